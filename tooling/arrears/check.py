@@ -1,0 +1,131 @@
+"""Checks that need more than one record: references, duplicates, suspicious dates.
+
+Each rule is a small function `(case, context) -> problems`; `check` runs them
+all and adds the problems found while loading, so one run shows everything.
+Rules from other modules (the ledger's plan-amount rule, the contact rules)
+register here through `RULES` so the list of what `check` enforces has one home.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable, Iterator
+
+from .problems import Problem, sort_problems
+from .records import Case, Invoice, Payment, Dispute, Portfolio, Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    settings: Settings
+    today: date
+
+
+Rule = Callable[[Case, Context], Iterable[Problem]]
+RULES: list[Rule] = []
+
+
+def rule(function: Rule) -> Rule:
+    """Register a case rule for `check`."""
+    RULES.append(function)
+    return function
+
+
+def check(portfolio: Portfolio, today: date) -> list[Problem]:
+    """Every problem in the portfolio, sorted: load problems plus every rule's findings."""
+    context = Context(portfolio.settings, today)
+    found = list(portfolio.problems)
+    for case in portfolio.cases:
+        for case_rule in RULES:
+            found.extend(case_rule(case, context))
+    return sort_problems(found)
+
+
+def _invoices(case: Case) -> Iterator[tuple]:
+    for note in case.notes:
+        if isinstance(note.detail, Invoice):
+            yield note, note.detail
+
+
+@rule
+def unique_invoice_refs(case: Case, context: Context) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for note, invoice in _invoices(case):
+        if invoice.ref in seen:
+            yield note.source.problem("ref", "duplicate-ref",
+                                      f"invoice ref {invoice.ref!r} is already used by note {seen[invoice.ref]}")
+        else:
+            seen[invoice.ref] = note.id
+
+
+@rule
+def references_resolve(case: Case, context: Context) -> Iterator[Problem]:
+    refs = {invoice.ref for _, invoice in _invoices(case)}
+    note_ids = {note.id for note in case.notes} | case.unreadable
+    plan_ids = {plan.id for plan in case.plans} | case.unreadable
+    for note in case.notes:
+        detail = note.detail
+        if isinstance(detail, Payment) and detail.applies_to and detail.applies_to not in refs:
+            yield note.source.problem("applies_to", "unknown-ref",
+                                      f"applies_to {detail.applies_to!r} names no invoice in this case")
+        if isinstance(detail, Dispute) and detail.ref and detail.ref not in refs:
+            yield note.source.problem("ref", "unknown-ref", f"ref {detail.ref!r} names no invoice in this case")
+        if note.corrects:
+            if note.corrects == note.id:
+                yield note.source.problem("corrects", "unknown-note", "a note cannot correct itself")
+            elif note.corrects not in note_ids:
+                yield note.source.problem("corrects", "unknown-note",
+                                          f"corrects {note.corrects!r} names no note in cases/{case.id}/notes/")
+    for plan in case.plans:
+        if plan.supersedes and (plan.supersedes not in plan_ids or plan.supersedes == plan.id):
+            yield plan.source.problem("supersedes", "unknown-plan",
+                                      f"supersedes {plan.supersedes!r} names no other plan in cases/{case.id}/plans/")
+
+
+@rule
+def corrections_come_later(case: Case, context: Context) -> Iterator[Problem]:
+    for note in case.notes:
+        target = case.note(note.corrects) if note.corrects else None
+        if target and note.sort_key < target.sort_key:
+            yield note.source.problem("corrects", "correction-before-note",
+                                      f"this correction is dated before the note it corrects ({target.id})", "warning")
+
+
+@rule
+def dates_make_sense(case: Case, context: Context) -> Iterator[Problem]:
+    for note in case.notes:
+        if note.date > context.today:
+            yield note.source.problem("date", "future-date",
+                                      f"dated {note.date}, after today ({context.today}): typo, or not yet happened?",
+                                      "warning")
+        if note.promise and note.promise.by < note.date:
+            yield note.source.problem("promise.by", "promise-in-past",
+                                      "the promise's 'by' date is before the note's own date", "warning")
+        if isinstance(note.detail, Invoice) and note.detail.due < note.detail.issued:
+            yield note.source.problem("due", "due-before-issued", "the invoice falls due before it was issued",
+                                      "warning")
+    for plan in case.plans:
+        if plan.agreed > context.today:
+            yield plan.source.problem("agreed", "future-date",
+                                      f"agreed {plan.agreed}, after today ({context.today})", "warning")
+
+
+@rule
+def newer_plans_name_what_they_replace(case: Case, context: Context) -> Iterator[Problem]:
+    for earlier, later in zip(case.plans, case.plans[1:]):
+        if later.supersedes is None:
+            yield later.source.problem("agreed", "plan-no-supersedes",
+                                       f"this plan replaces {earlier.id}: say so with 'supersedes: {earlier.id}'",
+                                       "warning")
+
+
+@rule
+def no_promises_on_closed_cases(case: Case, context: Context) -> Iterator[Problem]:
+    if case.status != "closed":
+        return
+    for note in case.notes:
+        if note.promise and note.promise.by >= note.date:
+            yield note.source.problem("promise", "promise-on-closed",
+                                      "a promise recorded on a closed case: reopen the case (status: active) "
+                                      "or leave the promise out", "warning")

@@ -1,0 +1,122 @@
+"""The `arrears` command line: each command parses options, calls one function, prints.
+
+Shared options (`--root`, `--as-of`, `--format`) are defined once here.
+Exit status everywhere: 0 fine, 1 the records have errors, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import __version__, clock
+from . import check as checking
+from .load import RootNotFound, find_root, load
+from .problems import FORMATTERS, has_errors, summary
+from .records import Portfolio
+
+
+class DateType(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a date: write YYYY-MM-DD", param, ctx)
+
+
+DATE = DateType()
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+    help="The records repository. Default: $ARREARS_ROOT, else the nearest folder at or above "
+         "here that holds arrears.toml or cases/.")
+as_of_option = click.option(
+    "--as-of", type=DATE, default=None, metavar="DATE",
+    help="Compute as of this date (YYYY-MM-DD): later events are ignored. Default: today in "
+         "arrears.toml's timezone.")
+
+
+def format_option(*choices: str, default: str | None = None):
+    return click.option("--format", "output_format", type=click.Choice(choices), default=default or choices[0],
+                        show_default=True, help="Output format.")
+
+
+def open_portfolio(root: Path | None) -> Portfolio:
+    """Find and load the records; a missing repository is a usage error (exit 2)."""
+    try:
+        return load(find_root(root))
+    except RootNotFound as error:
+        raise click.UsageError(str(error)) from None
+
+
+def resolve_as_of(as_of: date | None, portfolio: Portfolio) -> date:
+    if as_of is not None:
+        return as_of
+    try:
+        return clock.today(portfolio.settings)
+    except ValueError:
+        raise click.UsageError("ARREARS_TODAY must be a date written YYYY-MM-DD") from None
+
+
+def exit_for_errors(portfolio: Portfolio) -> None:
+    """Commands that compute refuse to compute from records with errors: print them, exit 1."""
+    errors = [p for p in portfolio.problems if p.is_error]
+    if errors:
+        click.echo(FORMATTERS["text"](errors), err=True, nl=False)
+        click.echo(f"arrears: the records have {summary(errors)}; fix them first (arrears check).", err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="arrears")
+def main() -> None:
+    """Plain-text case files for chasing unpaid invoices, kindly.
+
+    Each debtor is a folder under cases/ with case.md, notes/ and plans/.
+    Start with `arrears check`, then `arrears due`.
+    """
+
+
+@main.command()
+@root_option
+@format_option("text", "json", "github")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@as_of_option
+def check(root: Path | None, output_format: str, strict: bool, as_of: date | None) -> None:
+    """Validate every record and report all problems at once.
+
+    Each problem is printed as `path:line:col: severity: message [code]` so an
+    editor can jump to it. Exit 1 when there is any error (or any warning with
+    --strict). --as-of sets the "today" that future-dated notes are judged by.
+    """
+    portfolio = open_portfolio(root)
+    problems = checking.check(portfolio, resolve_as_of(as_of, portfolio))
+    click.echo(FORMATTERS[output_format](problems), nl=False)
+    if output_format == "text":
+        notes = sum(len(c.notes) for c in portfolio.cases)
+        plans = sum(len(c.plans) for c in portfolio.cases)
+        click.echo(f"checked {len(portfolio.cases)} cases, {notes} notes, {plans} plans: {summary(problems)}",
+                   err=True)
+    sys.exit(1 if has_errors(problems, strict) else 0)
+
+
+def run() -> None:
+    """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""
+    try:
+        main(standalone_mode=True)
+    except Exception as error:  # pragma: no cover - a bug, reported politely
+        if os.environ.get("ARREARS_DEBUG"):
+            raise
+        click.echo(f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 shows details.",
+                   err=True)
+        sys.exit(70)

@@ -1,0 +1,197 @@
+"""Finds a records repository and loads it: files in, records and problems out.
+
+Two steps keep the disk at the edge: `read_tree` collects the bytes of every
+record file (from the working tree; `history` does the same from Git), and
+`assemble` turns those bytes into a `Portfolio` without touching the disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from .parse import parse_case, parse_note, parse_plan
+from .problems import Problem
+from .records import CASE_ID_PATTERN, RECORD_ID_PATTERN, Case, Note, Plan, Portfolio, Settings
+from .settings import PATH as SETTINGS_PATH
+from .settings import parse_settings
+
+_CASE_ID = re.compile(CASE_ID_PATTERN)
+_RECORD_ID = re.compile(RECORD_ID_PATTERN)
+ATTACHMENT = None  # the value `read_tree` gives attachments: present, not read
+
+
+class RootNotFound(Exception):
+    """No records repository here: said to the user, never a traceback."""
+
+
+def find_root(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """`--root`, else `$ARREARS_ROOT`, else the nearest folder holding arrears.toml or cases/."""
+    chosen = explicit or os.environ.get("ARREARS_ROOT")
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            raise RootNotFound(f"{root} is not a folder")
+        return root.resolve()
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_PATH).is_file() or (folder / "cases").is_dir():
+            return folder
+    raise RootNotFound(
+        f"no records repository at or above {start}: run inside one (a folder with arrears.toml "
+        "or cases/), pass --root DIR, or set ARREARS_ROOT"
+    )
+
+
+@dataclass
+class Tree:
+    """The record files of a repository: relative path -> bytes (None for attachments)."""
+
+    files: dict[str, bytes | None] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_tree(root: Path) -> Tree:
+    """Read arrears.toml and every file under cases/ (attachments are listed, not read)."""
+    tree = Tree()
+    settings_file = root / SETTINGS_PATH
+    if settings_file.is_file():
+        tree.files[SETTINGS_PATH] = settings_file.read_bytes()
+    cases = root / "cases"
+    if cases.is_dir():
+        real_root = root.resolve()
+        for relative, path in _walk(cases, "cases", real_root, tree.problems):
+            parts = relative.split("/")
+            is_record = relative.endswith(".md") and (
+                len(parts) == 3 or (len(parts) == 4 and parts[2] in ("notes", "plans"))
+            )
+            try:
+                tree.files[relative] = path.read_bytes() if is_record else ATTACHMENT
+            except OSError as error:
+                tree.problems.append(Problem(relative, 1, 1, "error", "unreadable", f"cannot read: {error.strerror}"))
+    return tree
+
+
+def _walk(folder: Path, relative: str, real_root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path]]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        problems.append(Problem(relative, 1, 1, "error", "unreadable", f"cannot list folder: {error.strerror}"))
+        return
+    for entry in entries:
+        if _is_ignored(entry.name):
+            continue
+        child = f"{relative}/{entry.name}"
+        path = Path(entry.path)
+        if entry.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(real_root):
+                problems.append(Problem(child, 1, 1, "error", "symlink-outside-root",
+                                        f"symbolic link to {target} leaves the records repository: not followed"))
+                continue
+        if entry.is_dir():
+            yield from _walk(path, child, real_root, problems)
+        elif entry.is_file():
+            yield child, path
+
+
+def _is_ignored(name: str) -> bool:
+    """Hidden files and editor leftovers (swap, backup, temp) are never records."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+
+
+def load(root: Path) -> Portfolio:
+    """The working tree's records as a Portfolio (problems included, never raised)."""
+    return replace(assemble(read_tree(root)), root=root)
+
+
+def assemble(tree: Tree) -> Portfolio:
+    """Group files by case and parse them: case.md first, for its currency."""
+    problems = list(tree.problems)
+    settings, settings_problems = parse_settings(tree.files.get(SETTINGS_PATH))
+    problems += settings_problems
+    grouped: dict[str, dict[str, bytes | None]] = {}
+    for relative in sorted(tree.files):
+        parts = relative.split("/")
+        if parts[0] != "cases":
+            continue
+        if len(parts) < 3:
+            problems.append(Problem(relative, 1, 1, "warning", "stray-file",
+                                    "files directly under cases/ are ignored: each case is a folder"))
+            continue
+        grouped.setdefault(parts[1], {})["/".join(parts[2:])] = tree.files[relative]
+    cases = []
+    for case_id, files in grouped.items():
+        case, case_problems = _assemble_case(case_id, files, settings)
+        problems += case_problems
+        if case is not None:
+            cases.append(case)
+    return Portfolio(settings, tuple(cases), tuple(problems))
+
+
+def _assemble_case(case_id: str, files: Mapping[str, bytes | None], settings: Settings):
+    folder = f"cases/{case_id}"
+    problems: list[Problem] = []
+    if not _CASE_ID.match(case_id):
+        problems.append(Problem(folder, 1, 1, "error", "bad-case-id",
+                                f"case folder {case_id!r} must be lower-case letters, digits and dashes "
+                                "(start with a letter or digit, at most 63 characters)"))
+        return None, problems
+    case = None
+    currency = settings.currency
+    if "case.md" not in files:
+        problems.append(Problem(folder, 1, 1, "error", "missing-case-file",
+                                f"case folder {case_id} has no case.md describing the debtor"))
+    else:
+        parsed = parse_case(f"{folder}/case.md", files["case.md"] or b"", case_id, settings)
+        problems += parsed.problems
+        case = parsed.record
+        currency = case.currency if case else currency
+    notes: list[Note] = []
+    plans: list[Plan] = []
+    unreadable: set[str] = set()
+    for name, data in files.items():
+        path = f"{folder}/{name}"
+        section, _, filename = name.partition("/")
+        if name == "case.md" or section == "files":
+            continue
+        if section not in ("notes", "plans") or "/" in filename or not filename.endswith(".md"):
+            problems.append(Problem(path, 1, 1, "warning", "stray-file",
+                                    "not a record (records are case.md, notes/*.md, plans/*.md; attachments go in files/): ignored"))
+            continue
+        record_id = filename[:-3]
+        if not _RECORD_ID.match(record_id):
+            problems.append(Problem(path, 1, 1, "error", "bad-record-id",
+                                    f"file name {filename!r} must start with a letter or digit and use only "
+                                    "letters, digits, '.', '_' and '-'"))
+            unreadable.add(record_id)
+            continue
+        if section == "notes":
+            parsed = parse_note(path, data or b"", case_id, record_id, currency)
+        else:
+            parsed = parse_plan(path, data or b"", case_id, record_id, currency, settings)
+        problems += parsed.problems
+        if parsed.record is None:
+            unreadable.add(record_id)
+        elif section == "notes":
+            notes.append(parsed.record)  # type: ignore[arg-type]
+        else:
+            plans.append(parsed.record)  # type: ignore[arg-type]
+    if case is None:
+        return None, problems
+    case = replace(
+        case,
+        notes=tuple(sorted(notes, key=lambda n: n.sort_key)),
+        plans=tuple(sorted(plans, key=lambda p: p.sort_key)),
+        unreadable=frozenset(unreadable),
+    )
+    return case, problems
+
+
+def attachments(tree: Tree, case_id: str) -> list[str]:
+    """Paths of a case's attachments under files/, for linking from the site."""
+    prefix = f"cases/{case_id}/files/"
+    return sorted(path for path, data in tree.files.items() if path.startswith(prefix) and data is ATTACHMENT)

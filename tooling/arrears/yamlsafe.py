@@ -1,0 +1,205 @@
+"""Reads a record's front matter into position-carrying YAML nodes, safely.
+
+PyYAML's C parser (`CBaseLoader`) composes the node tree and nothing is
+constructed: every scalar stays the text the user typed, so money can be read
+exactly as `Decimal` and only the schema decides what `yes` or `1e3` means.
+On top of that this module rejects what the records contract rules out:
+anchors and aliases, explicit tags, duplicate keys, complex keys. Each node
+keeps the file line and column it came from, so every later problem can point
+there. Nothing here raises at bad input: problems come back as values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+import yaml
+
+try:
+    from yaml import CBaseLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import BaseLoader as _Loader  # type: ignore[assignment]
+
+_DEFAULT_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """A 1-based line and column in a record file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    text: str
+    plain: bool  # written without quotes or block style, so `~` means null
+    pos: Pos
+
+    @property
+    def is_null(self) -> bool:
+        return self.plain and self.text in _NULLS
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    pairs: tuple[tuple[Scalar, "Node"], ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    items: tuple["Node", ...]
+    pos: Pos
+
+
+Node = Union[Scalar, Mapping, Sequence]
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    pos: Pos
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A record file split into its front matter (as nodes) and Markdown body."""
+
+    front: Mapping | None
+    body: str
+    body_line: int  # file line where the body starts
+    problems: tuple[YamlProblem, ...]
+
+
+def read_document(data: bytes) -> Document:
+    """Split and parse one record file: fence, YAML mapping, fence, Markdown body."""
+    text, problem = _decode(data)
+    if problem:
+        return Document(None, "", 1, (problem,))
+    if not text.strip():
+        return _failed(Pos(1, 1), "empty-file", "the file is empty: a record opens with a '---' line")
+    first_end = text.find("\n")
+    first_line = text if first_end < 0 else text[:first_end]
+    if first_line.rstrip() != "---":
+        return _failed(
+            Pos(1, 1),
+            "no-front-matter",
+            "a record must open with a line '---', then YAML front matter, then a closing '---'",
+        )
+    closing = _FENCE.search(text, first_end + 1) if first_end >= 0 else None
+    if closing is None:
+        return _failed(
+            Pos(1, 1), "unclosed-front-matter", "the front matter opened on line 1 has no closing '---' line"
+        )
+    front_text = text[first_end + 1 : closing.start()]
+    body_start = closing.end() + 1
+    body_line = text.count("\n", 0, closing.start()) + 2
+    node, problems = compose(front_text, first_line=2)
+    if node is None and not problems:
+        problems = [YamlProblem(Pos(2, 1), "not-a-mapping", "the front matter is empty: it must be a YAML mapping of keys")]
+    elif node is not None and not isinstance(node, Mapping):
+        problems = [YamlProblem(node.pos, "not-a-mapping", "the front matter must be a YAML mapping of keys")]
+        node = None
+    # Duplicate keys and tags leave a usable tree: the schema still reads it, so
+    # one run reports those problems together with everything else in the file.
+    return Document(node, text[body_start:], body_line, tuple(problems))
+
+
+def compose(text: str, first_line: int = 1) -> tuple[Node | None, list[YamlProblem]]:
+    """Parse YAML text into nodes; `first_line` is the file line the text starts on."""
+    if "&" in text or "*" in text:
+        problems = _anchor_problems(text, first_line)
+        if problems:
+            return None, problems
+    try:
+        raw = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        pos = Pos(mark.line + first_line, mark.column + 1) if mark else Pos(first_line, 1)
+        reason = error.problem or error.context or "invalid YAML"
+        return None, [YamlProblem(pos, "yaml-syntax", f"YAML syntax: {reason}")]
+    except (yaml.YAMLError, ValueError) as error:
+        return None, [YamlProblem(Pos(first_line, 1), "yaml-syntax", f"YAML syntax: {error}")]
+    if raw is None:
+        return None, []
+    problems: list[YamlProblem] = []
+    return _convert(raw, first_line, problems), problems
+
+
+def to_python(node: Node) -> object:
+    """Plain Python data (str, list, dict) for free-form `extra:` values."""
+    if isinstance(node, Scalar):
+        return None if node.is_null else node.text
+    if isinstance(node, Sequence):
+        return [to_python(item) for item in node.items]
+    return {key.text: to_python(value) for key, value in node.pairs}
+
+
+def _convert(raw: yaml.Node, first_line: int, problems: list[YamlProblem]) -> Node:
+    mark = raw.start_mark
+    pos = Pos(mark.line + first_line, mark.column + 1)
+    if raw.tag not in _DEFAULT_TAGS:
+        problems.append(YamlProblem(pos, "yaml-tag", f"YAML tags such as {raw.tag!r} are not allowed in records"))
+    if isinstance(raw, yaml.ScalarNode):
+        return Scalar(raw.value, not raw.style, pos)  # the C parser gives '' for plain
+    if isinstance(raw, yaml.SequenceNode):
+        return Sequence(tuple(_convert(item, first_line, problems) for item in raw.value), pos)
+    pairs: list[tuple[Scalar, Node]] = []
+    seen: dict[str, Pos] = {}
+    for raw_key, raw_value in raw.value:
+        key = _convert(raw_key, first_line, problems)
+        if not isinstance(key, Scalar):
+            problems.append(YamlProblem(key.pos, "complex-key", "a key must be a plain word, not a list or mapping"))
+            continue
+        if key.text in seen:
+            first = seen[key.text]
+            problems.append(
+                YamlProblem(key.pos, "duplicate-key", f"duplicate key {key.text!r} (first given on line {first.line})")
+            )
+            continue
+        seen[key.text] = key.pos
+        pairs.append((key, _convert(raw_value, first_line, problems)))
+    return Mapping(tuple(pairs), pos)
+
+
+def _anchor_problems(text: str, first_line: int) -> list[YamlProblem]:
+    """Anchors and aliases make a record say one thing in two places: rejected."""
+    problems = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            mark = event.start_mark
+            pos = Pos(mark.line + first_line, mark.column + 1)
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(YamlProblem(pos, "yaml-alias", f"YAML alias *{event.anchor} is not allowed: write the value out"))
+            elif getattr(event, "anchor", None):
+                problems.append(YamlProblem(pos, "yaml-anchor", f"YAML anchor &{event.anchor} is not allowed: write the value out"))
+    except yaml.YAMLError:
+        return problems  # compose reports the syntax error itself
+    return problems
+
+
+def _decode(data: bytes) -> tuple[str, YamlProblem | None]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return "", YamlProblem(Pos(line, column), "not-utf8", "the file is not UTF-8 text: save it as UTF-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text, None
+
+
+def _failed(pos: Pos, code: str, message: str) -> Document:
+    return Document(None, "", 1, (YamlProblem(pos, code, message),))
