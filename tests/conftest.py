@@ -1,0 +1,50 @@
+"""Shared test fixtures: write a small records tree from inline text."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+
+class RecordsTree:
+    """A records repository in a temp folder, written from inline text in the test."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def case(self, case_id: str = "acme", front: str | None = None, story: str = "A story.") -> Path:
+        front = front or """
+            debtor:
+              name: Acme Bakery Ltd
+              kind: business
+              contacts:
+                - {channel: email, value: accounts@acme.example, preferred: true}
+            opened: 2026-01-15
+        """
+        return self.write(f"cases/{case_id}/case.md", "---\n" + textwrap.dedent(front).strip("\n") + f"\n---\n{story}\n")
+
+    def note(self, case_id: str, note_id: str, front: str, body: str = "") -> Path:
+        return self.write(f"cases/{case_id}/notes/{note_id}.md",
+                          "---\n" + textwrap.dedent(front).strip("\n") + f"\n---\n{body}")
+
+    def plan(self, case_id: str, plan_id: str, front: str, body: str = "") -> Path:
+        return self.write(f"cases/{case_id}/plans/{plan_id}.md",
+                          "---\n" + textwrap.dedent(front).strip("\n") + f"\n---\n{body}")
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> RecordsTree:
+    tree = RecordsTree(tmp_path / "books")
+    tree.root.mkdir()
+    return tree
