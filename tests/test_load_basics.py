@@ -1,0 +1,49 @@
+"""Loading a small records tree: typed records, exact money, positions kept."""
+
+from decimal import Decimal
+
+from arrears.check import check
+from arrears.load import load
+
+
+def test_loads_case_notes_and_plan_with_exact_money(records):
+    records.case("acme")
+    records.note("acme", "2026-02-01-invoice", """
+        date: 2026-02-01
+        kind: invoice
+        ref: INV-1
+        amount: 1250.10
+        due: 2026-03-01
+    """)
+    records.note("acme", "2026-03-05-payment", """
+        date: 2026-03-05T14:30
+        kind: payment
+        amount: "0.30"
+    """)
+    portfolio = load(records.root)
+    assert portfolio.problems == ()
+    (case,) = portfolio.cases
+    assert [n.id for n in case.notes] == ["2026-02-01-invoice", "2026-03-05-payment"]
+    invoice, payment = case.notes
+    assert invoice.amount == Decimal("1250.10") and str(invoice.amount) == "1250.10"
+    assert payment.amount == Decimal("0.30")
+    assert payment.time.hour == 14 and payment.time.minute == 30
+    assert invoice.source.at("amount").line == 5
+
+
+def test_every_problem_in_one_run_with_positions(records):
+    records.case("acme")
+    records.note("acme", "bad", """
+        date: 2026-02-30
+        kind: cal
+        x: 1
+        x: 2
+    """)
+    problems = check(load(records.root), today=__import__("datetime").date(2026, 11, 24))
+    found = {(p.path, p.line, p.column, p.code) for p in problems}
+    assert found == {
+        ("cases/acme/notes/bad.md", 2, 7, "bad-date"),
+        ("cases/acme/notes/bad.md", 3, 7, "bad-value"),
+        ("cases/acme/notes/bad.md", 4, 1, "unknown-key"),
+        ("cases/acme/notes/bad.md", 5, 1, "duplicate-key"),
+    }
