@@ -129,3 +129,6 @@ def no_promises_on_closed_cases(case: Case, context: Context) -> Iterator[Proble
             yield note.source.problem("promise", "promise-on-closed",
                                       "a promise recorded on a closed case: reopen the case (status: active) "
                                       "or leave the promise out", "warning")
+
+
+from . import contact as _contact  # noqa: E402,F401  (registers the contact rules)
