@@ -47,3 +47,31 @@ def test_every_problem_in_one_run_with_positions(records):
         ("cases/acme/notes/bad.md", 4, 1, "unknown-key"),
         ("cases/acme/notes/bad.md", 5, 1, "duplicate-key"),
     }
+
+
+def test_settings_defaults_apply_when_tables_are_missing(records):
+    records.write("arrears.toml", 'name = "Northwind"\ncurrency = "EUR"\n')
+    records.case("acme")
+    portfolio = load(records.root)
+    assert portfolio.problems == ()
+    assert portfolio.settings.name == "Northwind"
+    assert portfolio.settings.contact.calls_per_7_days == 7
+    assert portfolio.settings.contact.quiet_days == 14
+    assert portfolio.cases[0].currency == "EUR"
+
+
+def test_parallel_and_single_process_loads_agree(records):
+    for number in range(6):
+        records.case(f"case-{number}")
+        records.note(f"case-{number}", "n1", """
+            date: 2026-02-01
+            kind: invoice
+            ref: A
+            amount: 10
+            due: 2026-03-01
+        """)
+    records.write("cases/case-9/case.md", "not front matter\n")
+    one = load(records.root, workers=1)
+    two = load(records.root, workers=2)
+    assert one.cases == two.cases
+    assert sorted(one.problems) == sorted(two.problems) and one.problems

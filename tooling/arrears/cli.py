@@ -15,9 +15,9 @@ import click
 
 from . import __version__, clock
 from . import check as checking
-from .load import RootNotFound, find_root, load
+from .load import RootNotFound, find_root, load, load_settings
 from .problems import FORMATTERS, has_errors, summary
-from .records import Portfolio
+from .records import Portfolio, Settings
 
 
 class DateType(click.ParamType):
@@ -51,19 +51,26 @@ def format_option(*choices: str, default: str | None = None):
                         show_default=True, help="Output format.")
 
 
-def open_portfolio(root: Path | None) -> Portfolio:
-    """Find and load the records; a missing repository is a usage error (exit 2)."""
+def locate_root(root: Path | None) -> Path:
+    """The records repository to work on; none found is a usage error (exit 2)."""
     try:
-        return load(find_root(root))
+        return find_root(root)
     except RootNotFound as error:
         raise click.UsageError(str(error)) from None
 
 
-def resolve_as_of(as_of: date | None, portfolio: Portfolio) -> date:
+def open_portfolio(root: Path | None) -> Portfolio:
+    """Find and load the records; a missing repository is a usage error (exit 2)."""
+    return load(locate_root(root))
+
+
+def resolve_as_of(as_of: date | None, records: Portfolio | Settings) -> date:
+    """`--as-of`, else today in the records' time zone."""
     if as_of is not None:
         return as_of
+    settings = records.settings if isinstance(records, Portfolio) else records
     try:
-        return clock.today(portfolio.settings)
+        return clock.today(settings)
     except ValueError:
         raise click.UsageError("ARREARS_TODAY must be a date written YYYY-MM-DD") from None
 
@@ -99,13 +106,11 @@ def check(root: Path | None, output_format: str, strict: bool, as_of: date | Non
     editor can jump to it. Exit 1 when there is any error (or any warning with
     --strict). --as-of sets the "today" that future-dated notes are judged by.
     """
-    portfolio = open_portfolio(root)
-    problems = checking.check(portfolio, resolve_as_of(as_of, portfolio))
+    found = locate_root(root)
+    problems, cases, counts = checking.check_root(found, resolve_as_of(as_of, load_settings(found)))
     click.echo(FORMATTERS[output_format](problems), nl=False)
     if output_format == "text":
-        notes = sum(len(c.notes) for c in portfolio.cases)
-        plans = sum(len(c.plans) for c in portfolio.cases)
-        click.echo(f"checked {len(portfolio.cases)} cases, {notes} notes, {plans} plans: {summary(problems)}",
+        click.echo(f"checked {cases} cases, {counts.notes} notes, {counts.plans} plans: {summary(problems)}",
                    err=True)
     sys.exit(1 if has_errors(problems, strict) else 0)
 

@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping, TypeVar
 
 from .parse import parse_case, parse_note, parse_plan
 from .problems import Problem
@@ -21,6 +21,7 @@ from .settings import parse_settings
 
 _CASE_ID = re.compile(CASE_ID_PATTERN)
 _RECORD_ID = re.compile(RECORD_ID_PATTERN)
+T = TypeVar("T")
 ATTACHMENT = None  # the value `read_tree` gives attachments: present, not read
 
 
@@ -62,17 +63,20 @@ def read_tree(root: Path) -> Tree:
         tree.files[SETTINGS_PATH] = settings_file.read_bytes()
     cases = root / "cases"
     if cases.is_dir():
-        real_root = root.resolve()
-        for relative, path in _walk(cases, "cases", real_root, tree.problems):
-            parts = relative.split("/")
-            is_record = relative.endswith(".md") and (
-                len(parts) == 3 or (len(parts) == 4 and parts[2] in ("notes", "plans"))
-            )
-            try:
-                tree.files[relative] = path.read_bytes() if is_record else ATTACHMENT
-            except OSError as error:
-                tree.problems.append(Problem(relative, 1, 1, "error", "unreadable", f"cannot read: {error.strerror}"))
+        _read_into(tree, cases, "cases", root.resolve())
     return tree
+
+
+def _read_into(tree: Tree, folder: Path, relative: str, real_root: Path) -> None:
+    for child, path in _walk(folder, relative, real_root, tree.problems):
+        parts = child.split("/")
+        is_record = child.endswith(".md") and (
+            len(parts) == 3 or (len(parts) == 4 and parts[2] in ("notes", "plans"))
+        )
+        try:
+            tree.files[child] = path.read_bytes() if is_record else ATTACHMENT
+        except OSError as error:
+            tree.problems.append(Problem(child, 1, 1, "error", "unreadable", f"cannot read: {error.strerror}"))
 
 
 def _walk(folder: Path, relative: str, real_root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path]]:
@@ -103,26 +107,126 @@ def _is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
 
 
-def load(root: Path) -> Portfolio:
+def load_settings(root: Path) -> Settings:
+    """Just arrears.toml (defaults when absent or broken; `check` reports its problems)."""
+    path = root / SETTINGS_PATH
+    return parse_settings(path.read_bytes() if path.is_file() else None)[0]
+
+
+def load(root: Path, workers: int | None = None) -> Portfolio:
     """The working tree's records as a Portfolio (problems included, never raised)."""
-    return replace(assemble(read_tree(root)), root=root)
+    settings, results, problems = load_map(root, _keep, workers)
+    return Portfolio(settings, tuple(case for _, case in results), tuple(problems), root=root)
+
+
+def _keep(case: Case, settings: Settings) -> Case:
+    return case
+
+
+def load_map(root: Path, function: Callable[[Case, Settings], T], workers: int | None = None
+             ) -> tuple[Settings, list[tuple[str, T]], list[Problem]]:
+    """Load every case and apply `function(case, settings)` to it, on every core for large portfolios.
+
+    Case folders are independent, so a large portfolio is read, parsed and
+    mapped in one worker process per core; only `function`'s results travel
+    back, which is what makes `check` and `due` fast. Results come sorted by
+    case id, the same whether one process or several did the work.
+    """
+    real_root = root.resolve()
+    top = Tree()
+    settings_file = root / SETTINGS_PATH
+    if settings_file.is_file():
+        top.files[SETTINGS_PATH] = settings_file.read_bytes()
+    settings, settings_problems = parse_settings(top.files.get(SETTINGS_PATH))
+    folders: list[str] = []
+    cases = root / "cases"
+    if cases.is_dir():
+        for child, path in _walk_shallow(cases, real_root, top.problems):
+            if path.is_dir():
+                folders.append(child)
+            else:
+                top.files[f"cases/{child}"] = ATTACHMENT
+    count = _worker_count(len(folders), workers)
+    chunks = [folders[index::count] for index in range(count)]
+    if count > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+            outcomes = list(pool.map(_map_cases, [real_root] * count, chunks, [settings] * count,
+                                     [function] * count))
+    else:
+        outcomes = [_map_cases(real_root, folders, settings, function)]
+    results: list[tuple[str, T]] = []
+    problems = list(top.problems) + settings_problems + _stray_problems(top)
+    for found, found_problems in outcomes:
+        results += found
+        problems += found_problems
+    results.sort(key=lambda pair: pair[0])
+    return settings, results, problems
+
+
+def _worker_count(folders: int, asked: int | None) -> int:
+    if asked is None:
+        asked = int(os.environ.get("ARREARS_WORKERS", "0")) or (os.cpu_count() or 1)
+        if folders < 200:  # starting processes costs more than it saves
+            asked = 1
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, min(asked, folders or 1))
+
+
+def _walk_shallow(folder: Path, real_root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path]]:
+    """The entries directly in cases/, with the same ignore and symlink rules as `_walk`."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        problems.append(Problem("cases", 1, 1, "error", "unreadable", f"cannot list folder: {error.strerror}"))
+        return
+    for entry in entries:
+        if _is_ignored(entry.name):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink() and not path.resolve().is_relative_to(real_root):
+            problems.append(Problem(f"cases/{entry.name}", 1, 1, "error", "symlink-outside-root",
+                                    f"symbolic link to {path.resolve()} leaves the records repository: not followed"))
+            continue
+        yield entry.name, path
+
+
+def _map_cases(real_root: Path, folders: list[str], settings: Settings,
+               function: Callable[[Case, Settings], T]) -> tuple[list[tuple[str, T]], list[Problem]]:
+    """Read, parse and map some case folders (in a worker process for large portfolios)."""
+    results: list[tuple[str, T]] = []
+    problems: list[Problem] = []
+    for name in folders:
+        tree = Tree()
+        _read_into(tree, real_root / "cases" / name, f"cases/{name}", real_root)
+        problems += tree.problems
+        files = {path.split("/", 2)[2]: data for path, data in tree.files.items()}
+        case, case_problems = _assemble_case(name, files, settings)
+        problems += case_problems
+        if case is not None:
+            results.append((case.id, function(case, settings)))
+    return results, problems
+
+
+def _stray_problems(tree: Tree) -> list[Problem]:
+    return [
+        Problem(path, 1, 1, "warning", "stray-file", "files directly under cases/ are ignored: each case is a folder")
+        for path in sorted(tree.files) if path.startswith("cases/") and path.count("/") == 1
+    ]
 
 
 def assemble(tree: Tree) -> Portfolio:
     """Group files by case and parse them: case.md first, for its currency."""
-    problems = list(tree.problems)
     settings, settings_problems = parse_settings(tree.files.get(SETTINGS_PATH))
-    problems += settings_problems
+    problems = list(tree.problems) + settings_problems + _stray_problems(tree)
     grouped: dict[str, dict[str, bytes | None]] = {}
     for relative in sorted(tree.files):
         parts = relative.split("/")
-        if parts[0] != "cases":
-            continue
-        if len(parts) < 3:
-            problems.append(Problem(relative, 1, 1, "warning", "stray-file",
-                                    "files directly under cases/ are ignored: each case is a folder"))
-            continue
-        grouped.setdefault(parts[1], {})["/".join(parts[2:])] = tree.files[relative]
+        if parts[0] == "cases" and len(parts) >= 3:
+            grouped.setdefault(parts[1], {})["/".join(parts[2:])] = tree.files[relative]
     cases = []
     for case_id, files in grouped.items():
         case, case_problems = _assemble_case(case_id, files, settings)

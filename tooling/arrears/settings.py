@@ -92,12 +92,13 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         else:
             hours = parsed
     defaults = Settings()
+    default_rules = defaults.contact  # an instance: slotted class attributes are descriptors, not defaults
     rules = ContactRules(
-        calls_per_7_days=values.get("contact.calls_per_7_days", ContactRules.calls_per_7_days),  # type: ignore[arg-type]
+        calls_per_7_days=values.get("contact.calls_per_7_days", default_rules.calls_per_7_days),  # type: ignore[arg-type]
         wait_after_conversation_days=values.get("contact.wait_after_conversation_days",
-                                                ContactRules.wait_after_conversation_days),  # type: ignore[arg-type]
+                                                default_rules.wait_after_conversation_days),  # type: ignore[arg-type]
         hours=hours,
-        quiet_days=values.get("contact.quiet_days", ContactRules.quiet_days),  # type: ignore[arg-type]
+        quiet_days=values.get("contact.quiet_days", default_rules.quiet_days),  # type: ignore[arg-type]
     )
     settings = Settings(
         name=str(values.get("name", defaults.name)),
