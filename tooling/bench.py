@@ -1,0 +1,142 @@
+"""`make bench`: times arrears on a large generated portfolio against two floors.
+
+Each step runs as its own process (as a user would run it) and is reported
+in seconds, as a multiple of its floor, and with its peak memory:
+
+- parse floor: read every record and parse its front matter with PyYAML's
+  C loader, nothing else, in two processes;
+- render floor: the parse floor plus rendering every body with the Markdown
+  renderer arrears ships and writing one HTML file per case, in two processes.
+
+    python tooling/bench.py --cases 2500 --notes 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate_portfolio import generate  # noqa: E402
+
+AS_OF = "2026-11-24"
+
+
+def case_folders(root: Path) -> list[Path]:
+    return sorted(path for path in (root / "cases").iterdir() if path.is_dir())
+
+
+def _front(text: str) -> str:
+    end = text.find("\n---", 3)
+    return text[4:end]
+
+
+def _parse_floor(folders: list[Path]) -> int:
+    import yaml
+
+    count = 0
+    for folder in folders:
+        for path in folder.rglob("*.md"):
+            yaml.load(_front(path.read_text(encoding="utf-8")), Loader=yaml.CSafeLoader)
+            count += 1
+    return count
+
+
+def _render_floor(folders: list[Path], out: str) -> int:
+    import yaml
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark", {"html": False})
+    count = 0
+    for folder in folders:
+        parts = []
+        for path in sorted(folder.rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            yaml.load(_front(text), Loader=yaml.CSafeLoader)
+            parts.append(renderer.render(text[text.find("\n---", 3) + 4:]))
+            count += 1
+        Path(out, folder.name + ".html").write_text("".join(parts), encoding="utf-8")
+    return count
+
+
+def floor(function, root: Path, *extra) -> float:
+    """Run `function` over the case folders split between two processes; seconds taken."""
+    folders = case_folders(root)
+    halves = [folders[0::2], folders[1::2]]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(function, halves, *[[value] * 2 for value in extra]))
+    return time.perf_counter() - started
+
+
+def run_step(arguments: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Run one command; (seconds, peak resident MiB of the process tree, exit status)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(arguments, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, process.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark arrears on a generated portfolio.")
+    parser.add_argument("--cases", type=int, default=2500)
+    parser.add_argument("--notes", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, default=Path("bench-out"), help="where generated portfolios are cached")
+    args = parser.parse_args()
+
+    arrears = str(Path(sys.executable).with_name("arrears"))
+    root = args.keep / f"portfolio-{args.cases}x{args.notes}-seed{args.seed}"
+    if not root.exists():
+        print(f"generating {args.cases} cases x {args.notes} notes into {root} ...", flush=True)
+        generate(root.with_suffix(".partial"), args.cases, args.notes, args.seed)
+        root.with_suffix(".partial").rename(root)
+    root = root.resolve()
+    notes = sum(1 for _ in root.glob("cases/*/notes/*.md"))
+    print(f"portfolio: {args.cases} cases, {notes} notes ({root})")
+
+    parse_floor = floor(_parse_floor, root)
+    with tempfile.TemporaryDirectory() as scratch:
+        render_floor = floor(_render_floor, root, scratch)
+    print(f"{'step':34} {'seconds':>8} {'x floor':>8} {'peak MiB':>9}")
+    print(f"{'parse floor (2 processes)':34} {parse_floor:8.2f}")
+    print(f"{'render floor (2 processes)':34} {render_floor:8.2f}")
+
+    site = root / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(root / ".arrears-cache", ignore_errors=True)
+    note = min(root.glob("cases/*/notes/*.md"))
+    steps = [
+        ("check", [arrears, "check", "--root", str(root), "--as-of", AS_OF], parse_floor, None),
+        ("due --format json", [arrears, "due", "--root", str(root), "--as-of", AS_OF, "--format", "json"],
+         parse_floor, None),
+        ("build (cold)", [arrears, "build", "--root", str(root), "--as-of", AS_OF], render_floor, None),
+        ("build after one note changed", [arrears, "build", "--root", str(root), "--as-of", AS_OF], render_floor,
+         lambda: note.write_text(note.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")),
+    ]
+    for label, command, base, prepare in steps:
+        if prepare:
+            prepare()
+        seconds, peak, status = run_step(command, root)
+        if status not in (0, 1):
+            print(f"{label:34} {'failed':>8}   (exit {status}; is the command there yet?)")
+            continue
+        print(f"{label:34} {seconds:8.2f} {seconds / base:8.2f} {peak:9.0f}")
+    reload_script = HERE / "bench_serve.py"
+    if reload_script.exists():
+        subprocess.run([sys.executable, str(reload_script), str(root)], check=False)
+
+
+if __name__ == "__main__":
+    main()
