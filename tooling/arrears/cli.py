@@ -115,6 +115,11 @@ def check(root: Path | None, output_format: str, strict: bool, as_of: date | Non
     sys.exit(1 if has_errors(problems, strict) else 0)
 
 
+from .cli_new import new as _new  # noqa: E402  (the `new` group lives in its own module)
+
+main.add_command(_new)
+
+
 def run() -> None:
     """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""
     try:
