@@ -4,7 +4,7 @@ PyYAML's C parser (`CBaseLoader`) composes the node tree and nothing is
 constructed: every scalar stays the text the user typed, so money can be read
 exactly as `Decimal` and only the schema decides what `yes` or `1e3` means.
 On top of that this module rejects what the records contract rules out:
-anchors and aliases, explicit tags, duplicate keys, complex keys. Each node
+anchors and aliases, merge keys, explicit tags, duplicate keys, complex keys. Each node
 keeps the file line and column it came from, so every later problem can point
 there. Nothing here raises at bad input: problems come back as values.
 """
@@ -142,16 +142,40 @@ def compose(text: str, first_line: int = 1) -> tuple[Node | None, list[YamlProbl
     try:
         raw = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        pos = Pos(mark.line + first_line, mark.column + 1) if mark else Pos(first_line, 1)
-        reason = error.problem or error.context or "invalid YAML"
-        return None, [YamlProblem(pos, "yaml-syntax", f"YAML syntax: {reason}")]
+        return None, [_syntax_problem(error, text, first_line)]
+    except yaml.reader.ReaderError as error:
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return None, [YamlProblem(_byte_pos(text, error.position, first_line), "yaml-syntax",
+                                  f"YAML syntax: the character U+{code:04X} is not allowed ({error.reason})")]
     except (yaml.YAMLError, ValueError) as error:
         return None, [YamlProblem(Pos(first_line, 1), "yaml-syntax", f"YAML syntax: {error}")]
     if raw is None:
         return None, []
     problems: list[YamlProblem] = []
     return _convert(raw, first_line, problems), problems
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
+    """Where the parser gave up, or, when it ran off the end of the front matter, where
+    the unfinished thing (a quoted value, a bracket) began: the closing '---' is never the culprit."""
+    mark = error.problem_mark or error.context_mark
+    reason = error.problem or error.context or "invalid YAML"
+    if error.context and error.context_mark and error.problem_mark:
+        ran_off = "end of stream" in (error.problem or "") or error.problem_mark.line >= text.count("\n")
+        if ran_off:
+            mark = error.context_mark
+            what = error.context.removeprefix("while ").removeprefix("scanning ").removeprefix("parsing ")
+            reason = f"{what} starts here but never ends (a missing closing quote or bracket?)"
+        elif error.context_mark.line != error.problem_mark.line:
+            reason = f"{reason} ({error.context} that starts on line {error.context_mark.line + first_line})"
+    pos = Pos(mark.line + first_line, mark.column + 1) if mark else Pos(first_line, 1)
+    return YamlProblem(pos, "yaml-syntax", f"YAML syntax: {reason}")
+
+
+def _byte_pos(text: str, offset: int, first_line: int) -> Pos:
+    """The line and column of a UTF-8 byte offset into `text` (libyaml counts bytes)."""
+    before = text.encode("utf-8")[:offset].decode("utf-8", "ignore")
+    return Pos(before.count("\n") + first_line, len(before) - (before.rfind("\n") + 1) + 1)
 
 
 def to_python(node: Node) -> object:
@@ -179,6 +203,9 @@ def _convert(raw: yaml.Node, first_line: int, problems: list[YamlProblem]) -> No
         key = _convert(raw_key, first_line, problems)
         if not isinstance(key, Scalar):
             problems.append(YamlProblem(key.pos, "complex-key", "a key must be a plain word, not a list or mapping"))
+            continue
+        if key.plain and key.text == "<<":
+            problems.append(YamlProblem(key.pos, "yaml-merge", "YAML merge keys ('<<') are not allowed: write the keys out"))
             continue
         if key.text in seen:
             first = seen[key.text]
