@@ -55,8 +55,8 @@ from .yamlsafe import Mapping, Node, Pos, Scalar, Sequence, read_document, to_py
 
 T = TypeVar("T")
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$", re.ASCII)
 _INTEGER = re.compile(r"^[0-9]+$")
 _DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
@@ -144,6 +144,9 @@ class Reader:
     # -- scalar readers: (node, key) -> value or None with a problem ----------
 
     def text(self, node: Scalar, key: str) -> str | None:
+        if not node.text.strip():
+            self.report(node.pos, "empty-value", f"{key} is empty: write a value or leave the key out")
+            return None
         return node.text
 
     def money(self, node: Scalar, key: str) -> Decimal | None:
@@ -218,7 +221,7 @@ class Reader:
         items = node.items if isinstance(node, Sequence) else (node,)
         result = []
         for item in items:
-            if not isinstance(item, Scalar) or _is_null(item):
+            if not isinstance(item, Scalar) or _is_null(item) or not item.text.strip():
                 self.report(item.pos, "bad-type", f"{key} must be a list of words")
                 continue
             if options is not None and item.text not in options:
@@ -312,7 +315,7 @@ def parse_note(path: str, data: bytes, case_id: str, note_id: str, currency: str
     kind_node = next((v for k, v in document.front.pairs if k.text == "kind"), None)
     kind = kind_node.text if isinstance(kind_node, Scalar) and kind_node.text in NOTE_KINDS else None
     allowed = NOTE_COMMON_KEYS + (NOTE_KIND_KEYS[kind] if kind else _ALL_KIND_KEYS)
-    where = f"a {kind} note" if kind else "a note"
+    where = _a_note(kind)
     top = reader.fields(document.front, where, allowed, required=("date", "kind"))
     reader.value(top, "kind", reader.choice(NOTE_KINDS))
     moment = reader.value(top, "date", reader.moment)
@@ -358,7 +361,7 @@ def _note_detail(reader: Reader, kind: str | None, top: dict[str, Node], day: da
     if kind in ("invoice", "payment", "fee", "credit"):
         amount = reader.value(top, "amount", reader.money)
         if "amount" not in top or _is_null(top["amount"]):
-            reader.report(reader.spots.get("kind", Pos(1, 1)), "missing-key", f"a {kind} note needs 'amount'")
+            reader.report(reader.spots.get("kind", Pos(1, 1)), "missing-key", f"{_a_note(kind)} needs 'amount'")
     if kind == "invoice":
         ref = reader.value(top, "ref", reader.text)
         due = reader.value(top, "due", reader.date)
@@ -480,6 +483,13 @@ def _currency(reader: Reader) -> Callable[[Scalar, str], str | None]:
 
 def _failed(reader: Reader) -> Parsed:
     return Parsed(None, tuple(reader.problems))
+
+
+def _a_note(kind: str | None) -> str:
+    """How messages name a note: "a note", "a call note", "an invoice note"."""
+    if kind in (None, "note"):
+        return "a note"
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} note"
 
 
 def _is_null(node: Node) -> bool:
