@@ -41,6 +41,7 @@ class Item:
     amount: Decimal
     settled: Decimal
     source: str  # the note id or plan id it comes from
+    covered: Decimal = Decimal(0)  # the part handed to the active plan (already taken out of `amount`)
 
     @property
     def unsettled(self) -> Decimal:
@@ -66,6 +67,8 @@ class PlanFigures:
     missed: int
     paid: int  # installments fully paid
     discount: Decimal = Decimal(0)  # the early-settlement discount earned (0 if none)
+    discount_on: date | None = None  # the day the discount was earned
+    basis: Decimal = Decimal(0)  # the balance from everything dated before `agreed`
 
     @property
     def total(self) -> int:
