@@ -97,3 +97,34 @@ def test_symlink_leaving_the_root_is_an_error_and_not_followed(records, tmp_path
         ("cases/acme/files/elsewhere", 1, 1, "error", "symlink-outside-root"),
     }
     assert portfolio.case("acme").notes == ()
+
+
+def test_symlink_loops_and_dead_links_are_reported_not_followed(records):
+    records.case("acme")
+    notes = records.root / "cases/acme/notes"
+    _symlink("..", notes / "up", directory=True)
+    _symlink("b.md", notes / "a.md")
+    _symlink("a.md", notes / "b.md")
+    _symlink("nowhere.md", notes / "gone.md")
+    records.write("cases/acme/files/one/x.pdf", b"%PDF")
+    records.write("cases/acme/files/two/y.pdf", b"%PDF")
+    _symlink("../two", records.root / "cases/acme/files/one/to-two", directory=True)
+    _symlink("../one", records.root / "cases/acme/files/two/to-one", directory=True)
+    problems = check(load(records.root), TODAY)
+    assert {(p.path, p.line, p.column, p.severity, p.code) for p in problems} == {
+        ("cases/acme/notes/up", 1, 1, "error", "symlink-loop"),
+        ("cases/acme/notes/a.md", 1, 1, "error", "symlink-loop"),
+        ("cases/acme/notes/b.md", 1, 1, "error", "symlink-loop"),
+        ("cases/acme/notes/gone.md", 1, 1, "warning", "broken-symlink"),
+        ("cases/acme/files/one/to-two/to-one", 1, 1, "error", "symlink-loop"),
+        ("cases/acme/files/two/to-one/to-two", 1, 1, "error", "symlink-loop"),
+    }
+
+
+def test_symlinks_inside_the_root_are_followed(records):
+    records.case("acme")
+    records.write("shared/call.md", "---\ndate: 2026-03-02\nkind: call\n---\n")
+    _symlink("../../../shared/call.md", records.root / "cases/acme/notes/2026-03-02-call.md")
+    portfolio = load(records.root)
+    assert check(portfolio, TODAY) == []
+    assert [note.id for note in portfolio.case("acme").notes] == ["2026-03-02-call"]

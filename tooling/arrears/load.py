@@ -79,7 +79,8 @@ def _read_into(tree: Tree, folder: Path, relative: str, real_root: Path) -> None
             tree.problems.append(Problem(child, 1, 1, "error", "unreadable", f"cannot read: {error.strerror}"))
 
 
-def _walk(folder: Path, relative: str, real_root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path]]:
+def _walk(folder: Path, relative: str, real_root: Path, problems: list[Problem],
+          followed: frozenset[Path] = frozenset()) -> Iterator[tuple[str, Path]]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
@@ -91,15 +92,39 @@ def _walk(folder: Path, relative: str, real_root: Path, problems: list[Problem])
         child = f"{relative}/{entry.name}"
         path = Path(entry.path)
         if entry.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(real_root):
-                problems.append(Problem(child, 1, 1, "error", "symlink-outside-root",
-                                        f"symbolic link to {target} leaves the records repository: not followed"))
+            target, problem = _follow_link(path, child, real_root, followed)
+            if problem:
+                problems.append(problem)
+                continue
+            if entry.is_dir():
+                yield from _walk(path, child, real_root, problems, followed | {target, folder.resolve()})
                 continue
         if entry.is_dir():
-            yield from _walk(path, child, real_root, problems)
+            yield from _walk(path, child, real_root, problems, followed)
         elif entry.is_file():
             yield child, path
+
+
+def _follow_link(path: Path, child: str, real_root: Path, followed: frozenset[Path] = frozenset()
+                 ) -> tuple[Path | None, Problem | None]:
+    """Where a symbolic link leads, or why it is not followed: out of the repository,
+    nowhere, or round in a loop (a folder linking to itself or to one it is inside)."""
+    def problem(severity: str, code: str, message: str) -> tuple[None, Problem]:
+        return None, Problem(child, 1, 1, severity, code, message)  # type: ignore[arg-type]
+
+    try:
+        target = path.resolve()
+        path.stat()
+    except FileNotFoundError:
+        return problem("warning", "broken-symlink", "symbolic link to a file that does not exist: ignored")
+    except (OSError, RuntimeError):  # resolve() raises RuntimeError at a loop before Python 3.13
+        return problem("error", "symlink-loop", "symbolic link that loops back on itself: not followed")
+    if not target.is_relative_to(real_root):
+        return problem("error", "symlink-outside-root",
+                       f"symbolic link to {target} leaves the records repository: not followed")
+    if target in followed or path.parent.resolve().is_relative_to(target):
+        return problem("error", "symlink-loop", "symbolic link to a folder it is inside (a loop): not followed")
+    return target, None
 
 
 def _is_ignored(name: str) -> bool:
@@ -187,10 +212,11 @@ def _walk_shallow(folder: Path, real_root: Path, problems: list[Problem]) -> Ite
         if _is_ignored(entry.name):
             continue
         path = Path(entry.path)
-        if entry.is_symlink() and not path.resolve().is_relative_to(real_root):
-            problems.append(Problem(f"cases/{entry.name}", 1, 1, "error", "symlink-outside-root",
-                                    f"symbolic link to {path.resolve()} leaves the records repository: not followed"))
-            continue
+        if entry.is_symlink():
+            problem = _follow_link(path, f"cases/{entry.name}", real_root)[1]
+            if problem:
+                problems.append(problem)
+                continue
         yield entry.name, path
 
 
