@@ -1,0 +1,189 @@
+"""`arrears build`: render every page into a fresh folder, then swap it in atomically.
+
+Readers (a web server, someone with the site open) never see half a site: the
+new site is written to a temporary folder beside the output and renamed into
+place only when complete. The output folder is only ever replaced if it holds
+the `.arrears-site` marker this module writes, so a mistyped `--out` cannot
+wipe someone's documents. The same records and as-of date give the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, ContextManager, Iterable, Iterator, Sequence
+
+from ..figures import CaseFigures, PortfolioFigures
+from ..records import Portfolio
+from . import pages
+from .templates import environment
+
+MARKER = ".arrears-site"
+MARKER_TEXT = ("This folder was built by `arrears build` and is replaced on every build.\n"
+               "Do not keep anything else here.\n")
+ASSETS = ("site.css", "site.js", "icon.svg")
+
+Progress = Callable[[Sequence, str], ContextManager[Iterable]]
+"""Wraps the list of cases while their pages are written (the CLI passes a progress bar)."""
+
+
+class SiteError(Exception):
+    """A build that must not go ahead (an output folder we did not build): said to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One rendered page: where it goes in the site and what it is made of."""
+
+    path: str
+    template: str
+    context: dict
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    out: Path
+    pages: int
+    files: int
+
+
+def no_progress(items: Sequence, label: str) -> ContextManager[Iterable]:
+    return nullcontext(items)
+
+
+def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: PortfolioFigures | None = None,
+               progress: Progress = no_progress) -> BuildReport:
+    """Compute the figures as of `as_of` and publish the site into `out`."""
+    if figures is None:
+        from ..ledger import compute_portfolio
+
+        figures = compute_portfolio(portfolio, as_of)
+    root = portfolio.root
+    env = environment(root)
+    counts = {"pages": 0, "files": 0}
+
+    def write(folder: Path) -> None:
+        def render(page: Page) -> None:
+            html = env.get_template(page.template).render(site=_site(portfolio, figures), **page.context)
+            _write(folder, page.path, html)
+            counts["pages"] += 1
+
+        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures)))
+        with progress(figures.cases, "Writing case pages") as cases:
+            for case_figures in cases:
+                names = attachments(root, case_figures.case.id) if root else []
+                render(case_page(portfolio, case_figures, names))
+                for name in names:
+                    _copy(root / "cases" / case_figures.case.id / "files" / name,  # type: ignore[operator]
+                          folder / "cases" / case_figures.case.id / "files" / name)
+                    counts["files"] += 1
+        for name in ASSETS:
+            source, _, _ = env.loader.get_source(env, f"site/{name}")  # type: ignore[union-attr]
+            _write(folder, f"assets/{name}", source)
+
+    publish(out, write, root)
+    return BuildReport(out, counts["pages"], counts["files"])
+
+
+def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[str]) -> Page:
+    return Page(pages.case_href(figures.case.id), "site/case.html", pages.case_page(portfolio, figures, attachments))
+
+
+def _site(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
+    """What every page's frame shows: the business's name and the as-of date."""
+    return {"name": portfolio.settings.name, "as_of": figures.as_of}
+
+
+def attachments(root: Path, case_id: str) -> list[str]:
+    """Files under cases/<id>/files/, as sorted relative paths; hidden files and symlinks are skipped."""
+    base = root / "cases" / case_id / "files"
+    if not base.is_dir() or base.is_symlink():
+        return []
+    found = []
+
+    def walk(folder: Path, prefix: str) -> Iterator[str]:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.startswith((".", "#", "~")) or entry.is_symlink():
+                continue
+            if entry.is_dir():
+                yield from walk(Path(entry.path), f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield f"{prefix}{entry.name}"
+
+    found.extend(walk(base, ""))
+    return found
+
+
+# --- writing and swapping ------------------------------------------------------------------
+
+
+def _write(folder: Path, relative: str, text: str) -> None:
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def check_output(out: Path, root: Path | None = None) -> None:
+    """Refuse an output we must not replace: a file, a foreign folder, or the records themselves."""
+    if root is not None:
+        real_root, real_out = root.resolve(), out.resolve()
+        if real_out == real_root or real_root.is_relative_to(real_out) or real_out.is_relative_to(real_root / "cases"):
+            raise SiteError(f"refusing to build into {out}: it would replace the records themselves; "
+                            "choose another --out (the default is site/ under the records)")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SiteError(f"refusing to build into {out}: it exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise SiteError(f"refusing to replace {out}: it is not empty and was not built by arrears "
+                        f"(no {MARKER} marker inside). Choose another --out, or move that folder away.")
+
+
+def publish(out: Path, write: Callable[[Path], None], root: Path | None = None) -> None:
+    """Run `write` into a temporary folder beside `out`, then rename it into place.
+
+    The old site is renamed aside first and deleted only after the new one is in
+    place; if anything fails the temporary folder is removed and `out` is untouched.
+    """
+    out = Path(os.path.abspath(out))
+    check_output(out, root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        write(building)
+        (building / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        os.chmod(building, 0o777 & ~_umask())
+        _swap(building, out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _swap(new: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(new, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rmdir(old)
+    os.rename(out, old)
+    try:
+        os.rename(new, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

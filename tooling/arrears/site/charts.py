@@ -1,0 +1,129 @@
+"""Charts drawn on the server as inline SVG: no chart library, no script, no network.
+
+Geometry is computed with Decimal and printed with one decimal place, so the
+same figures always give the same bytes. Colours come from CSS classes in
+site.css (inline styles would be blocked by the Content-Security-Policy).
+Every chart carries a text equivalent for screen readers and printouts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Sequence
+
+from markupsafe import Markup, escape
+
+from .. import money
+from ..figures import BalancePoint
+
+_TENTH = Decimal("0.1")
+
+
+def _n(value: Decimal | int) -> str:
+    """A coordinate as text: one decimal place, no exponent, no `-0.0`."""
+    text = f"{Decimal(value).quantize(_TENTH, rounding=ROUND_HALF_UP):f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One row of a bar chart: its label, its size, how to show the size, and a CSS class."""
+
+    label: str
+    value: Decimal
+    text: str
+    css: str = ""
+
+
+def bar(value: Decimal, largest: Decimal, css: str = "") -> Markup:
+    """A single horizontal bar, `value / largest` of the available width.
+
+    The bar is a tiny SVG that stretches to its cell, so labels and figures stay
+    HTML text that reflows on a phone and reads out in order.
+    """
+    width = Decimal(0) if largest <= 0 or value <= 0 else max(Decimal(1), 100 * value / largest)
+    return Markup(
+        '<svg class="bar {css}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        '<rect class="track" x="0" y="0" width="100" height="10" rx="2"></rect>'
+        '<rect class="fill" x="0" y="0" width="{w}" height="10" rx="2"></rect></svg>'
+    ).format(css=css, w=_n(width))
+
+
+def bars(rows: Sequence[Bar]) -> list[tuple[Bar, Markup]]:
+    """Each row with its bar, scaled to the largest row."""
+    largest = max((row.value for row in rows), default=Decimal(0))
+    return [(row, bar(row.value, largest, row.css)) for row in rows]
+
+
+# --- balance over time ------------------------------------------------------------------
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 12, 12, 28, 34
+
+
+def balance_chart(history: Sequence[BalancePoint], currency: str, start: date, as_of: date,
+                  title_id: str = "balance-chart-title") -> Markup:
+    """A step line of the balance from `start` to `as_of`, with a dot on each payment day.
+
+    The balance holds its value between events, so the line moves only on days
+    something happened: flat, then a vertical step.
+    """
+    points = [p for p in history if p.date <= as_of]
+    if not points:
+        return Markup("")
+    first = min(start, points[0].date)
+    days = max(1, (as_of - first).days)
+    values = [p.balance for p in points]
+    high = max(max(values), Decimal(0))
+    low = min(min(values), Decimal(0))
+    span = high - low or Decimal(1)
+    plot_w = Decimal(WIDTH - LEFT - RIGHT)
+    plot_h = Decimal(HEIGHT - TOP - BOTTOM)
+
+    def x(day: date) -> Decimal:
+        return LEFT + plot_w * (day - first).days / days
+
+    def y(value: Decimal) -> Decimal:
+        return TOP + plot_h * (high - value) / span
+
+    path = [f"M{_n(x(first))} {_n(y(Decimal(0)))}"]
+    for point in points:
+        path.append(f"H{_n(x(point.date))}")
+        path.append(f"V{_n(y(point.balance))}")
+    path.append(f"H{_n(x(as_of))}")
+
+    last = points[-1].balance
+    parts = [
+        Markup('<svg class="balance-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{tid}">').format(
+            w=WIDTH, h=HEIGHT, tid=title_id),
+        Markup('<title id="{tid}">Balance from {a} to {b}: now {now}, highest {hi}</title>').format(
+            tid=title_id, a=_day(first), b=_day(as_of), now=money.display(last, currency),
+            hi=money.display(high, currency)),
+        Markup('<line class="grid" x1="{l}" x2="{r}" y1="{y}" y2="{y}"></line>').format(
+            l=LEFT, r=WIDTH - RIGHT, y=_n(y(high))),
+        Markup('<line class="axis" x1="{l}" x2="{r}" y1="{y}" y2="{y}"></line>').format(
+            l=LEFT, r=WIDTH - RIGHT, y=_n(y(Decimal(0)))),
+        Markup('<text class="label" x="{l}" y="{y}">{v}</text>').format(
+            l=LEFT, y=_n(y(high) - 8), v=money.display(high, currency)),
+        Markup('<path class="area" d="{d} V{z} Z"></path>').format(d=" ".join(path), z=_n(y(Decimal(0)))),
+        Markup('<path class="line" d="{d}"></path>').format(d=" ".join(path)),
+    ]
+    for point in points:
+        if point.paid > 0:
+            parts.append(Markup(
+                '<circle class="payment" cx="{cx}" cy="{cy}" r="5"><title>{day}: paid {paid}</title></circle>'
+            ).format(cx=_n(x(point.date)), cy=_n(y(point.balance)), day=_day(point.date),
+                     paid=money.display(point.paid, currency)))
+    parts.append(Markup('<text class="label" x="{l}" y="{y}">{d}</text>').format(
+        l=LEFT, y=HEIGHT - 10, d=_day(first)))
+    parts.append(Markup('<text class="label end" x="{r}" y="{y}" text-anchor="end">{d}</text>').format(
+        r=WIDTH - RIGHT, y=HEIGHT - 10, d=_day(as_of)))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def _day(day: date) -> str:
+    return escape(f"{day.day} {day:%b %Y}")

@@ -1,0 +1,134 @@
+"""Markdown from the records, rendered so that nothing in it can run in a reader's browser.
+
+Notes are written by people and sometimes pasted from emails, so the renderer
+trusts none of it: raw HTML is shown as text (`html=False`), bare URLs stay
+text (no linkify), links keep only http(s), mailto, tel and relative targets,
+and images load only from relative paths (the site's own attachments). Links
+into a case's `files/` folder are rewritten to where the site copies them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see in `url` (lower case), or None for a relative URL.
+
+    Browsers ignore tabs, newlines and control characters inside a scheme and
+    may see through percent-encoding, so both are removed before looking.
+    Anything with a colon before the first `/`, `?` or `#` counts as having a
+    scheme, even if it is not a valid one: better refused than guessed.
+    """
+    text = _INVISIBLE.sub("", unquote(url)).lower()
+    head = re.split(r"[/?#]", text, maxsplit=1)[0]
+    if ":" not in head:
+        return None
+    match = _SCHEME.match(head)
+    return match.group(1) if match else "invalid"
+
+
+def is_safe_link(url: str) -> bool:
+    """http(s), mailto, tel or relative: the only targets a link in a record may have."""
+    scheme = url_scheme(url)
+    return scheme is None or scheme in SAFE_SCHEMES
+
+
+def is_relative_path(url: str) -> bool:
+    """A path relative to the page: no scheme, no host, not rooted (`/x`, `//host`, `\\\\host`)."""
+    cleaned = _INVISIBLE.sub("", unquote(url))
+    return url_scheme(url) is None and not cleaned.startswith(("/", "\\"))
+
+
+@dataclass
+class Rendered:
+    """A rendered body and the attachments it links to (paths under the case's files/)."""
+
+    html: Markup
+    files: list[str] = field(default_factory=list)
+
+
+class SafeMarkdown:
+    """CommonMark without raw HTML, with links checked and attachment paths rewritten.
+
+    `heading_offset` pushes headings down (a `#` in a note becomes an h4) so a
+    note body never competes with the page's own headings.
+    """
+
+    def __init__(self, heading_offset: int = 3):
+        self.heading_offset = heading_offset
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "xhtmlOut": False})
+        md.validateLink = is_safe_link  # type: ignore[method-assign]
+        self.md = md
+        # markdown-it binds a rule to its renderer, so the rules are closures over self.
+        md.add_render_rule("image", lambda renderer, *args: self._image(renderer, *args))
+        md.add_render_rule("link_open", lambda renderer, *args: self._link_open(renderer, *args))
+        md.add_render_rule("heading_open", lambda renderer, *args: self._heading(renderer, *args))
+        md.add_render_rule("heading_close", lambda renderer, *args: self._heading(renderer, *args))
+
+    def render(self, text: str, record_dir: str = "", case_dir: str = "") -> Rendered:
+        """Render `text` written in `record_dir` (e.g. `cases/acme/notes`) for a page in `case_dir`.
+
+        Relative links are resolved against the record's folder; those that land
+        in `case_dir/files/` are rewritten relative to the page and reported.
+        """
+        env = {"record_dir": record_dir, "case_dir": case_dir, "files": []}
+        html = self.md.render(text or "", env)
+        return Rendered(Markup(html), sorted(set(env["files"])))
+
+    # --- render rules --------------------------------------------------------------
+
+    def _rewrite(self, url: str, env: dict) -> str:
+        """Point a relative link at the page's copy of an attachment, if it is one."""
+        if not is_relative_path(url) or not env["case_dir"]:
+            return url
+        path, _, fragment = url.partition("#")
+        resolved = posixpath.normpath(posixpath.join(env["record_dir"], unquote(path)))
+        files_dir = env["case_dir"] + "/files/"
+        if resolved.startswith(files_dir):
+            env["files"].append(resolved[len(files_dir):])
+            rebased = posixpath.relpath(resolved, env["case_dir"])
+            return self.md.normalizeLink(rebased) + (f"#{fragment}" if fragment else "")
+        return url
+
+    def _link_open(self, renderer, tokens, idx, options, env):
+        token = tokens[idx]
+        href = token.attrGet("href") or ""
+        token.attrSet("href", self._rewrite(str(href), env))
+        if url_scheme(str(href)) in ("http", "https"):
+            token.attrSet("rel", "noopener noreferrer nofollow")
+        return renderer.renderToken(tokens, idx, options, env)
+
+    def _image(self, renderer, tokens, idx, options, env):
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        alt = renderer.renderInlineAsText(token.children or [], options, env)
+        if not is_relative_path(src):
+            return f'<span class="blocked-image">[image not shown: {Markup.escape(alt) or "no description"}]</span>'
+        token.attrSet("src", self._rewrite(src, env))
+        token.attrSet("loading", "lazy")
+        return renderer.image(tokens, idx, options, env)
+
+    def _heading(self, renderer, tokens, idx, options, env):
+        token = tokens[idx]
+        level = min(6, int(token.tag[1]) + self.heading_offset)
+        token.tag = f"h{level}"
+        return renderer.renderToken(tokens, idx, options, env)
+
+
+_DEFAULT = SafeMarkdown()
+
+
+def render(text: str, record_dir: str = "", case_dir: str = "") -> Rendered:
+    """Render with the shared renderer (see `SafeMarkdown.render`)."""
+    return _DEFAULT.render(text, record_dir, case_dir)

@@ -1,0 +1,349 @@
+"""What each page shows: plain contexts built from the figures, ready for the templates.
+
+Nothing here computes money: amounts come from the ledger's figures and are
+only summed per currency for the dashboard (Decimal, exact). Templates stay
+simple because every decision (what is urgent, what is struck through, what
+a link points to) is made here, where it can be tested without HTML.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from datetime import date
+from typing import Iterator, Sequence
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from .. import money
+from ..figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
+from ..records import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
+from . import charts
+from .markdown import render
+
+ATTENTION_STATES = ("plan-broken", "plan-behind", "overdue", "disputed")
+
+
+def case_href(case_id: str) -> str:
+    """Where a case page lives, relative to the site's root."""
+    return f"cases/{case_id}/index.html"
+
+
+def file_href(name: str) -> str:
+    """An attachment's link relative to its case page (names may hold spaces or `#`)."""
+    return "files/" + quote(name)
+
+
+# --- the worklist -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One line of today's worklist: a case and why it needs someone today."""
+
+    rank: int  # lower is more urgent
+    figures: CaseFigures
+    reasons: tuple[str, ...]
+
+
+def worklist(portfolio: PortfolioFigures) -> list[Task]:
+    """Cases that need action on the as-of date, most urgent first.
+
+    A stand-in for the agenda: missed installments first, then follow-ups that
+    are due, then broken promises, then plain overdue amounts; within a rank
+    the longest overdue comes first. Closed and settled cases never appear.
+    """
+    as_of = portfolio.as_of
+    tasks = []
+    for figures in portfolio.cases:
+        if figures.state in ("closed", "settled"):
+            continue
+        currency = figures.currency
+        found: list[tuple[int, str]] = []
+        if figures.plan is not None and figures.plan.missed:
+            count = figures.plan.missed
+            found.append((0, f"{count} installment{'s' if count != 1 else ''} missed"))
+        if figures.follow_up is not None and figures.follow_up <= as_of:
+            found.append((1, "Follow-up due today" if figures.follow_up == as_of
+                          else f"Follow-up due since {figures.follow_up.day} {figures.follow_up:%b}"))
+        broken = sum(1 for p in figures.promises if p.status == "broken" and (as_of - p.by).days <= 30)
+        if broken:
+            found.append((2, f"{broken} promise{'s' if broken != 1 else ''} broken"))
+        if figures.overdue > 0 and figures.state not in ("disputed", "on-hold"):
+            found.append((3, f"{money.display(figures.overdue, currency)} overdue "
+                             f"({figures.days_past_due} day{'s' if figures.days_past_due != 1 else ''})"))
+        if found:
+            found.sort()
+            tasks.append(Task(found[0][0], figures, tuple(reason for _, reason in found)))
+    tasks.sort(key=lambda t: (t.rank, -t.figures.days_past_due, t.figures.case.id))
+    return tasks
+
+
+# --- the dashboard ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyTotals:
+    currency: str
+    balance: Decimal
+    overdue: Decimal
+    cases: int
+    overdue_cases: int
+    aging: tuple[tuple[charts.Bar, Markup], ...]
+
+
+def currency_totals(portfolio: PortfolioFigures) -> list[CurrencyTotals]:
+    """Balance, overdue and aging per currency (amounts in different currencies never add up)."""
+    result = []
+    for currency in sorted({f.currency for f in portfolio.cases} | set(portfolio.totals)):
+        cases = [f for f in portfolio.cases if f.currency == currency]
+        totals = portfolio.totals.get(currency, {})
+        aging = {bucket: sum((f.aging.get(bucket, Decimal(0)) for f in cases), Decimal(0)) for bucket in AGING_BUCKETS}
+        rows = [charts.Bar("Not yet due" if bucket == "current" else f"{bucket} days", aging[bucket],
+                           money.display(aging[bucket], currency), f"aging-{i}")
+                for i, bucket in enumerate(AGING_BUCKETS)]
+        result.append(CurrencyTotals(
+            currency=currency,
+            balance=totals.get("balance", sum((f.balance for f in cases), Decimal(0))),
+            overdue=totals.get("overdue", sum((f.overdue for f in cases), Decimal(0))),
+            cases=len(cases),
+            overdue_cases=sum(1 for f in cases if f.overdue > 0),
+            aging=tuple(charts.bars(rows)),
+        ))
+    return result
+
+
+def state_bars(portfolio: PortfolioFigures) -> list[tuple[charts.Bar, Markup]]:
+    """How many cases are in each state, in the ledger's order of precedence."""
+    counts = Counter(f.state for f in portfolio.cases)
+    rows = [charts.Bar(_words(state), Decimal(counts[state]), str(counts[state]), f"state-{state}")
+            for state in STATES if counts[state]]
+    return charts.bars(rows)
+
+
+def dashboard(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
+    """The context of index.html."""
+    tasks = worklist(figures)
+    return {
+        "page": "dashboard",
+        "base": "",
+        "title": "Dashboard",
+        "as_of": figures.as_of,
+        "currencies": currency_totals(figures),
+        "states": state_bars(figures),
+        "state_names": [s for s in STATES if any(f.state == s for f in figures.cases)],
+        "tasks": tasks[:12],
+        "more_tasks": max(0, len(tasks) - 12),
+        "cases": list(figures.cases),
+        "attention": sum(1 for f in figures.cases if f.state in ATTENTION_STATES),
+        "case_href": case_href,
+        "state_order": {state: index for index, state in enumerate(STATES)},
+    }
+
+
+# --- a case page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """A note as the timeline shows it."""
+
+    note: Note
+    headline: str
+    facts: tuple[tuple[str, str], ...]
+    body: Markup
+    files: tuple[str, ...]
+    corrected_by: str | None  # the note that replaces this one, if any
+    is_contact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One money event on the statement of account; `balance` is shown on a day's last line."""
+
+    date: date
+    description: str
+    charge: Decimal | None
+    credit: Decimal | None
+    balance: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTerms:
+    """A plan's terms in words, for plans shown without figures (superseded ones)."""
+
+    plan: Plan
+    terms: str
+    body: Markup
+
+
+def timeline(case: Case, figures: CaseFigures) -> list[TimelineEntry]:
+    """Every note dated on or before the as-of date, newest first."""
+    case_dir = f"cases/{case.id}"
+    entries = []
+    for note in sorted((n for n in case.notes if n.date <= figures.as_of), key=lambda n: n.sort_key, reverse=True):
+        rendered = render(note.body, f"{case_dir}/notes", case_dir)
+        entries.append(TimelineEntry(
+            note=note,
+            headline=headline(note, case.currency),
+            facts=tuple(facts(note, case.currency)),
+            body=rendered.html,
+            files=tuple(rendered.files),
+            corrected_by=figures.corrected_by.get(note.id),
+            is_contact=note.kind in CONTACT_KINDS,
+        ))
+    return entries
+
+
+def headline(note: Note, currency: str) -> str:
+    """The note's own summary, else a sentence made from its kind and fields."""
+    if note.summary:
+        return note.summary
+    detail = note.detail
+    amount = money.display(note.amount, currency) if note.amount is not None else ""
+    if isinstance(detail, Invoice):
+        return f"Invoice {detail.ref} for {amount}, due {_day(detail.due)}"
+    if isinstance(detail, Payment):
+        return f"Payment of {amount} received"
+    if isinstance(detail, Fee):
+        return f"Fee of {amount}" + (f": {detail.reason}" if detail.reason else "")
+    if isinstance(detail, Credit):
+        return f"Credit of {amount} ({_words(detail.reason)})"
+    if isinstance(detail, Dispute):
+        return f"Dispute {'opened' if detail.state == 'open' else 'resolved'}" + (f" on {detail.ref}" if detail.ref else "")
+    if isinstance(detail, Contacting):
+        what = {"call": "call", "email": "email", "sms": "text message", "letter": "letter", "meeting": "meeting"}[note.kind]
+        text = f"{'Incoming' if detail.direction == 'in' else 'Outgoing'} {what}"
+        return text + (f": {_words(detail.outcome).lower()}" if detail.outcome else "")
+    return "Note"
+
+
+def facts(note: Note, currency: str) -> Iterator[tuple[str, str]]:
+    """The note's fields worth a glance, as (label, text) pairs."""
+    detail = note.detail
+    if note.amount is not None:
+        yield "Amount", money.display(note.amount, currency)
+    if isinstance(detail, Invoice):
+        yield "Ref", detail.ref
+        yield "Due", _day(detail.due)
+        if detail.issued != note.date:
+            yield "Issued", _day(detail.issued)
+        if detail.description:
+            yield "For", detail.description
+    elif isinstance(detail, Payment):
+        for label, value in (("Method", detail.method), ("Ref", detail.ref), ("Applies to", detail.applies_to)):
+            if value:
+                yield label, _words(value) if label == "Method" else value
+    elif isinstance(detail, (Fee, Credit)) and detail.reason:
+        yield "Reason", _words(detail.reason) if isinstance(detail, Credit) else detail.reason
+    elif isinstance(detail, Dispute):
+        yield "Dispute", _words(detail.state)
+        if detail.ref:
+            yield "Invoice", detail.ref
+    elif isinstance(detail, Contacting) and detail.outcome:
+        yield "Outcome", _words(detail.outcome)
+    if note.promise is not None:
+        yield "Promise", f"{money.display(note.promise.amount, currency)} by {_day(note.promise.by)}"
+    if note.follow_up is not None:
+        yield "Follow-up", _day(note.follow_up)
+
+
+def statement(case: Case, figures: CaseFigures) -> list[StatementLine]:
+    """Invoices, fees, payments and credits up to the as-of date, with the ledger's balance per day.
+
+    Corrected notes are left out (their correction is listed instead); the
+    balance column is the ledger's, so it includes anything the ledger adds
+    (such as an earned discount) on the day it counts.
+    """
+    closing = {point.date: point.balance for point in figures.history}
+    lines = []
+    notes = [n for n in case.notes if n.date <= figures.as_of and n.amount is not None
+             and n.id not in figures.corrected_by]
+    for index, note in enumerate(notes):
+        last_of_day = index + 1 == len(notes) or notes[index + 1].date != note.date
+        charge = note.amount if isinstance(note.detail, (Invoice, Fee)) else None
+        lines.append(StatementLine(
+            date=note.date,
+            description=_statement_text(note),
+            charge=charge,
+            credit=None if charge is not None else note.amount,
+            balance=closing.get(note.date) if last_of_day else None,
+        ))
+    return lines
+
+
+def _statement_text(note: Note) -> str:
+    detail = note.detail
+    if isinstance(detail, Invoice):
+        return f"Invoice {detail.ref}" + (f": {detail.description}" if detail.description else "")
+    if isinstance(detail, Payment):
+        return "Payment received" + (f", ref {detail.ref}" if detail.ref else "")
+    if isinstance(detail, Fee):
+        return "Fee" + (f": {detail.reason}" if detail.reason else "")
+    if isinstance(detail, Credit):
+        return f"Credit: {_words(detail.reason).lower()}"
+    return _words(note.kind)
+
+
+def plan_terms(plan: Plan, currency: str) -> PlanTerms:
+    """`6 monthly payments from 1 Apr 2026`, or `£200.00 each fortnight from ...`, or the list."""
+    if plan.schedule is not None:
+        s = plan.schedule
+        every = {"week": "weekly", "fortnight": "fortnightly", "month": "monthly", "quarter": "quarterly"}[s.every]
+        start = f"{s.start.day} {s.start:%b %Y}"
+        if s.count:
+            terms = f"{s.count} {every} payments from {start}"
+        else:
+            terms = f"{money.display(s.installment or Decimal(0), currency)} {every} from {start}"
+    elif plan.installments:
+        terms = "; ".join(f"{money.display(i.amount, currency)} on {i.due.day} {i.due:%b %Y}"
+                          for i in plan.installments)
+    else:
+        terms = ""
+    if plan.amount is not None:
+        terms = f"{money.display(plan.amount, currency)}: {terms}" if terms else money.display(plan.amount, currency)
+    return PlanTerms(plan, terms, render(plan.body, f"cases/{plan.case}/plans", f"cases/{plan.case}").html)
+
+
+def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[str]) -> dict:
+    """The context of cases/<id>/index.html."""
+    case = figures.case
+    story = render(case.story, f"cases/{case.id}", f"cases/{case.id}")
+    active = figures.plan
+    return {
+        "page": "case",
+        "base": "../../",
+        "title": case.debtor.name,
+        "as_of": figures.as_of,
+        "case": case,
+        "f": figures,
+        "currency": case.currency,
+        "contacts": [(c, c.channel in case.do_not_contact) for c in case.debtor.contacts],
+        "preferred": case.preferred_contact,
+        "story": story.html,
+        "plan": active,
+        "plan_body": render(active.plan.body, f"cases/{case.id}/plans", f"cases/{case.id}").html if active else "",
+        "superseded": [plan_terms(p, case.currency) for p in sorted(figures.superseded, key=lambda p: p.sort_key,
+                                                                         reverse=True)],
+        "chart": charts.balance_chart(figures.history, case.currency, case.opened, figures.as_of),
+        "promises": sorted(figures.promises, key=lambda p: (p.made, p.note_id), reverse=True),
+        "timeline": timeline(case, figures),
+        "statement": statement(case, figures),
+        "payment_instructions": portfolio.settings.payment_instructions,
+        "attachments": [(name, file_href(name)) for name in attachments],
+        "file_href": file_href,
+        "aging": charts.bars([charts.Bar("Not yet due" if b == "current" else f"{b} days", figures.aging.get(b, Decimal(0)),
+                                         money.display(figures.aging.get(b, Decimal(0)), case.currency), f"aging-{i}")
+                              for i, b in enumerate(AGING_BUCKETS)]),
+    }
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _words(code: str) -> str:
+    words = code.replace("-", " ")
+    return words[:1].upper() + words[1:]

@@ -1,0 +1,75 @@
+"""The Jinja environment for the site: the records repository's templates first, then ours.
+
+A repository overrides any one file (a partial, the stylesheet) by putting a
+file with the same name under its own `templates/`; everything else keeps
+coming from the package's defaults. Autoescaping is always on and a missing
+variable is an error, so a template typo fails the build instead of printing
+an empty cell.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .. import money
+
+DEFAULTS = Path(__file__).resolve().parents[3] / "templates"
+"""The package's own templates: the repository's top-level templates/ (editable install)."""
+
+
+def search_path(root: Path | None) -> list[Path]:
+    """Where templates are looked up, first match wins: <root>/templates, then the defaults."""
+    paths = []
+    if root is not None and (root / "templates").is_dir():
+        paths.append(root / "templates")
+    if not DEFAULTS.is_dir():  # pragma: no cover - a broken install, said plainly
+        raise FileNotFoundError(f"arrears' default templates are missing (looked in {DEFAULTS})")
+    if DEFAULTS not in [p.resolve() for p in paths]:
+        paths.append(DEFAULTS)
+    return paths
+
+
+def environment(root: Path | None) -> Environment:
+    """A Jinja environment with the override lookup, autoescape, StrictUndefined and our filters."""
+    env = Environment(
+        loader=FileSystemLoader([str(p) for p in search_path(root)], encoding="utf-8"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(money=money_filter, plain=money.plain, day=day, short_day=short_day,
+                       clock=clock, label=label)
+    return env
+
+
+def money_filter(amount: Decimal | None, currency: str) -> str:
+    """`{{ amount|money(currency) }}`: the human form, or an en dash for nothing."""
+    return "–" if amount is None else money.display(amount, currency)
+
+
+def day(value: date | datetime | None) -> str:
+    """`3 Mar 2026`: unambiguous in every locale, no leading zero."""
+    return "–" if value is None else f"{value.day} {value:%b %Y}"
+
+
+def short_day(value: date | None) -> str:
+    """`3 Mar`: for dense tables where the year is obvious from the as-of date."""
+    return "–" if value is None else f"{value.day} {value:%b}"
+
+
+def clock(value) -> str:
+    return "" if value is None else f"{value:%H:%M}"
+
+
+def label(value: str | None) -> str:
+    """`plan-behind` -> `Plan behind`: codes from the records, said in words."""
+    if not value:
+        return ""
+    words = str(value).replace("-", " ").replace("_", " ")
+    return words[:1].upper() + words[1:]
