@@ -46,6 +46,12 @@ as_of_option = click.option(
          "arrears.toml's timezone.")
 
 
+at_option = click.option(
+    "--at", default=None, metavar="REV",
+    help="Read the records as committed at this Git revision (a commit, branch, tag or HEAD~3), "
+         "never the working tree. Combine with --as-of to see the figures as they stood then.")
+
+
 def format_option(*choices: str, default: str | None = None):
     return click.option("--format", "output_format", type=click.Choice(choices), default=default or choices[0],
                         show_default=True, help="Output format.")
@@ -59,9 +65,18 @@ def locate_root(root: Path | None) -> Path:
         raise click.UsageError(str(error)) from None
 
 
-def open_portfolio(root: Path | None) -> Portfolio:
-    """Find and load the records; a missing repository is a usage error (exit 2)."""
-    return load(locate_root(root))
+def open_portfolio(root: Path | None, at: str | None = None) -> Portfolio:
+    """Find and load the records (as committed at `at`, with --at); a missing repository is a usage error."""
+    found = locate_root(root)
+    if at is None:
+        return load(found)
+    from .gittree import load_at
+    from .history import GitError
+
+    try:
+        return load_at(found, at)
+    except GitError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def resolve_as_of(as_of: date | None, records: Portfolio | Settings) -> date:
@@ -118,6 +133,11 @@ def check(root: Path | None, output_format: str, strict: bool, as_of: date | Non
 from .cli_new import new as _new  # noqa: E402  (the `new` group lives in its own module)
 
 main.add_command(_new)
+
+from .cli_audit import audit as _audit, init as _init  # noqa: E402  (Git: audit trail and new repositories)
+
+main.add_command(_audit)
+main.add_command(_init)
 
 
 def run() -> None:

@@ -1,0 +1,203 @@
+"""arrears audit: Git's history against the rule that committed notes and plans are never rewritten."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arrears.audit import audit
+from arrears.cli import main
+from gitrepo import GitRepo, isolate_git
+
+
+@pytest.fixture(autouse=True)
+def _git(monkeypatch):
+    isolate_git(monkeypatch)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "books")
+    repo.case()
+    repo.note("acme", "2026-03-01-call", day="2026-03-01")
+    repo.plan("acme", "2026-03-01-plan")
+    repo.commit("open the case", author="Jo Bloggs", when="2026-03-02T10:00:00+00:00")
+    return repo
+
+
+def run(repo: GitRepo, *args: str):
+    return CliRunner().invoke(main, ["audit", "--root", str(repo.root), *args])
+
+
+def codes(repo: GitRepo, since: str | None = None) -> list[tuple[str, str, str]]:
+    return [(p.path, p.severity, p.code) for p in audit(repo.root, since)]
+
+
+def test_a_clean_history_passes(repo):
+    repo.note("acme", "2026-03-03-email", day="2026-03-03", kind="email")
+    repo.commit("email", when="2026-03-03T10:00:00+00:00")
+    result = run(repo)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "audited the whole history: 0 errors, 0 warnings" in result.stderr
+
+
+def test_a_modified_note_is_an_error_naming_commit_author_and_date(repo):
+    repo.note("acme", "2026-03-01-call", body="Actually he promised to pay.")
+    edit = repo.commit("tidy", author="Sam Smith", when="2026-03-04T15:00:00+00:00")
+    result = run(repo)
+    assert result.exit_code == 1
+    line = result.stdout.strip()
+    assert line.startswith("cases/acme/notes/2026-03-01-call.md:1:1: error: note recorded in ")
+    assert f"was changed in {edit[:7]} by Sam Smith on 2026-03-04" in line
+    assert "(Jo Bloggs, 2026-03-02)" in line
+    assert "corrects: 2026-03-01-call" in line
+    assert line.endswith("[record-modified]")
+
+
+def test_deleted_and_renamed_notes_and_plans_are_errors(repo):
+    repo.note("acme", "2026-03-02-sms", day="2026-03-02", kind="sms")
+    repo.commit("sms", when="2026-03-02T11:00:00+00:00")
+    (repo.root / "cases/acme/notes/2026-03-01-call.md").unlink()
+    repo.git("mv", "cases/acme/notes/2026-03-02-sms.md", "cases/acme/notes/sms.md")
+    repo.plan("acme", "2026-03-01-plan", count=6)
+    repo.commit("rewrite", when="2026-03-05T10:00:00+00:00")
+    assert codes(repo) == [
+        ("cases/acme/notes/2026-03-01-call.md", "error", "record-deleted"),
+        ("cases/acme/notes/2026-03-02-sms.md", "error", "record-renamed"),
+        ("cases/acme/plans/2026-03-01-plan.md", "error", "record-modified"),
+    ]
+    messages = {p.path: p.message for p in audit(repo.root)}
+    assert "supersedes: 2026-03-01-plan" in messages["cases/acme/plans/2026-03-01-plan.md"]
+    assert "renamed to cases/acme/notes/sms.md" in messages["cases/acme/notes/2026-03-02-sms.md"]
+    assert "git restore --source=" in messages["cases/acme/notes/2026-03-01-call.md"]
+
+
+def test_a_deleted_plan_is_an_error(repo):
+    (repo.root / "cases/acme/plans/2026-03-01-plan.md").unlink()
+    repo.commit("no plan after all", when="2026-03-05T10:00:00+00:00")
+    assert codes(repo) == [("cases/acme/plans/2026-03-01-plan.md", "error", "record-deleted")]
+
+
+def test_case_md_may_change(repo):
+    repo.case(name="Acme Bakery (Leeds) Ltd")
+    repo.commit("debtor renamed", when="2026-03-05T10:00:00+00:00")
+    assert codes(repo) == []
+
+
+def test_a_record_put_back_as_first_recorded_is_only_a_warning(repo):
+    original = (repo.root / "cases/acme/notes/2026-03-01-call.md").read_text()
+    repo.note("acme", "2026-03-01-call", body="Oops.")
+    repo.commit("oops", when="2026-03-03T10:00:00+00:00")
+    repo.write("cases/acme/notes/2026-03-01-call.md", original)
+    repo.note("acme", "2026-03-03-correction", day="2026-03-03", kind="note")
+    repo.commit("put it back", when="2026-03-03T11:00:00+00:00")
+    found = audit(repo.root)
+    assert [(p.severity, p.code) for p in found] == [("warning", "record-modified")]
+    assert "put back as first recorded" in found[0].message
+    assert run(repo).exit_code == 0
+    assert run(repo, "--strict").exit_code == 1
+
+
+def test_a_note_committed_long_after_its_date_is_backdated(repo):
+    repo.note("acme", "2026-03-10-call", day="2026-03-10")
+    repo.note("acme", "2026-03-20-call", day="2026-03-20")
+    repo.commit("catch up", when="2026-03-25T18:00:00+00:00")  # 15 and 5 days late
+    found = audit(repo.root)
+    assert [(p.path, p.line, p.column, p.code) for p in found] == [
+        ("cases/acme/notes/2026-03-10-call.md", 2, 7, "note-backdated")]
+    assert "dated 2026-03-10 but first committed on 2026-03-25 (15 days later)" in found[0].message
+
+
+def test_backdate_days_comes_from_arrears_toml(repo):
+    repo.write("arrears.toml", "[audit]\nbackdate_days = 2\n")
+    repo.note("acme", "2026-03-20-call", day="2026-03-20")
+    repo.commit("late", when="2026-03-25T18:00:00+00:00")
+    assert codes(repo) == [("cases/acme/notes/2026-03-20-call.md", "warning", "note-backdated")]
+
+
+def test_backdating_uses_the_records_time_zone(repo):
+    repo.note("acme", "2026-03-20-call", day="2026-03-20")
+    repo.commit("the next evening in Los Angeles", when="2026-03-22T02:00:00+00:00")  # 03-21 19:00 there
+    repo.write("arrears.toml", '[audit]\nbackdate_days = 1\n')
+    assert codes(repo) == [("cases/acme/notes/2026-03-20-call.md", "warning", "note-backdated")]  # UTC: 2 days
+    repo.write("arrears.toml", 'timezone = "America/Los_Angeles"\n[audit]\nbackdate_days = 1\n')
+    assert codes(repo) == []
+
+
+def test_uncommitted_records_are_warnings(repo):
+    repo.note("acme", "2026-03-03-untracked", day="2026-03-03")
+    repo.note("acme", "2026-03-03-staged", day="2026-03-03")
+    repo.git("add", "cases/acme/notes/2026-03-03-staged.md")
+    repo.note("acme", "2026-03-01-call", body="Edited, not committed yet.")
+    repo.write("cases/acme/notes/.2026-03-01-call.md.swp", "editor junk")
+    found = {p.path: (p.severity, p.code, p.message) for p in audit(repo.root)}
+    assert found["cases/acme/notes/2026-03-03-untracked.md"][:2] == ("warning", "record-uncommitted")
+    assert "untracked" in found["cases/acme/notes/2026-03-03-untracked.md"][2]
+    assert "staged but not committed" in found["cases/acme/notes/2026-03-03-staged.md"][2]
+    assert found["cases/acme/notes/2026-03-01-call.md"][:2] == ("warning", "record-edit-uncommitted")
+    assert len(found) == 3
+    assert run(repo).exit_code == 0
+
+
+def test_since_reports_only_later_commits_but_old_records_stay_protected(repo):
+    repo.note("acme", "2026-03-01-call", body="Changed before the base.")
+    repo.commit("old mistake", when="2026-03-03T10:00:00+00:00")
+    repo.note("acme", "2026-03-04-email", day="2026-03-04", kind="email")
+    base = repo.commit("base", when="2026-03-04T10:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.plan("acme", "2026-03-01-plan", count=12)  # recorded before the base, changed after it
+    change = repo.commit("stretch the plan", author="Sam Smith", when="2026-03-06T10:00:00+00:00")
+    assert codes(repo, since=base) == [("cases/acme/plans/2026-03-01-plan.md", "error", "record-modified")]
+    assert len(codes(repo)) == 2
+    result = run(repo, "--since", "main", "--format", "json")
+    assert result.exit_code == 1
+    [problem] = json.loads(result.stdout)
+    assert problem["code"] == "record-modified" and change[:7] in problem["message"]
+    assert "audited commits after main: 1 error" in run(repo, "--since", "main").stderr
+
+
+def test_since_checks_backdating_only_for_notes_added_after_rev(repo):
+    repo.note("acme", "2026-01-01-old", day="2026-01-01")
+    base = repo.commit("old, late", when="2026-03-02T11:00:00+00:00")
+    assert codes(repo, since=base) == []
+    assert codes(repo) == [("cases/acme/notes/2026-01-01-old.md", "warning", "note-backdated")]
+
+
+def test_unknown_since_is_a_usage_error(repo):
+    result = run(repo, "--since", "origin/nowhere")
+    assert result.exit_code == 2
+    assert "unknown revision 'origin/nowhere'" in result.output
+
+
+def test_not_a_git_repository_is_a_usage_error(tmp_path):
+    (tmp_path / "cases").mkdir()
+    result = CliRunner().invoke(main, ["audit", "--root", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is not inside a Git repository" in result.output
+
+
+def test_no_commits_yet_lists_every_record_as_uncommitted(tmp_path):
+    repo = GitRepo(tmp_path / "new")
+    repo.case()
+    repo.note("acme", "n")
+    assert codes(repo) == [
+        ("cases/acme/case.md", "warning", "record-uncommitted"),
+        ("cases/acme/notes/n.md", "warning", "record-uncommitted"),
+    ]
+
+
+def test_a_change_made_on_a_merged_branch_names_the_branch_commit(repo):
+    repo.git("checkout", "-q", "-b", "side")
+    repo.note("acme", "2026-03-01-call", body="Rewritten on a branch.")
+    on_branch = repo.commit("branch", author="Sam Smith", when="2026-03-03T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    repo.note("acme", "2026-03-04-email", day="2026-03-04", kind="email")
+    repo.commit("main", when="2026-03-04T10:00:00+00:00")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge", "side", when="2026-03-05T10:00:00+00:00")
+    [problem] = audit(repo.root)
+    assert problem.code == "record-modified"
+    assert f"changed in {on_branch[:7]} by Sam Smith on 2026-03-03" in problem.message
