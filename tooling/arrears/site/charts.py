@@ -60,7 +60,7 @@ def bars(rows: Sequence[Bar]) -> list[tuple[Bar, Markup]]:
 
 # --- balance over time ------------------------------------------------------------------
 
-WIDTH, HEIGHT = 640, 240
+WIDTH, HEIGHT = 760, 230
 LEFT, RIGHT, TOP, BOTTOM = 12, 12, 28, 34
 
 

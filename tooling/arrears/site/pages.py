@@ -91,6 +91,7 @@ class CurrencyTotals:
     overdue: Decimal
     cases: int
     overdue_cases: int
+    unpaid: Decimal  # the sum of the aging buckets: nothing to chart when zero
     aging: tuple[tuple[charts.Bar, Markup], ...]
 
 
@@ -110,6 +111,7 @@ def currency_totals(portfolio: PortfolioFigures) -> list[CurrencyTotals]:
             overdue=totals.get("overdue", sum((f.overdue for f in cases), Decimal(0))),
             cases=len(cases),
             overdue_cases=sum(1 for f in cases if f.overdue > 0),
+            unpaid=sum(aging.values(), Decimal(0)),
             aging=tuple(charts.bars(rows)),
         ))
     return result

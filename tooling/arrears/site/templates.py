@@ -63,6 +63,9 @@ def short_day(value: date | None) -> str:
     return "–" if value is None else f"{value.day} {value:%b}"
 
 
+_ACRONYMS = {"sms": "SMS"}
+
+
 def clock(value) -> str:
     return "" if value is None else f"{value:%H:%M}"
 
@@ -71,5 +74,7 @@ def label(value: str | None) -> str:
     """`plan-behind` -> `Plan behind`: codes from the records, said in words."""
     if not value:
         return ""
+    if value in _ACRONYMS:
+        return _ACRONYMS[value]
     words = str(value).replace("-", " ").replace("_", " ")
     return words[:1].upper() + words[1:]
