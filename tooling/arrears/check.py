@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from . import money
+from .ledger import plan_basis
 from .load import load_map
 
 from .problems import Problem, sort_problems
@@ -162,6 +165,23 @@ def no_promises_on_closed_cases(case: Case, context: Context) -> Iterator[Proble
             yield note.source.problem("promise", "promise-on-closed",
                                       "a promise recorded on a closed case: reopen the case (status: active) "
                                       "or leave the promise out", "warning")
+
+
+@rule
+def plans_cover_no_more_than_is_owed(case: Case, context: Context) -> Iterator[Problem]:
+    """A plan's amount may not exceed the balance from everything dated before `agreed` (spec 5)."""
+    for plan in case.plans:
+        covers = plan.amount if plan.amount is not None else (
+            sum((part.amount for part in plan.installments), Decimal(0)) if plan.installments else None)
+        if covers is None:
+            continue
+        basis = plan_basis(case, plan, context.today)
+        if covers > basis:
+            key = "amount" if plan.amount is not None else "installments"
+            yield plan.source.problem(key, "plan-exceeds-balance",
+                                      f"the plan covers {money.plain(covers, case.currency)} but the balance "
+                                      f"from everything dated before {plan.agreed} is "
+                                      f"{money.plain(basis, case.currency)}")
 
 
 from . import contact as _contact  # noqa: E402,F401  (registers the contact rules)
