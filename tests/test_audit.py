@@ -201,3 +201,13 @@ def test_a_change_made_on_a_merged_branch_names_the_branch_commit(repo):
     [problem] = audit(repo.root)
     assert problem.code == "record-modified"
     assert f"changed in {on_branch[:7]} by Sam Smith on 2026-03-03" in problem.message
+
+
+def test_notes_imported_in_the_first_commit_are_not_backdated(tmp_path):
+    repo = GitRepo(tmp_path / "adopted")
+    repo.case()
+    repo.note("acme", "2025-06-01-call", day="2025-06-01")  # the history before arrears was adopted
+    repo.commit("import the existing case files", when="2026-03-02T10:00:00+00:00")
+    repo.note("acme", "2025-07-01-call", day="2025-07-01")
+    repo.commit("found another old one", when="2026-03-03T10:00:00+00:00")
+    assert codes(repo) == [("cases/acme/notes/2025-07-01-call.md", "warning", "note-backdated")]

@@ -9,7 +9,8 @@ values like every other check:
   with the commit, author and date; a warning instead when the record has
   since been put back exactly as first recorded: only the history shows it);
 - warning: a note first committed more than `[audit] backdate_days` after its
-  own date (backdated);
+  own date (backdated), except in a root commit: records imported when the
+  repository was created (or by `arrears init`) predate the trail;
 - warning: a record not committed yet (untracked or only staged), or a
   committed note or plan with uncommitted edits (committing them would
   rewrite it);
@@ -94,8 +95,8 @@ def findings(evidence: Evidence) -> list[Problem]:
         for event in life.later:
             if _in_range(event.commit, evidence):
                 problems.append(_rewritten(life, event, restored))
-        if (path.split("/")[2] == "notes" and life.renamed_from is None and _in_range(life.added, evidence)
-                and path in evidence.note_dates):
+        if (path.split("/")[2] == "notes" and life.renamed_from is None and life.added.parents
+                and _in_range(life.added, evidence) and path in evidence.note_dates):
             problems.extend(_backdated(life, evidence.note_dates[path], evidence.settings))
     problems.extend(_uncommitted(evidence))
     return sort_problems(problems)

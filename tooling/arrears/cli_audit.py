@@ -54,7 +54,7 @@ def init(directory: Path, no_git: bool) -> None:
     a Git repository. Existing files are never overwritten: they are skipped
     and listed.
     """
-    from .scaffold import scaffold
+    from .initrepo import scaffold
 
     try:
         report = scaffold(directory, git=not no_git)
@@ -66,5 +66,5 @@ def init(directory: Path, no_git: bool) -> None:
         click.echo(f"  skipped {path} (already there: left as it is)")
     for line in report.git:
         click.echo(f"  git     {line}")
-    click.echo(f"arrears: records repository ready in {directory}. Next: cd {directory} && arrears check",
-               err=True)
+    go = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "
+    click.echo(f"arrears: records repository ready in {directory}. Next: {go}arrears check", err=True)
