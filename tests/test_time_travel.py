@@ -1,0 +1,134 @@
+"""--at REV: the records exactly as committed, from Git's objects, whatever the working tree holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import pytest
+
+from arrears.cli import open_portfolio
+from arrears.gittree import load_at, read_tree_at
+from arrears.history import GitError
+from arrears.load import read_tree
+from gitrepo import GitRepo, isolate_git
+
+
+@pytest.fixture(autouse=True)
+def _git(monkeypatch):
+    isolate_git(monkeypatch)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "books")
+    repo.write("arrears.toml", 'name = "Northwind"\n')
+    repo.case()
+    repo.write("cases/acme/notes/2026-02-01-invoice.md", """
+        ---
+        date: 2026-02-01
+        kind: invoice
+        ref: INV-1
+        amount: 500.00
+        due: 2026-02-15
+        ---
+        """)
+    repo.write("cases/acme/files/letter scan é.pdf", "%PDF-1.4 binary-ish")
+    repo.commit("first", when="2026-02-01T10:00:00+00:00")
+    return repo
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.relative_to(root).parts}
+
+
+def test_the_tree_at_head_equals_the_working_tree_when_clean(repo):
+    at_head = read_tree_at(repo.root, "HEAD")
+    assert at_head.files == read_tree(repo.root).files
+    assert at_head.files["cases/acme/files/letter scan é.pdf"] is None  # attachments: listed, not read
+    assert at_head.problems == []
+
+
+def test_a_dirty_working_tree_does_not_leak_in_and_is_left_untouched(repo):
+    first = repo.head()
+    repo.write("cases/acme/notes/2026-03-01-payment.md", """
+        ---
+        date: 2026-03-01
+        kind: payment
+        amount: 200.00
+        ---
+        """)
+    repo.commit("payment", when="2026-03-01T10:00:00+00:00")
+    repo.case(name="Acme Renamed Ltd")  # uncommitted edit
+    repo.note("acme", "2026-03-05-call", day="2026-03-05")  # untracked
+    (repo.root / "cases/acme/notes/2026-03-01-payment.md").unlink()  # uncommitted deletion
+    repo.git("add", "cases/acme/notes/2026-03-05-call.md")  # staged, not committed
+    before = snapshot(repo.root)
+    status_before = repo.git("status", "--porcelain")
+    index_before = (repo.root / ".git/index").read_bytes()
+
+    at_head = load_at(repo.root, "HEAD")
+    at_first = load_at(repo.root, first)
+
+    [case] = at_head.cases
+    assert case.debtor.name == "Acme Bakery Ltd"
+    assert [n.id for n in case.notes] == ["2026-02-01-invoice", "2026-03-01-payment"]
+    assert [n.id for n in at_first.cases[0].notes] == ["2026-02-01-invoice"]
+    assert at_head.settings.name == "Northwind"
+    assert at_head.root == repo.root
+    assert snapshot(repo.root) == before
+    assert repo.git("status", "--porcelain") == status_before
+    assert (repo.root / ".git/index").read_bytes() == index_before
+
+
+def test_revisions_by_branch_tag_and_relative_name(repo):
+    repo.git("tag", "v1")
+    repo.note("acme", "2026-03-02-call", day="2026-03-02")
+    repo.commit("call")
+    assert len(load_at(repo.root, "v1").cases[0].notes) == 1
+    assert len(load_at(repo.root, "HEAD~1").cases[0].notes) == 1
+    assert len(load_at(repo.root, "main").cases[0].notes) == 2
+
+
+def test_a_records_root_inside_a_bigger_repository(tmp_path):
+    repo = GitRepo(tmp_path / "mono")
+    repo.write("README", "top\n")
+    repo.write("books/cases/acme/case.md", "---\ndebtor: {name: Acme, kind: business}\nopened: 2026-01-15\n---\n")
+    repo.commit()
+    (repo.root / "books/cases/acme/case.md").write_text("changed\n")
+    tree = read_tree_at(repo.root / "books", "HEAD")
+    assert list(tree.files) == ["cases/acme/case.md"]
+    assert tree.files["cases/acme/case.md"].startswith(b"---\ndebtor: {name: Acme")
+
+
+def test_editor_leftovers_are_ignored_and_links_inside_the_root_are_followed(repo):
+    repo.write("cases/acme/notes/.2026-02-01-invoice.md.swp", "junk")
+    repo.write("shared/standard-letter.md", "---\ndate: 2026-02-20\nkind: letter\n---\nStandard text.\n")
+    os.symlink("../../../shared/standard-letter.md", repo.root / "cases/acme/notes/2026-02-20-letter.md")
+    os.symlink("/etc/hostname", repo.root / "cases/acme/notes/2026-02-21-outside.md")
+    repo.commit("links")
+    tree = read_tree_at(repo.root, "HEAD")
+    assert ".2026-02-01-invoice.md.swp" not in " ".join(tree.files)
+    assert tree.files["cases/acme/notes/2026-02-20-letter.md"].endswith(b"Standard text.\n")
+    assert [(p.path, p.code) for p in tree.problems] == [
+        ("cases/acme/notes/2026-02-21-outside.md", "symlink-outside-root")]
+
+
+def test_unknown_revision_and_not_a_repository_are_usage_errors(repo, tmp_path):
+    with pytest.raises(GitError, match="unknown revision 'nope'"):
+        read_tree_at(repo.root, "nope")
+    with pytest.raises(click.UsageError, match="unknown revision 'nope'"):
+        open_portfolio(repo.root, at="nope")
+    plain = tmp_path / "plain"
+    (plain / "cases").mkdir(parents=True)
+    with pytest.raises(click.UsageError, match="not inside a Git repository"):
+        open_portfolio(plain, at="HEAD")
+
+
+def test_no_commits_yet(tmp_path):
+    repo = GitRepo(tmp_path / "empty")
+    repo.case()
+    with pytest.raises(GitError, match="no commits yet"):
+        read_tree_at(repo.root, "HEAD")
