@@ -211,3 +211,45 @@ def test_notes_imported_in_the_first_commit_are_not_backdated(tmp_path):
     repo.note("acme", "2025-07-01-call", day="2025-07-01")
     repo.commit("found another old one", when="2026-03-03T10:00:00+00:00")
     assert codes(repo) == [("cases/acme/notes/2025-07-01-call.md", "warning", "note-backdated")]
+
+
+# --- rewritten history: exactly what docs/audit.md claims -----------------------------------
+
+
+def test_an_edit_squashed_away_before_anyone_saw_it_cannot_be_detected(repo):
+    repo.note("acme", "2026-03-03-call", day="2026-03-03")
+    repo.commit("call", when="2026-03-03T10:00:00+00:00")
+    repo.note("acme", "2026-03-03-call", day="2026-03-03", body="Rewritten.")
+    repo.commit("rewrite", author="Sam Smith", when="2026-03-04T10:00:00+00:00")
+    assert codes(repo) == [("cases/acme/notes/2026-03-03-call.md", "error", "record-modified")]
+    repo.git("reset", "-q", "--soft", "HEAD~2")  # squash both commits into one, as rebase -i would
+    repo.commit("call", when="2026-03-04T10:00:00+00:00")
+    assert codes(repo) == []  # the rewritten history is all there is: it looks as if always so
+
+
+def test_a_rebased_edit_is_still_reported_with_its_original_author_and_date(repo):
+    repo.git("checkout", "-q", "-b", "side")
+    repo.note("acme", "2026-03-01-call", body="Rewritten on a branch.")
+    before = repo.commit("edit", author="Sam Smith", when="2026-03-03T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    repo.note("acme", "2026-03-04-email", day="2026-03-04", kind="email")
+    repo.commit("email", when="2026-03-04T10:00:00+00:00")
+    repo.git("checkout", "-q", "side")
+    repo.git("rebase", "-q", "main", author="Rae Rebaser", when="2026-03-06T10:00:00+00:00")
+    after = repo.head()
+    assert after != before
+    [problem] = audit(repo.root)
+    assert problem.code == "record-modified"
+    assert f"changed in {after[:7]} by Sam Smith on 2026-03-03" in problem.message  # author date survives
+
+
+def test_a_force_pushed_rewrite_shows_only_to_whoever_kept_the_old_commit(repo):
+    repo.note("acme", "2026-03-03-call", day="2026-03-03")
+    seen = repo.commit("call", when="2026-03-03T10:00:00+00:00")  # pushed; colleagues fetched it
+    repo.note("acme", "2026-03-03-call", day="2026-03-03", body="Quietly rewritten.")
+    repo.git("commit", "-q", "-a", "--amend", "--no-edit", when="2026-03-05T10:00:00+00:00")
+    repo.note("acme", "2026-03-06-email", day="2026-03-06", kind="email")
+    repo.commit("email", when="2026-03-06T10:00:00+00:00")
+    assert codes(repo) == []  # the rewritten history alone shows nothing
+    found = [(p.severity, p.code) for p in audit(repo.root, since=seen)]
+    assert found == [("warning", "since-not-ancestor")]  # only the old hash reveals that history changed

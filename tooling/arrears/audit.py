@@ -63,10 +63,17 @@ def audit(root: Path, since: str | None = None) -> list[Problem]:
 def gather(root: Path, since: str | None = None) -> Evidence:
     repo = open_repo(root)
     in_range = None
+    problems: list[Problem] = []
     if since is not None:
         base = repo.resolve(since)
         listed = repo.git("rev-list", f"{base}..HEAD", "--").stdout.decode("ascii").split()
         in_range = frozenset(listed)
+        if repo.git("merge-base", "--is-ancestor", base, "HEAD", check=False).returncode != 0:
+            problems.append(Problem(".", 1, 1, "warning", "since-not-ancestor",
+                                    f"{since} ({base[:7]}) is not an ancestor of HEAD: either this branch is behind "
+                                    f"{since} (merge or rebase it), or the history after {since} was rewritten "
+                                    "(amend, rebase or force-push) and what it held can no longer be audited; "
+                                    "commits since the common ancestor were audited"))
     history = read_history(repo)
     settings, _ = parse_settings(_read(root / SETTINGS_PATH))
     return Evidence(
@@ -78,6 +85,7 @@ def gather(root: Path, since: str | None = None) -> Evidence:
         in_range=in_range,
         shallow=repo.is_shallow(),
         since=since,
+        problems=tuple(problems),
     )
 
 
