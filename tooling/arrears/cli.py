@@ -139,6 +139,11 @@ from .cli_audit import audit as _audit, init as _init  # noqa: E402  (Git: audit
 main.add_command(_audit)
 main.add_command(_init)
 
+from .cli_due import due as _due, show as _show  # noqa: E402  (what is due, and a statement of account)
+
+main.add_command(_due)
+main.add_command(_show)
+
 
 def run() -> None:
     """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""

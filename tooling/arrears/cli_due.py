@@ -1,0 +1,72 @@
+"""`arrears due` and `arrears show`: thin commands around the ledger, registered in cli.py.
+
+Both refuse to compute from records with errors (exit 1): figures from
+half-understood records would be worse than none. That includes errors only
+`check` finds, such as a plan covering more than was owed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import check as checking
+from . import report
+from .cli import as_of_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from .ledger import compute_case, compute_portfolio
+from .records import Portfolio
+from .statement import statement
+
+FORMATS = {"table": report.due_table, "json": report.due_json, "csv": report.due_csv}
+
+
+def _known(portfolio: Portfolio, case_id: str) -> bool:
+    """A case that loaded, or a case folder whose records have errors (reported next, exit 1)."""
+    if portfolio.case(case_id) is not None:
+        return True
+    return portfolio.root is not None and "/" not in case_id and (portfolio.root / "cases" / case_id).is_dir()
+
+
+def _checked(portfolio: Portfolio, as_of: date) -> None:
+    exit_for_errors(replace(portfolio, problems=tuple(checking.check(portfolio, as_of))))
+
+
+@click.command()
+@root_option
+@as_of_option
+@format_option("table", "json", "csv")
+@click.argument("cases", nargs=-1, metavar="[CASE]...")
+def due(root: Path | None, as_of: date | None, output_format: str, cases: tuple[str, ...]) -> None:
+    """What is due per case as of a date: balance, overdue, next due, plan, promises.
+
+    Name CASEs to show only those. JSON and CSV give money as plain strings
+    with the currency's minor-unit digits; the table totals per currency.
+    """
+    portfolio = open_portfolio(root)
+    unknown = [case_id for case_id in cases if not _known(portfolio, case_id)]
+    if unknown:
+        raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
+    day = resolve_as_of(as_of, portfolio)
+    _checked(portfolio, day)
+    if cases:
+        portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(cases)))
+    click.echo(FORMATS[output_format](compute_portfolio(portfolio, day)), nl=False)
+
+
+@click.command()
+@root_option
+@as_of_option
+@click.argument("case_id", metavar="CASE")
+def show(root: Path | None, as_of: date | None, case_id: str) -> None:
+    """A statement of account for one case: contacts, totals, plan, promises, last notes."""
+    portfolio = open_portfolio(root)
+    if not _known(portfolio, case_id):
+        raise click.UsageError(f"no such case: {case_id} (cases are the folders under cases/)")
+    day = resolve_as_of(as_of, portfolio)
+    _checked(portfolio, day)
+    case = portfolio.case(case_id)
+    assert case is not None  # a case folder without errors always loads
+    click.echo(statement(compute_case(case, portfolio.settings, day)), nl=False)
