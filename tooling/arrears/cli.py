@@ -144,6 +144,11 @@ from .cli_due import due as _due, show as _show  # noqa: E402  (what is due, and
 main.add_command(_due)
 main.add_command(_show)
 
+from .cli_actions import agenda as _agenda, remind as _remind  # noqa: E402  (today's actions and drafts)
+
+main.add_command(_agenda)
+main.add_command(_remind)
+
 
 def run() -> None:
     """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""
