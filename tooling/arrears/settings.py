@@ -63,8 +63,9 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
             for inner, inner_value in value.items():
                 inner_type = expected.get(inner)
                 if inner_type is None:
-                    report(key, inner, "unknown-key",
-                           f"unknown setting {inner!r} in [{key}]{_did_you_mean(inner, expected)}")
+                    hint = (f" ({inner} is a top-level setting: move it above the first [table])"
+                            if inner in SCHEMA and not isinstance(SCHEMA[inner], dict) else _did_you_mean(inner, expected))
+                    report(key, inner, "unknown-key", f"unknown setting {inner!r} in [{key}]{hint}")
                 elif not _is_type(inner_value, inner_type):
                     report(key, inner, "bad-type", f"[{key}] {inner} must be {_type_word(inner_type)}")
                 else:
@@ -142,7 +143,7 @@ def _locate(text: str, section: str | None, key: str) -> Pos:
     current: str | None = None
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        header = re.match(r"^\[([^\]]+)\]", stripped)
+        header = re.match(r"^\[+([^\]]+)\]", stripped)
         if header:
             current = header.group(1).strip()
             if section is None and current == key:
@@ -151,4 +152,13 @@ def _locate(text: str, section: str | None, key: str) -> Pos:
         match = re.match(rf"^(\s*)({re.escape(key)}|\"{re.escape(key)}\")\s*=", line)
         if match and current == section:
             return Pos(number, len(match.group(1)) + 1)
+        if section is not None and current is None:
+            # `contact.hours = ...` (a dotted key) or `contact = {hours = ...}` (an inline table)
+            dotted = re.match(rf"^(\s*){re.escape(section)}\s*\.\s*{re.escape(key)}\s*=", line)
+            if dotted:
+                return Pos(number, len(dotted.group(1)) + 1)
+            if re.match(rf"^\s*{re.escape(section)}\s*=\s*\{{", line):
+                inline = re.search(rf"[{{,]\s*({re.escape(key)})\s*=", line)
+                if inline:
+                    return Pos(number, inline.start(1) + 1)
     return Pos(1, 1)
