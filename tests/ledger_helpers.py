@@ -43,3 +43,38 @@ def money_of(figures: CaseFigures) -> dict[str, str]:
     t = figures.totals
     return {"invoiced": str(t.invoiced), "fees": str(t.fees), "credits": str(t.credits), "paid": str(t.paid),
             "balance": str(t.balance)}
+
+
+def spec_example(records):
+    """Records that give the figures of records-v1 section 8, as of 2026-05-01."""
+    records.case("acme-bakery", """
+        debtor: {name: Acme Bakery Ltd, kind: business}
+        opened: 2026-02-01
+    """)
+    records.note("acme-bakery", "2026-02-01-invoice", """
+        date: 2026-02-01
+        kind: invoice
+        ref: INV-1
+        amount: 1200.00
+        due: 2026-03-01
+    """)
+    records.note("acme-bakery", "2026-03-10-call", """
+        date: 2026-03-10T11:00
+        kind: call
+        outcome: spoke
+        promise: {amount: 200, by: 2026-04-03}
+    """)
+    records.plan("acme-bakery", "2026-03-10-plan", """
+        agreed: 2026-03-10
+        schedule: {start: 2026-04-03, every: fortnight, count: 6}
+    """)
+    for day in ("2026-04-03", "2026-04-17"):
+        records.note("acme-bakery", f"{day}-payment", f"date: {day}\nkind: payment\namount: 200.00")
+    records.note("acme-bakery", "2026-04-20-invoice", """
+        date: 2026-04-20
+        kind: invoice
+        ref: INV-2
+        amount: 50.00
+        due: 2026-05-20
+        follow_up: 2026-05-03
+    """)

@@ -8,6 +8,8 @@ from click.testing import CliRunner
 
 from arrears.cli import main
 
+from ledger_helpers import spec_example
+
 SPEC_EXAMPLE = {
     "as_of": "2026-05-01",
     "cases": [{"case": "acme-bakery", "debtor": "Acme Bakery Ltd", "currency": "GBP",
@@ -23,47 +25,12 @@ SPEC_EXAMPLE = {
 }
 
 
-def _spec_example(records):
-    """Records that give the figures of records-v1 section 8, as of 2026-05-01."""
-    records.case("acme-bakery", """
-        debtor: {name: Acme Bakery Ltd, kind: business}
-        opened: 2026-02-01
-    """)
-    records.note("acme-bakery", "2026-02-01-invoice", """
-        date: 2026-02-01
-        kind: invoice
-        ref: INV-1
-        amount: 1200.00
-        due: 2026-03-01
-    """)
-    records.note("acme-bakery", "2026-03-10-call", """
-        date: 2026-03-10T11:00
-        kind: call
-        outcome: spoke
-        promise: {amount: 200, by: 2026-04-03}
-    """)
-    records.plan("acme-bakery", "2026-03-10-plan", """
-        agreed: 2026-03-10
-        schedule: {start: 2026-04-03, every: fortnight, count: 6}
-    """)
-    for day in ("2026-04-03", "2026-04-17"):
-        records.note("acme-bakery", f"{day}-payment", f"date: {day}\nkind: payment\namount: 200.00")
-    records.note("acme-bakery", "2026-04-20-invoice", """
-        date: 2026-04-20
-        kind: invoice
-        ref: INV-2
-        amount: 50.00
-        due: 2026-05-20
-        follow_up: 2026-05-03
-    """)
-
-
 def _due(records, *args):
     return CliRunner().invoke(main, ["due", "--root", str(records.root), *args])
 
 
-def test_json_is_exactly_the_spec_example(records):
-    _spec_example(records)
+def test_json_is_exactly_thespec_example(records):
+    spec_example(records)
     result = _due(records, "--as-of", "2026-05-01", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == SPEC_EXAMPLE
@@ -71,7 +38,7 @@ def test_json_is_exactly_the_spec_example(records):
 
 
 def test_json_output_is_deterministic_and_sorted_by_case(records):
-    _spec_example(records)
+    spec_example(records)
     records.case("aardvark", "debtor: {name: Aardvark & Co, kind: business}\nopened: 2026-01-01")
     first = _due(records, "--as-of", "2026-05-01", "--format", "json").output
     assert first == _due(records, "--as-of", "2026-05-01", "--format", "json").output
@@ -81,7 +48,7 @@ def test_json_output_is_deterministic_and_sorted_by_case(records):
 
 
 def test_csv_has_one_row_per_case_with_the_same_figures(records):
-    _spec_example(records)
+    spec_example(records)
     result = _due(records, "--as-of", "2026-05-01", "--format", "csv")
     assert result.exit_code == 0
     (row,) = list(csv.DictReader(io.StringIO(result.output)))
@@ -96,7 +63,7 @@ def test_csv_has_one_row_per_case_with_the_same_figures(records):
 
 
 def test_table_for_people_with_totals_per_currency_and_no_colour_when_piped(records):
-    _spec_example(records)
+    spec_example(records)
     records.case("tanaka", "debtor: {name: Tanaka Shoten, kind: business}\ncurrency: JPY\nopened: 2026-01-15\n"
                            "vulnerable: true")
     records.note("tanaka", "inv", "date: 2026-01-15\nkind: invoice\nref: T-1\namount: 150000\ndue: 2026-02-14")
@@ -118,13 +85,13 @@ def test_table_for_people_with_totals_per_currency_and_no_colour_when_piped(reco
 
 
 def test_state_is_coloured_on_a_terminal(records):
-    _spec_example(records)
+    spec_example(records)
     result = CliRunner().invoke(main, ["due", "--root", str(records.root), "--as-of", "2026-05-01"], color=True)
     assert "\x1b[36min-plan\x1b[0m" in result.output
 
 
 def test_named_cases_only(records):
-    _spec_example(records)
+    spec_example(records)
     records.case("other", "debtor: {name: Other Ltd, kind: business}\nopened: 2026-01-01")
     records.note("other", "inv", "date: 2026-01-15\nkind: invoice\nref: O-1\namount: 10\ndue: 2026-02-14")
     data = json.loads(_due(records, "--as-of", "2026-05-01", "--format", "json", "other").output)
@@ -133,19 +100,19 @@ def test_named_cases_only(records):
 
 
 def test_unknown_case_is_a_usage_error(records):
-    _spec_example(records)
+    spec_example(records)
     result = _due(records, "--as-of", "2026-05-01", "nobody")
     assert result.exit_code == 2 and "no such case: nobody" in result.output
 
 
 def test_bad_format_and_bad_date_are_usage_errors(records):
-    _spec_example(records)
+    spec_example(records)
     assert _due(records, "--format", "xml").exit_code == 2
     assert _due(records, "--as-of", "2026-13-01").exit_code == 2
 
 
 def test_records_with_errors_exit_1_and_say_where(records):
-    _spec_example(records)
+    spec_example(records)
     records.note("acme-bakery", "broken", "date: 2026-04-01\nkind: payment\namount: -5")
     result = _due(records, "--as-of", "2026-05-01")
     assert result.exit_code == 1
@@ -154,7 +121,7 @@ def test_records_with_errors_exit_1_and_say_where(records):
 
 
 def test_errors_only_check_finds_also_stop_due(records):
-    _spec_example(records)
+    spec_example(records)
     records.plan("acme-bakery", "2026-03-10-plan", """
         agreed: 2026-03-10
         amount: 5000
@@ -165,13 +132,13 @@ def test_errors_only_check_finds_also_stop_due(records):
 
 
 def test_a_case_folder_with_errors_is_not_unknown(records):
-    _spec_example(records)
+    spec_example(records)
     records.write("cases/half/case.md", "---\ndebtor: {name: Half}\n---\n")
     assert _due(records, "--as-of", "2026-05-01", "half").exit_code == 1
 
 
 def test_default_as_of_is_today_in_the_records_time_zone(records, monkeypatch):
-    _spec_example(records)
+    spec_example(records)
     monkeypatch.setenv("ARREARS_TODAY", "2026-05-01")
     assert json.loads(_due(records, "--format", "json").output) == SPEC_EXAMPLE
 
