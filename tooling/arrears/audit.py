@@ -45,7 +45,7 @@ class Evidence:
     """Everything the audit looks at, gathered from Git; `findings` needs nothing else."""
 
     history: History
-    at_head: Mapping[str, str]  # path -> blob of every file under cases/ at HEAD
+    at_head: Mapping[str, str]  # path -> blob at HEAD, for rewritten and pending records
     pending: tuple[Pending, ...]
     note_dates: Mapping[str, tuple[date, int, int]]  # note path -> (date, line, column) as first committed
     settings: Settings = Settings()
@@ -75,11 +75,12 @@ def gather(root: Path, since: str | None = None) -> Evidence:
                                     "(amend, rebase or force-push) and what it held can no longer be audited; "
                                     "commits since the common ancestor were audited"))
     history = read_history(repo)
+    changes = tuple(pending(repo, "cases"))
     settings, _ = parse_settings(_read(root / SETTINGS_PATH))
     return Evidence(
         history=history,
-        at_head=_files_at_head(repo) if history.commits else {},
-        pending=tuple(pending(repo, "cases")),
+        at_head=_blobs_at_head(repo, _asked_about(history, changes)) if history.commits else {},
+        pending=changes,
         note_dates=_note_dates(repo, history, in_range),
         settings=settings,
         in_range=in_range,
@@ -183,15 +184,23 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _files_at_head(repo: Repo) -> dict[str, str]:
-    listing = repo.git("ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", f"{repo.prefix}cases").stdout
+def _asked_about(history: History, changes: Iterable[Pending]) -> set[str]:
+    """Paths whose state at HEAD the findings need: rewritten records (put back?) and pending ones."""
+    return {path for path, life in history.paths.items() if life.later} | {c.path for c in changes}
+
+
+def _blobs_at_head(repo: Repo, paths: Iterable[str]) -> dict[str, str]:
+    """The blob at HEAD of each of `paths` (absent when not there), in one `git cat-file --batch-check`."""
+    wanted = sorted(path for path in paths if "\n" not in path)  # one name per line
+    if not wanted:
+        return {}
+    names = "".join(f"HEAD:{repo.prefix}{path}\n" for path in wanted).encode("utf-8", "surrogateescape")
+    answer = repo.git("cat-file", "--batch-check=%(objectname) %(objecttype)", input=names).stdout
     found: dict[str, str] = {}
-    for line in listing.split(b"\0"):
-        if line:
-            meta, _, path = line.partition(b"\t")
-            relative = repo.relative(path.decode("utf-8", "surrogateescape"))
-            if relative is not None:
-                found[relative] = meta.split(b" ")[2].decode("ascii")
+    for path, line in zip(wanted, answer.split(b"\n")):
+        parts = line.split(b" ")
+        if len(parts) == 2 and parts[1] == b"blob":
+            found[path] = parts[0].decode("ascii")
     return found
 
 
@@ -214,15 +223,13 @@ def _front_matter_date(data: bytes) -> tuple[date, int, int] | None:
     data = data.removeprefix(b"\xef\xbb\xbf")
     if not data.startswith(b"---"):
         return None
-    closing = re.search(rb"^---[ \t]*\r?$", data[3:], re.MULTILINE)
-    front = data[: 3 + closing.start()] if closing else data
-    match = _DATE.search(front)
+    closing = data.find(b"\n---", 3)
+    match = _DATE.search(data, 0, closing if closing > 0 else len(data))
     if not match:
         return None
     try:
         value = date.fromisoformat(match.group(1).decode("ascii"))
     except ValueError:
         return None
-    line = front.count(b"\n", 0, match.start()) + 1
-    line_start = front.rfind(b"\n", 0, match.start()) + 1
-    return value, line, match.start(1) - line_start + 1
+    line_start = data.rfind(b"\n", 0, match.start()) + 1
+    return value, data.count(b"\n", 0, match.start()) + 1, match.start(1) - line_start + 1
