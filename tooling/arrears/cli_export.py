@@ -1,6 +1,7 @@
 """`arrears export`: the books as CSV, JSON, an hledger journal or a beancount ledger.
 
-Thin: load, refuse records with errors, compute the figures as of D, let
+Thin: load, refuse records with errors (the same ones `due` refuses, so
+the books never show figures `due` would not), compute the figures as of D, let
 `export` write the text, print it or write it to --output (never over an
 existing file without --force, so a hand-edited journal is never lost).
 """
@@ -14,9 +15,18 @@ from pathlib import Path
 
 import click
 
+from . import check as checking
 from . import export as exporting
 from .cli import as_of_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
 from .ledger import compute_portfolio
+from .records import Portfolio
+
+
+def _known(portfolio: Portfolio, case_id: str) -> bool:
+    """A case that loaded, or a case folder whose records have errors (reported next, exit 1)."""
+    if portfolio.case(case_id) is not None:
+        return True
+    return portfolio.root is not None and "/" not in case_id and (portfolio.root / "cases" / case_id).is_dir()
 
 
 @click.command()
@@ -37,14 +47,13 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     to export only those cases.
     """
     portfolio = open_portfolio(root)
-    exit_for_errors(portfolio)
-    if case_ids:
-        known = {case.id for case in portfolio.cases}
-        unknown = sorted(set(case_ids) - known)
-        if unknown:
-            raise click.UsageError(f"no such case: {', '.join(unknown)}")
-        portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(case_ids)))
+    unknown = sorted(case_id for case_id in set(case_ids) if not _known(portfolio, case_id))
+    if unknown:
+        raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
     as_of = resolve_as_of(as_of, portfolio)
+    exit_for_errors(replace(portfolio, problems=tuple(checking.check(portfolio, as_of))))
+    if case_ids:
+        portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(case_ids)))
     text = exporting.render(compute_portfolio(portfolio, as_of), portfolio.settings, output_format)
     if output is None:
         click.echo(text, nl=False)
