@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,79 @@ def test_two_processes_creating_at_once_get_two_files(tmp_path: Path):
     assert len(set(paths)) == 2
     assert sorted(p.name for p in folder.iterdir()) == ["2026-03-02-note-2.md", "2026-03-02-note.md"]
     assert sorted(p.read_text().rstrip().rsplit("\n", 1)[-1] for p in paths) == ["run 0", "run 1"]
+
+
+# --- new plan ----------------------------------------------------------------------------------
+
+
+def _owing(records, amount="1200.00"):
+    records.case("acme")
+    records.note("acme", "2026-01-10-invoice", f"""
+        date: 2026-01-10
+        kind: invoice
+        ref: INV-1
+        amount: {amount}
+        due: 2026-02-10
+    """)
+    records.note("acme", "2026-02-20-payment", "date: 2026-02-20\nkind: payment\namount: 100\n")
+
+
+def test_new_plan_covers_the_balance_prints_the_schedule_and_passes_check(run, records):
+    _owing(records)
+    result = run("new", "plan", "acme", "--start", "2026-03-31", "--every", "month", "--count", "3",
+                 "--discount-percent", "5", "--if-paid-by", "2026-05-01", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "£1,100.00 in 3 payments, every month" in result.output
+    for line in ("2026-03-31       £366.66", "2026-04-30       £366.66", "2026-05-31       £366.68"):
+        assert line in result.output
+    assert "5% off (£55.00)" in result.output
+    assert "created cases/acme/plans/2026-03-02-plan.md" in result.output
+    assert _clean(records) == []
+    (plan,) = load(records.root).case("acme").plans
+    assert plan.amount == Decimal("1100.00") and plan.schedule.count == 3 and plan.agreed == TODAY
+    assert plan.discount.percent == 5
+
+
+def test_new_plan_asks_first_and_writes_nothing_when_declined(run, records):
+    _owing(records)
+    result = run("new", "plan", "acme", "--start", "2026-04-01", "--every", "week", "--installment", "250",
+                 input="n\n")
+    assert result.exit_code == 0
+    assert "Write this plan? [y/N]" in result.output and "Nothing written." in result.output
+    assert "2026-04-29       £100.00" in result.output  # four of £250, then the remainder
+    assert not (records.root / "cases/acme/plans").exists()
+    accepted = run("new", "plan", "acme", "--start", "2026-04-01", "--every", "week", "--installment", "250",
+                   input="y\n")
+    assert accepted.exit_code == 0 and "created" in accepted.output
+    assert _clean(records) == []
+
+
+def test_new_plan_names_the_plan_it_replaces_and_never_overwrites(run, records):
+    _owing(records)
+    records.plan("acme", "2026-03-02-plan", "agreed: 2026-02-25\nschedule: {start: 2026-03-01, every: month, count: 2}\n")
+    result = run("new", "plan", "acme", "--start", "2026-04-01", "--every", "month", "--count", "4", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "created cases/acme/plans/2026-03-02-plan-2.md" in result.output
+    assert "Replaces plan 2026-03-02-plan." in result.output
+    plans = load(records.root).case("acme").plans
+    assert plans[-1].supersedes == "2026-03-02-plan"
+    assert _clean(records) == []
+
+
+def test_new_plan_usage_errors(run, records):
+    _owing(records)
+    both = run("new", "plan", "acme", "--start", "2026-04-01", "--every", "month", "--count", "2",
+               "--installment", "10", "--yes")
+    assert both.exit_code == 2 and "either --count" in both.output
+    early = run("new", "plan", "acme", "--start", "2026-03-01", "--every", "month", "--count", "2", "--yes")
+    assert early.exit_code == 2 and "before the day agreed" in early.output
+    half = run("new", "plan", "acme", "--start", "2026-04-01", "--every", "month", "--count", "2",
+               "--discount-percent", "5", "--yes")
+    assert half.exit_code == 2 and "needs both" in half.output
+    assert not (records.root / "cases/acme/plans").exists()
+
+
+def test_new_plan_when_nothing_is_owed(run, records):
+    _owing(records, amount="100")
+    result = run("new", "plan", "acme", "--start", "2026-04-01", "--every", "month", "--count", "2", "--yes")
+    assert result.exit_code == 2 and "owes nothing" in result.output

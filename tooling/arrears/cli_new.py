@@ -8,18 +8,18 @@ file without overwriting anything, then re-reads it to prove it is valid
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import click
 
 from . import clock, money
-from .cli import DATE, locate_root, resolve_as_of, root_option
+from .cli import DATE, exit_for_errors, locate_root, open_portfolio, resolve_as_of, root_option
 from .load import load_settings
-from .parse import parse_case, parse_note, parse_plan
+from .parse import parse_case, parse_note
 from .problems import FORMATTERS
-from .records import DEBTOR_KINDS, DIRECTIONS, DISPUTE_STATES, NOTE_KINDS, OUTCOMES, PERIODS, CONTACT_KINDS
+from .records import CONTACT_KINDS, DEBTOR_KINDS, DIRECTIONS, DISPUTE_STATES, NOTE_KINDS, OUTCOMES, PERIODS
 from .scaffold import (
     NewCase,
     NewNote,
@@ -166,3 +166,96 @@ def new_note(root, case_id, kind, moment, direction, outcome, amount, ref, due, 
     relative = _show(found, path)
     _report(relative, parse_note(relative, path.read_bytes(), case_id, path.stem, currency).problems, edit)
     click.echo(f"created {relative}")
+
+
+@new.command("plan")
+@root_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--start", type=DATE, required=True, help="The first installment's due date.")
+@click.option("--every", type=click.Choice(PERIODS), required=True, help="How often a payment falls due.")
+@click.option("--count", type=click.IntRange(min=1), default=None, help="N equal payments ...")
+@click.option("--installment", default=None, metavar="AMOUNT", help="... or payments of this size.")
+@click.option("--discount-percent", default=None, metavar="P",
+              help="An early-settlement discount (percent), earned if the plan is paid by --if-paid-by.")
+@click.option("--if-paid-by", type=DATE, default=None, help="The date the discount is earned by.")
+@click.option("--agreed", type=DATE, default=None, help="The day the debtor agreed. Default: today.")
+@click.option("--by", default=None, help="Who agreed it (default: the case owner).")
+@click.option("--summary", default=None, help="One line, e.g. 'Six monthly payments after job loss'.")
+@click.option("--yes", is_flag=True, help="Write without asking for confirmation.")
+def new_plan(root, case_id, start, every, count, installment, discount_percent, if_paid_by, agreed, by, summary,
+             yes) -> None:
+    """Agree a payment plan for CASE covering its current balance: cases/CASE/plans/DATE-plan.md.
+
+    The amount is the balance from everything dated before the day agreed (as
+    the ledger computes it); the schedule is printed and confirmed before the
+    file is written. A plan that replaces an earlier one says so (supersedes).
+    """
+    from .ledger import plan_basis
+    from .records import Plan, Schedule, Source
+    from .schedule import from_rule
+
+    portfolio = open_portfolio(root)
+    exit_for_errors(portfolio)
+    case = portfolio.case(case_id)
+    if case is None:
+        raise click.UsageError(f"no case {case_id!r} under cases/")
+    settings = portfolio.settings
+    agreed = agreed or resolve_as_of(None, settings)
+    if (count is None) == (installment is None):
+        raise click.UsageError("give either --count N (equal payments) or --installment AMOUNT (payment size)")
+    if (discount_percent is None) != (if_paid_by is None):
+        raise click.UsageError("an early-settlement discount needs both --discount-percent and --if-paid-by")
+    if start < agreed:
+        raise click.UsageError(f"--start {start} is before the day agreed ({agreed})")
+    percent = _percent(discount_percent)
+    size = _amount(installment, case.currency)
+    draft = Plan(id=f"{agreed.isoformat()}-plan", case=case.id, agreed=agreed, source=Source("new plan"))
+    balance = plan_basis(case, draft, agreed)
+    if balance <= 0:
+        raise click.UsageError(f"{case.debtor.name} owes nothing from before {agreed}: no plan is needed")
+    parts = from_rule(Schedule(start, every, count, size), balance, case.currency)
+    show = lambda amount: money.display(amount, case.currency)  # noqa: E731
+    lines = [f"{number:>3}. {part.due.isoformat()}  {show(part.amount):>12}" for number, part in
+             enumerate(parts, start=1)]
+    click.echo(f"Plan for {case.debtor.name}, agreed {agreed}: {show(balance)} in {len(parts)} "
+               f"payment{'s' if len(parts) != 1 else ''}, every {every}")
+    click.echo("\n".join(lines))
+    if percent is not None:
+        off = money.percent_of(balance, percent, case.currency)
+        click.echo(f"Early settlement: {percent.normalize():f}% off ({show(off)}) if the plan is paid by {if_paid_by}")
+    earlier = case.plans[-1].id if case.plans else None
+    if earlier:
+        click.echo(f"Replaces plan {earlier}.")
+    if not yes and not click.confirm("Write this plan?", default=False):
+        click.echo("Nothing written.")
+        return
+    spec = NewPlan(agreed=agreed, amount=balance, currency=case.currency, start=start, every=every, count=count,
+                   installment=size, discount_percent=percent, if_paid_by=if_paid_by, supersedes=earlier,
+                   by=by or case.owner, summary=summary)
+    try:
+        path = create_plan_file(portfolio.root, case.id, spec, schedule_lines=lines)
+    except ScaffoldError as error:
+        _fail(error)
+    relative = _show(portfolio.root, path)
+    _report(relative, _problems_in(portfolio.root, relative, agreed), edited=True)
+    click.echo(f"created {relative}")
+
+
+def _percent(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = Decimal(-1)
+    if not value.is_finite() or not 0 < value <= 100:
+        raise click.UsageError(f"--discount-percent {text!r} must be a number above 0 and at most 100")
+    return value
+
+
+def _problems_in(root: Path, relative: str, today: date) -> list:
+    """Every check problem in one file, rules included (the plan must not exceed the balance, for one)."""
+    from .check import check
+    from .load import load
+
+    return [p for p in check(load(root), today) if p.path == relative]

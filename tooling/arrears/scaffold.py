@@ -300,7 +300,9 @@ def plan_text(new: NewPlan, schedule_lines: Sequence[str] = ()) -> str:
         (f"  count: {new.count}" if new.count is not None
          else f"  installment: {money.plain(new.installment, new.currency)}"),
     ]
-    lines += [f"#   {line}" for line in schedule_lines]
+    if schedule_lines:
+        lines.append("# which makes these installments:")
+        lines += [f"#   {line}" for line in schedule_lines]
     lines.append(_comment("# grace_days: 7", "default: arrears.toml [plans]"))
     lines.append(_comment("# broken_after: 2", "missed installments that break the plan"))
     if new.discount_percent is not None:
