@@ -132,3 +132,67 @@ def test_no_commits_yet(tmp_path):
     repo.case()
     with pytest.raises(GitError, match="no commits yet"):
         read_tree_at(repo.root, "HEAD")
+
+
+# --- the commands -------------------------------------------------------------------------
+
+
+def _payment(repo: GitRepo, day: str, amount: str) -> None:
+    repo.write(f"cases/acme/notes/{day}-payment.md", f"---\ndate: {day}\nkind: payment\namount: {amount}\n---\n")
+
+
+def test_due_at_a_revision_ignores_the_dirty_working_tree(repo):
+    from click.testing import CliRunner
+
+    from arrears.cli import main
+
+    first = repo.head()
+    _payment(repo, "2026-03-01", "200.00")
+    repo.commit("payment", when="2026-03-01T10:00:00+00:00")
+    _payment(repo, "2026-03-02", "300.00")  # not committed
+    before = snapshot(repo.root)
+
+    def balance(*args: str) -> str:
+        result = CliRunner().invoke(main, ["due", "--root", str(repo.root), "--as-of", "2026-04-01",
+                                           "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        import json
+        return json.loads(result.stdout)["cases"][0]["balance"]
+
+    assert balance() == "0.00"
+    assert balance("--at", "HEAD") == "300.00"
+    assert balance("--at", first) == "500.00"
+    assert snapshot(repo.root) == before
+    bad = CliRunner().invoke(main, ["due", "--root", str(repo.root), "--at", "nope"])
+    assert bad.exit_code == 2 and "unknown revision 'nope'" in bad.output
+
+
+def test_show_says_who_recorded_each_note_and_reads_the_past(repo):
+    from click.testing import CliRunner
+
+    from arrears.cli import main
+
+    first = repo.head()
+    _payment(repo, "2026-03-01", "200.00")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "payment", author="Sam Smith", when="2026-03-01T17:00:00+00:00")
+    paid = repo.head()
+    repo.note("acme", "2026-03-02-call", day="2026-03-02")  # not committed
+
+    def show(*args: str) -> list[str]:
+        result = CliRunner().invoke(main, ["show", "acme", "--root", str(repo.root), "--as-of", "2026-04-01", *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    now = show()
+    assert f"              recorded 2026-03-01 by Sam Smith in {paid[:7]}" in now
+    assert f"              recorded 2026-02-01 by Jo Bloggs in {first[:7]}" in now
+    assert "              not committed yet" in now
+    then = show("--at", first)
+    assert "Last notes (1)" in then
+    assert f"              recorded 2026-02-01 by Jo Bloggs in {first[:7]}" in then
+    assert "not committed yet" not in " ".join(then)
+    (repo.root / "cases/acme").rename(repo.root / "cases/gone")  # the case left the working tree
+    assert "Last notes (1)" in show("--at", first)
+    missing = CliRunner().invoke(main, ["show", "nobody", "--root", str(repo.root), "--at", first])
+    assert missing.exit_code == 2

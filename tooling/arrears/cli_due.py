@@ -15,7 +15,8 @@ import click
 
 from . import check as checking
 from . import report
-from .cli import as_of_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from .cli import as_of_option, at_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from .history import history_at
 from .ledger import compute_case, compute_portfolio
 from .records import Portfolio
 from .statement import statement
@@ -23,10 +24,12 @@ from .statement import statement
 FORMATS = {"table": report.due_table, "json": report.due_json, "csv": report.due_csv}
 
 
-def _known(portfolio: Portfolio, case_id: str) -> bool:
+def _known(portfolio: Portfolio, case_id: str, at: str | None = None) -> bool:
     """A case that loaded, or a case folder whose records have errors (reported next, exit 1)."""
     if portfolio.case(case_id) is not None:
         return True
+    if at is not None:  # --at: the folder on disk says nothing about the commit
+        return any(p.path.startswith(f"cases/{case_id}/") for p in portfolio.problems)
     return portfolio.root is not None and "/" not in case_id and (portfolio.root / "cases" / case_id).is_dir()
 
 
@@ -37,16 +40,17 @@ def _checked(portfolio: Portfolio, as_of: date) -> None:
 @click.command()
 @root_option
 @as_of_option
+@at_option
 @format_option("table", "json", "csv")
 @click.argument("cases", nargs=-1, metavar="[CASE]...")
-def due(root: Path | None, as_of: date | None, output_format: str, cases: tuple[str, ...]) -> None:
+def due(root: Path | None, as_of: date | None, at: str | None, output_format: str, cases: tuple[str, ...]) -> None:
     """What is due per case as of a date: balance, overdue, next due, plan, promises.
 
     Name CASEs to show only those. JSON and CSV give money as plain strings
     with the currency's minor-unit digits; the table totals per currency.
     """
-    portfolio = open_portfolio(root)
-    unknown = [case_id for case_id in cases if not _known(portfolio, case_id)]
+    portfolio = open_portfolio(root, at)
+    unknown = [case_id for case_id in cases if not _known(portfolio, case_id, at)]
     if unknown:
         raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
     day = resolve_as_of(as_of, portfolio)
@@ -59,14 +63,21 @@ def due(root: Path | None, as_of: date | None, output_format: str, cases: tuple[
 @click.command()
 @root_option
 @as_of_option
+@at_option
 @click.argument("case_id", metavar="CASE")
-def show(root: Path | None, as_of: date | None, case_id: str) -> None:
-    """A statement of account for one case: contacts, totals, plan, promises, last notes."""
-    portfolio = open_portfolio(root)
-    if not _known(portfolio, case_id):
+def show(root: Path | None, as_of: date | None, at: str | None, case_id: str) -> None:
+    """A statement of account for one case: contacts, totals, plan, promises, last notes.
+
+    In a Git repository each note also says when, by whom and in which commit it
+    was recorded.
+    """
+    portfolio = open_portfolio(root, at)
+    if not _known(portfolio, case_id, at):
         raise click.UsageError(f"no such case: {case_id} (cases are the folders under cases/)")
     day = resolve_as_of(as_of, portfolio)
     _checked(portfolio, day)
     case = portfolio.case(case_id)
     assert case is not None  # a case folder without errors always loads
-    click.echo(statement(compute_case(case, portfolio.settings, day)), nl=False)
+    history = history_at(portfolio.root, at) if portfolio.root is not None else None
+    recorded = {note.id: history.note_recorded(case.id, note.id) for note in case.notes} if history else None
+    click.echo(statement(compute_case(case, portfolio.settings, day), recorded=recorded), nl=False)

@@ -8,27 +8,33 @@ notes and the next follow-up. Only formats the ledger's figures.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import click
 
 from . import money
 from .figures import AGING_BUCKETS, CaseFigures
+from .history import Commit
 from .records import Dispute, Invoice, Note, Payment
 from .report import styled_state
 
 LAST_NOTES = 8
 
 
-def statement(figures: CaseFigures, last_notes: int = LAST_NOTES) -> str:
-    """The whole statement as text (click.echo drops the colours when piped)."""
+def statement(figures: CaseFigures, last_notes: int = LAST_NOTES,
+              recorded: Mapping[str, Commit | None] | None = None) -> str:
+    """The whole statement as text (click.echo drops the colours when piped).
+
+    `recorded` (note id -> the commit that first recorded it, from `history`)
+    adds who recorded each note and when; None outside Git.
+    """
     sections = [
         _heading(figures),
         _totals(figures),
         _items(figures),
         _plan(figures),
         _promises(figures),
-        _notes(figures, last_notes),
+        _notes(figures, last_notes, recorded),
         _follow_up(figures),
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
@@ -145,7 +151,7 @@ def _promises(figures: CaseFigures) -> str:
     return "Promises\n" + _table(rows, right={1, 3})
 
 
-def _notes(figures: CaseFigures, count: int) -> str:
+def _notes(figures: CaseFigures, count: int, recorded: Mapping[str, Commit | None] | None = None) -> str:
     shown = [n for n in figures.case.notes if n.date <= figures.as_of][-count:]
     if not shown:
         return ""
@@ -154,7 +160,15 @@ def _notes(figures: CaseFigures, count: int) -> str:
         corrected = figures.corrected_by.get(note.id)
         mark = f"  [corrected by {corrected}]" if corrected else ""
         lines.append(f"  {note.date}  {note.kind:<8} {_describe(note, figures.currency)}{mark}")
+        if recorded is not None:
+            lines.append(click.style(f"{'':14}{_recorded(recorded.get(note.id))}", dim=True))
     return "\n".join(lines)
+
+
+def _recorded(commit: Commit | None) -> str:
+    if commit is None:
+        return "not committed yet"
+    return f"recorded {commit.date.date()} by {commit.author} in {commit.short}"
 
 
 def _describe(note: Note, currency: str) -> str:
