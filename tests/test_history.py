@@ -180,3 +180,19 @@ def test_unknown_revision_is_a_clear_error(repo):
         open_repo(repo.root).resolve("no-such-branch")
     with pytest.raises(GitError, match="not a revision"):
         open_repo(repo.root).resolve("--all")
+
+
+def test_case_log_lists_commits_newest_first_with_what_they_changed(repo):
+    repo.case()
+    repo.note("acme", "a")
+    first = repo.commit("open", when="2026-03-02T10:00:00+00:00")
+    repo.case("other")
+    repo.commit("another case", when="2026-03-03T10:00:00+00:00")
+    repo.case(name="Acme Renamed Ltd")
+    repo.note("acme", "b")
+    second = repo.commit("rename the debtor, one more note", author="Sam Smith", when="2026-03-04T10:00:00+00:00")
+    log = history.case_log(read_history(open_repo(repo.root)), "acme")
+    assert [(entry.commit.hash, entry.commit.author, entry.changes) for entry in log] == [
+        (second, "Sam Smith", (("added", "notes/b.md"), ("modified", "case.md"))),
+        (first, "Jo Bloggs", (("added", "case.md"), ("added", "notes/a.md"))),
+    ]

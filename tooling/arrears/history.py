@@ -196,6 +196,32 @@ class History:
         return self.by_case.get(case_id, ())
 
 
+@dataclass(frozen=True, slots=True)
+class CaseCommit:
+    """A commit as a case page lists it: who, when, and what it did to this case's files."""
+
+    commit: Commit
+    changes: tuple[tuple[str, str], ...]  # (added|modified|deleted|renamed, path under cases/<id>/)
+
+
+_VERBS = {"A": "added", "M": "modified", "T": "modified", "D": "deleted", "R": "renamed"}
+
+
+def case_log(found: History, case_id: str) -> list[CaseCommit]:
+    """The commits that touched a case, newest first, each with what it changed there."""
+    prefix = f"cases/{case_id}/"
+    listed = []
+    for commit in reversed(found.touching(case_id)):
+        changes = tuple(sorted(
+            (_VERBS.get(change.status, "modified"), change.path[len(prefix):] if change.path.startswith(prefix)
+             else (change.old_path or change.path)[len(prefix):])
+            for change in found.changes.get(commit.hash, ())
+            if change.path.startswith(prefix) or (change.old_path or "").startswith(prefix)
+        ))
+        listed.append(CaseCommit(commit, changes))
+    return listed
+
+
 def read_history(repo: Repo, rev: str = "HEAD") -> History:
     """Read the history that leads to `rev` in one `git log` pass (empty when there are no commits)."""
     if rev == "HEAD" and not repo.has_commits():
