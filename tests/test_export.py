@@ -282,8 +282,10 @@ def test_csv_and_json_carry_the_same_postings_in_order(books, tmp_path):
     assert document["as_of"] == LATE.isoformat()
     assert document["postings"] == rows
     assert list(rows[0]) == list(export.COLUMNS)
-    keys = [(r["date"], r["case"], r["note"]) for r in rows]
-    assert keys == sorted(keys)
+    keys = [(r["date"], r["case"], r["kind"] == "discount", r["note"]) for r in rows]
+    assert keys == sorted(keys)  # an earned discount follows the day's notes: the payment that earned it
+    bistro = [(r["date"], r["kind"]) for r in rows if r["account"] == "Assets:Receivable:Bistro-eu"]
+    assert bistro[-2:] == [("2026-04-01", "payment"), ("2026-04-01", "discount")]
     jpy = {r["amount"] for r in rows if r["currency"] == "JPY"}
     assert jpy == {"150000", "-150000", "3000", "-3000", "50000", "-50000"}
 

@@ -73,8 +73,12 @@ class Transaction:
 
     @property
     def sort_key(self) -> tuple:
-        """Date, case, note id: the same records always give the same bytes."""
-        return (self.date, self.case, self.note, self.step, self.kind)
+        """Date, case, note id, so the same records always give the same bytes.
+
+        A discount comes after the day's notes, as in the ledger: the payment
+        that earned it is booked first.
+        """
+        return (self.date, self.case, self.kind == "discount", self.note, self.step, self.kind)
 
 
 def receivable(case_id: str) -> str:
