@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -312,6 +313,14 @@ def test_nothing_after_as_of_is_exported(books, tmp_path):
     rows = read_csv(export_to(books.root, tmp_path, "csv", date(2026, 1, 31)))
     assert {r["date"] for r in rows} <= {"2026-01-05", "2026-01-06", "2026-01-10"}
     assert export_to(books.root, tmp_path, "csv", date(2025, 12, 31)).read_text() == ",".join(export.COLUMNS) + "\n"
+
+
+def test_books_that_would_disagree_with_the_ledger_are_refused(books):
+    portfolio = load(books.root)
+    figures = compute_portfolio(portfolio, LATE).cases[0]
+    wrong = replace(figures, totals=replace(figures.totals, balance=figures.balance + Decimal("0.01")))
+    with pytest.raises(export.LedgerMismatch, match="0042-dunmore"):
+        export.case_transactions(wrong, portfolio.settings)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
