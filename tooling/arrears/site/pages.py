@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from .. import money
 from ..figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
+from ..history import Commit, History, case_log
 from ..records import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from . import charts
 from .markdown import render
@@ -159,6 +160,7 @@ class TimelineEntry:
     files: tuple[str, ...]
     corrected_by: str | None  # the note that replaces this one, if any
     is_contact: bool
+    recorded: Commit | None = None  # the commit that first recorded the note (None: outside Git, or not yet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +183,8 @@ class PlanTerms:
     body: Markup
 
 
-def timeline(case: Case, figures: CaseFigures) -> list[TimelineEntry]:
-    """Every note dated on or before the as-of date, newest first."""
+def timeline(case: Case, figures: CaseFigures, history: History | None = None) -> list[TimelineEntry]:
+    """Every note dated on or before the as-of date, newest first (with who recorded it, from Git)."""
     case_dir = f"cases/{case.id}"
     entries = []
     for note in sorted((n for n in case.notes if n.date <= figures.as_of), key=lambda n: n.sort_key, reverse=True):
@@ -195,6 +197,7 @@ def timeline(case: Case, figures: CaseFigures) -> list[TimelineEntry]:
             files=tuple(rendered.files),
             corrected_by=figures.corrected_by.get(note.id),
             is_contact=note.kind in CONTACT_KINDS,
+            recorded=history.note_recorded(case.id, note.id) if history else None,
         ))
     return entries
 
@@ -309,8 +312,9 @@ def plan_terms(plan: Plan, currency: str) -> PlanTerms:
     return PlanTerms(plan, terms, render(plan.body, f"cases/{plan.case}/plans", f"cases/{plan.case}").html)
 
 
-def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[str]) -> dict:
-    """The context of cases/<id>/index.html."""
+def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[str],
+              history: History | None = None) -> dict:
+    """The context of cases/<id>/index.html; `history` (from Git, None outside it) adds who recorded what."""
     case = figures.case
     story = render(case.story, f"cases/{case.id}", f"cases/{case.id}")
     active = figures.plan
@@ -331,7 +335,8 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
                                                                          reverse=True)],
         "chart": charts.balance_chart(figures.history, case.currency, case.opened, figures.as_of),
         "promises": sorted(figures.promises, key=lambda p: (p.made, p.note_id), reverse=True),
-        "timeline": timeline(case, figures),
+        "timeline": timeline(case, figures, history),
+        "history": case_log(history, case.id) if history else None,
         "statement": statement(case, figures),
         "payment_instructions": portfolio.settings.payment_instructions,
         "attachments": [(name, file_href(name)) for name in attachments],
