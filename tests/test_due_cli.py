@@ -146,3 +146,14 @@ def test_default_as_of_is_today_in_the_records_time_zone(records, monkeypatch):
 def test_no_cases(records):
     result = _due(records, "--as-of", "2026-05-01")
     assert result.exit_code == 0 and result.output == "No cases as of 2026-05-01.\n"
+
+
+def test_totals_wider_than_any_row_stay_aligned(records):
+    for case_id in ("a", "b"):
+        records.case(case_id, "debtor: {name: Debtor, kind: business}\nopened: 2026-01-01")
+        records.note(case_id, "inv", "date: 2026-01-15\nkind: invoice\nref: X\namount: 9000\ndue: 2026-12-14")
+    lines = _due(records, "--as-of", "2026-05-01").output.splitlines()
+    end = lines[0].index("BALANCE") + len("BALANCE")  # headings of amounts are right-aligned too
+    (total,) = [line for line in lines if line.startswith("Total GBP")]
+    assert total.index("£18,000.00") + len("£18,000.00") == end
+    assert lines[1].index("£9,000.00") + len("£9,000.00") == end

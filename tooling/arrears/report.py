@@ -116,16 +116,19 @@ def due_table(portfolio: PortfolioFigures) -> str:
     if not portfolio.cases:
         return f"No cases as of {portfolio.as_of}.\n"
     rows = [_row(figures) for figures in portfolio.cases]
+    totals = {currency: (money.display(sums["balance"], currency), money.display(sums["overdue"], currency))
+              for currency, sums in portfolio.totals.items()}
     widths = [max(len(cells[n]) for cells in [_HEADINGS, *rows]) for n in range(len(_HEADINGS))]
+    for balance, overdue in totals.values():
+        widths[3], widths[4] = max(widths[3], len(balance)), max(widths[4], len(overdue))
     lines = [_line(_HEADINGS, widths, bold=True)]
     states = [figures.state for figures in portfolio.cases]
     for cells, state in zip(rows, states):
         lines.append(_line(cells, widths, state=state))
     lines.append("")
     label_width = widths[0] + widths[1] + widths[2] + 4
-    for currency, sums in portfolio.totals.items():
-        balance = money.display(sums["balance"], currency).rjust(widths[3])
-        overdue = money.display(sums["overdue"], currency).rjust(widths[4])
+    for currency, (balance, overdue) in totals.items():
+        balance, overdue = balance.rjust(widths[3]), overdue.rjust(widths[4])
         lines.append(f"{('Total ' + currency).ljust(label_width)}  {balance}  {overdue}".rstrip())
     if any(figures.case.vulnerable for figures in portfolio.cases):
         lines.append("* vulnerable: gentle tone only")
