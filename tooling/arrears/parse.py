@@ -59,6 +59,9 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$", re.ASCII)
 _INTEGER = re.compile(r"^[0-9]+$")
 _DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+YEARS = range(1900, 2200)  # outside these a date is a typo, and schedules built from it overflow `date`
+MAX_INSTALLMENTS = 600  # fifty years of monthly payments: more is a typo, and would exhaust memory
+MAX_DAYS = 3650  # ten years: longer grace is a typo, and date arithmetic overflows on absurd counts
 
 CASE_KEYS = ("debtor", "currency", "opened", "owner", "status", "tags", "circumstances",
              "vulnerable", "do_not_contact", "interest", "extra")
@@ -160,10 +163,15 @@ class Reader:
         match = _DATE.match(node.text.strip())
         if match:
             try:
-                return date(*map(int, match.groups()))
+                day = date(*map(int, match.groups()))
             except ValueError:
                 self.report(node.pos, "bad-date", f"{key}: {node.text!r} is not a real calendar date")
                 return None
+            if day.year not in YEARS:
+                self.report(node.pos, "bad-date",
+                            f"{key}: {node.text!r} is outside the years {YEARS[0]}-{YEARS[-1]}: a typo?")
+                return None
+            return day
         self.report(node.pos, "bad-date", f"{key}: {node.text!r} is not a date: write YYYY-MM-DD")
         return None
 
@@ -400,7 +408,7 @@ def parse_plan(path: str, data: bytes, case_id: str, plan_id: str, currency: str
     if has_schedule == has_list:
         reader.report(document.front.pos, "plan-shape",
                       "a plan needs either 'schedule' (a rule) or 'installments' (a list), not both or neither")
-    schedule = _schedule(reader, top.get("schedule")) if has_schedule else None
+    schedule = _schedule(reader, top.get("schedule"), amount) if has_schedule else None
     installments = _installments(reader, top.get("installments"), amount) if has_list else None
     discount = _discount(reader, top.get("discount"))
     values = dict(
@@ -414,6 +422,10 @@ def parse_plan(path: str, data: bytes, case_id: str, plan_id: str, currency: str
     )
     if values["broken_after"] == 0:
         reader.report(reader.spots["broken_after"], "bad-number", "broken_after must be at least 1")
+    elif (values["broken_after"] or 0) > MAX_INSTALLMENTS:
+        reader.report(reader.spots["broken_after"], "bad-number", f"broken_after must be at most {MAX_INSTALLMENTS}")
+    if (values["grace_days"] or 0) > MAX_DAYS:
+        reader.report(reader.spots["grace_days"], "bad-number", f"grace_days must be at most {MAX_DAYS}")
     if reader.failed or agreed is None:
         return _failed(reader)
     plan = Plan(id=plan_id, case=case_id, agreed=agreed, source=reader.source(), amount=amount,
@@ -422,7 +434,7 @@ def parse_plan(path: str, data: bytes, case_id: str, plan_id: str, currency: str
     return Parsed(plan, tuple(reader.problems))
 
 
-def _schedule(reader: Reader, node: Node | None) -> Schedule | None:
+def _schedule(reader: Reader, node: Node | None, amount: Decimal | None = None) -> Schedule | None:
     fields = reader.fields(node, "schedule", ("start", "every", "count", "installment"),
                            required=("start", "every"), prefix="schedule.")
     start = reader.value(fields, "start", reader.date)
@@ -433,6 +445,11 @@ def _schedule(reader: Reader, node: Node | None) -> Schedule | None:
         reader.report(node.pos, "plan-shape", "schedule needs either 'count' (equal parts) or 'installment' (part size)")
     if count == 0:
         reader.report(reader.spots["schedule.count"], "bad-number", "count must be at least 1")
+    elif count is not None and count > MAX_INSTALLMENTS:
+        reader.report(reader.spots["schedule.count"], "bad-number", f"count must be at most {MAX_INSTALLMENTS}")
+    if size and amount and amount / size > MAX_INSTALLMENTS:
+        reader.report(reader.spots["schedule.installment"], "bad-number",
+                      f"installment {size} would split {amount} into more than {MAX_INSTALLMENTS} parts")
     if start and every and (count or size):
         return Schedule(start, every, count, size)
     return None

@@ -27,6 +27,7 @@ SCHEMA: dict[str, dict[str, type] | type] = {
     "payment": {"instructions": str},
     "audit": {"backdate_days": int},
 }
+_MAX_WHOLE = 3650  # days (ten years) or counts; more is a typo, and date arithmetic would overflow
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -129,12 +130,12 @@ def _hours(text: str) -> tuple[time, time] | None:
 
 def _is_type(value: object, expected: type) -> bool:
     if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_WHOLE
     return isinstance(value, expected)
 
 
 def _type_word(expected: type) -> str:
-    return "a whole number (0 or more)" if expected is int else "text in quotes"
+    return f"a whole number from 0 to {_MAX_WHOLE}" if expected is int else "text in quotes"
 
 
 def _locate(text: str, section: str | None, key: str) -> Pos:
