@@ -149,6 +149,10 @@ from .cli_actions import agenda as _agenda, remind as _remind  # noqa: E402  (to
 main.add_command(_agenda)
 main.add_command(_remind)
 
+from .cli_site import build as _build  # noqa: E402  (the static site)
+
+main.add_command(_build)
+
 
 def run() -> None:
     """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""

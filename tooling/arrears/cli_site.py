@@ -43,5 +43,7 @@ def build(root: Path | None, out: Path | None, as_of: date | None) -> None:
     try:
         report = build_site(portfolio, resolve_as_of(as_of, portfolio), target, progress=progress_bar)
     except SiteError as error:
-        raise click.UsageError(str(error)) from None
-    click.echo(f"built {report.pages} pages and copied {report.files} files into {report.out}", err=True)
+        click.echo(f"arrears: {error}", err=True)
+        sys.exit(2)
+    files = f"{report.files} attachment{'' if report.files == 1 else 's'}"
+    click.echo(f"built {report.pages} pages with {files} into {report.out}", err=True)

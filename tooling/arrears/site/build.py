@@ -21,6 +21,7 @@ from typing import Callable, ContextManager, Iterable, Iterator, Sequence
 from ..figures import CaseFigures, PortfolioFigures
 from ..records import Portfolio
 from . import pages
+from .feeds import feeds
 from .templates import environment
 
 MARKER = ".arrears-site"
@@ -82,6 +83,8 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
                     _copy(root / "cases" / case_figures.case.id / "files" / name,  # type: ignore[operator]
                           folder / "cases" / case_figures.case.id / "files" / name)
                     counts["files"] += 1
+        for name, text in feeds(figures).items():
+            _write(folder, name, text)
         for name in ASSETS:
             source, _, _ = env.loader.get_source(env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
@@ -104,7 +107,6 @@ def attachments(root: Path, case_id: str) -> list[str]:
     base = root / "cases" / case_id / "files"
     if not base.is_dir() or base.is_symlink():
         return []
-    found = []
 
     def walk(folder: Path, prefix: str) -> Iterator[str]:
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
@@ -115,8 +117,7 @@ def attachments(root: Path, case_id: str) -> list[str]:
             elif entry.is_file():
                 yield f"{prefix}{entry.name}"
 
-    found.extend(walk(base, ""))
-    return found
+    return list(walk(base, ""))
 
 
 # --- writing and swapping ------------------------------------------------------------------

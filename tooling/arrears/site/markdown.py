@@ -9,6 +9,7 @@ into a case's `files/` folder are rewritten to where the site copies them.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -26,11 +27,12 @@ def url_scheme(url: str) -> str | None:
     """The scheme a browser would see in `url` (lower case), or None for a relative URL.
 
     Browsers ignore tabs, newlines and control characters inside a scheme and
-    may see through percent-encoding, so both are removed before looking.
+    decode character references in attributes; percent-encoding is undone too,
+    so all of these are removed before looking.
     Anything with a colon before the first `/`, `?` or `#` counts as having a
     scheme, even if it is not a valid one: better refused than guessed.
     """
-    text = _INVISIBLE.sub("", unquote(url)).lower()
+    text = _INVISIBLE.sub("", html.unescape(unquote(url))).lower()
     head = re.split(r"[/?#]", text, maxsplit=1)[0]
     if ":" not in head:
         return None
@@ -46,7 +48,7 @@ def is_safe_link(url: str) -> bool:
 
 def is_relative_path(url: str) -> bool:
     """A path relative to the page: no scheme, no host, not rooted (`/x`, `//host`, `\\\\host`)."""
-    cleaned = _INVISIBLE.sub("", unquote(url))
+    cleaned = _INVISIBLE.sub("", html.unescape(unquote(url)))
     return url_scheme(url) is None and not cleaned.startswith(("/", "\\"))
 
 
@@ -83,8 +85,8 @@ class SafeMarkdown:
         in `case_dir/files/` are rewritten relative to the page and reported.
         """
         env = {"record_dir": record_dir, "case_dir": case_dir, "files": []}
-        html = self.md.render(text or "", env)
-        return Rendered(Markup(html), sorted(set(env["files"])))
+        output = self.md.render(text or "", env)
+        return Rendered(Markup(output), sorted(set(env["files"])))
 
     # --- render rules --------------------------------------------------------------
 

@@ -1,0 +1,89 @@
+"""Markdown in records renders as CommonMark with nothing that can run or phone home."""
+
+from __future__ import annotations
+
+import pytest
+
+from arrears.site.markdown import is_relative_path, is_safe_link, render
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.com/a?b#c", "http://example.com", "mailto:jo@example.com", "tel:+442079460000",
+    "files/letter.pdf", "../files/letter.pdf", "#note-1", "?q=1", "notes/a:b.md#x",
+])
+def test_safe_links(url):
+    assert is_safe_link(url)
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+    "java\nscript:alert(1)", "java%09script:alert(1)", "%6Aavascript:alert(1)", "\x01javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA", "vbscript:msgbox(1)",
+    "file:///etc/passwd", "ftp://example.com", "blob:https://x/1", "jav&#x09;ascript:alert(1)",
+    "java\u200bscript:alert(1)", "1javascript:alert(1)",
+])
+def test_unsafe_links(url):
+    assert not is_safe_link(url)
+
+
+@pytest.mark.parametrize("url, relative", [
+    ("files/a.png", True), ("../files/a.png", True), ("/etc/a.png", False), ("//evil.example/a.png", False),
+    ("\\\\evil\\a.png", False), ("https://example.com/a.png", False), ("data:image/png;base64,AA", False),
+])
+def test_images_only_from_relative_paths(url, relative):
+    assert is_relative_path(url) is relative
+
+
+def test_raw_html_is_text_and_bare_urls_stay_text():
+    html = str(render("<b onclick=\"x()\">hi</b> https://example.com <script>alert(1)</script>").html)
+    assert html == ("<p>&lt;b onclick=&quot;x()&quot;&gt;hi&lt;/b&gt; https://example.com "
+                    "&lt;script&gt;alert(1)&lt;/script&gt;</p>\n")
+
+
+def test_unsafe_links_are_left_as_plain_text():
+    html = str(render("[pay](javascript:alert(1)) <javascript:alert(2)> [ok](https://bank.example)").html)
+    assert "<a" in html and html.count("<a ") == 1
+    assert '<a href="https://bank.example" rel="noopener noreferrer nofollow">ok</a>' in html
+    assert "[pay](javascript:alert(1))" in html
+
+
+def test_reference_definitions_are_checked_too():
+    html = str(render("[x][r]\n\n[r]: javascript:alert(1)\n").html)
+    assert "<a" not in html
+
+
+def test_remote_and_data_images_are_not_loaded():
+    html = str(render("![pixel](https://tracker.example/p.png) ![d](data:image/png;base64,AA) "
+                      "![s](/etc/x.png)").html)
+    assert "<img" not in html
+    assert html.count("image not shown") == 2
+    assert "![d](data:image/png;base64,AA)" in html, "a data: URL is not even a link: it stays text"
+
+
+def test_attachment_links_are_rewritten_for_the_case_page():
+    rendered = render("See [the letter](../files/letter%20one.pdf#page=2) and ![scan](../files/scan.png).",
+                      "cases/acme/notes", "cases/acme")
+    html = str(rendered.html)
+    assert '<a href="files/letter%20one.pdf#page=2">the letter</a>' in html
+    assert '<img src="files/scan.png" alt="scan" loading="lazy">' in html
+    assert rendered.files == ["letter one.pdf", "scan.png"]
+
+
+def test_story_links_resolve_from_the_case_folder():
+    rendered = render("[contract](files/contract.pdf)", "cases/acme", "cases/acme")
+    assert 'href="files/contract.pdf"' in str(rendered.html) and rendered.files == ["contract.pdf"]
+
+
+def test_links_outside_the_case_are_not_attachments():
+    rendered = render("[other](../../other/files/x.pdf)", "cases/acme/notes", "cases/acme")
+    assert rendered.files == []
+
+
+def test_headings_sit_below_the_page_headings():
+    assert str(render("# Call\n\n### Detail").html) == "<h4>Call</h4>\n<h6>Detail</h6>\n"
+
+
+def test_commonmark_basics():
+    html = str(render("**bold** _it_\n\n- a\n- b\n\n> quoted\n\n`code`").html)
+    assert "<strong>bold</strong>" in html and "<em>it</em>" in html
+    assert "<ul>" in html and "<blockquote>" in html and "<code>code</code>" in html

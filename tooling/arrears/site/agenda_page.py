@@ -1,0 +1,96 @@
+"""The agenda page and each case's suggested next draft: contexts for the site's templates.
+
+The site is built for an as-of date, so the contact rules are judged at the
+start of that day's calling hours (as `arrears agenda --as-of` does): the same
+records and date give the same bytes. Money and wording come from the
+ledger's figures, the agenda and the message templates; nothing is computed
+here but what to show.
+"""
+
+from __future__ import annotations
+
+from ..agenda import CARE, AgendaItem, build, start_of_day, suggested_contact
+from ..figures import CaseFigures, PortfolioFigures
+from ..messages import default_channel, human_date, refusals, render, suggest_tone
+from ..money import display
+from ..records import Portfolio
+from .pages import case_href
+
+TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
+          "due-today": "Due today", "follow-up": "Follow-up due", "quiet": "Gone quiet",
+          "never-contacted": "New case, not yet contacted"}
+
+
+def agenda_page(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
+    """The context of agenda.html: today's actions in priority order, and the cases set apart."""
+    agenda = build(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings))
+    return {
+        "page": "agenda",
+        "base": "",
+        "title": "Agenda",
+        "as_of": figures.as_of,
+        "judged_at": agenda.now,
+        "items": [_item(item) for item in agenda.items],
+        "set_apart": [{
+            "case": entry.figures.case,
+            "href": case_href(entry.figures.case.id),
+            "reason": entry.reason,
+            "balance": display(entry.figures.balance, entry.figures.currency),
+            "state": entry.figures.state,
+        } for entry in agenda.set_apart],
+        "care": CARE,
+    }
+
+
+def _item(item: AgendaItem) -> dict:
+    case, verdict = item.case, item.verdict
+    show = (lambda amount: display(amount, case.currency))
+    if item.contact is None or verdict is None:
+        contact = "No contact allowed: every channel is opted out or unknown."
+    elif verdict.allowed:
+        contact = f"{item.contact.channel}: {item.contact.value}, allowed now"
+    elif verdict.next_allowed is None:
+        contact = f"{item.contact.channel}: {item.contact.value}, not allowed ({verdict.reason})"
+    else:
+        contact = (f"{item.contact.channel}: {item.contact.value}, not before "
+                   f"{human_date(verdict.next_allowed.date())} {verdict.next_allowed:%H:%M} ({verdict.reason})")
+    return {
+        "case": case,
+        "href": case_href(case.id),
+        "rank": item.priority,
+        "title": TITLES[item.reason.code],
+        "reason": item.reason.text,
+        "amount": show(item.reason.amount) if item.reason.amount is not None else None,
+        "also": [r.text for r in item.also],
+        "contact": contact,
+        "allowed": item.allowed,
+        "alternatives": [f"{c.channel}: {c.value}" for c in item.alternatives],
+        "vulnerable": case.vulnerable,
+        "tone": item.tone,
+        "state": item.figures.state,
+    }
+
+
+def next_draft(portfolio: Portfolio, figures: CaseFigures) -> dict | None:
+    """The reminder `arrears remind` would draft for this case today, or why there is none.
+
+    None when nothing is owed (settled, closed); a reason instead of a text
+    for disputed and on-hold cases, opted-out channels and the like.
+    """
+    if figures.state in ("settled", "closed"):
+        return None
+    tone, why = suggest_tone(figures)
+    channel = default_channel(figures)
+    base = {"tone": tone, "why": why, "channel": channel, "command": f"arrears remind {figures.case.id}"}
+    if channel is None:
+        contact = suggested_contact(figures.case)
+        return {**base, "refused": ["no email, SMS or postal contact that is not opted out"
+                                    + (f"; call instead ({contact.value})" if contact else "")],
+                "subject": None, "text": None, "sms": None}
+    refused = refusals(figures, tone, channel)
+    if refused:
+        return {**base, "refused": refused, "subject": None, "text": None, "sms": None}
+    draft = render(figures, portfolio.settings, tone, channel, portfolio.root)
+    return {**base, "refused": [], "subject": draft.subject, "text": draft.body,
+            "sms": draft.sms.describe() if draft.sms else None}
+
