@@ -103,6 +103,7 @@ def test_json_is_a_list_of_problem_objects(broken):
 def test_json_for_clean_records_is_an_empty_list(clean):
     result = run("--root", str(clean.root), "--as-of", "2026-06-01", "--format", "json")
     assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert result.stderr == "checked 1 cases, 1 notes, 1 plans: 0 errors, 0 warnings\n"
 
 
 def test_github_format_gives_workflow_annotations(broken):
@@ -164,3 +165,12 @@ def test_no_repository_found_is_a_usage_error_that_says_what_to_do(tmp_path, mon
     assert "--root" in result.stderr and "ARREARS_ROOT" in result.stderr
     assert "Traceback" not in result.output
 
+
+
+def test_help_teaches_what_is_checked_the_format_and_exit_codes():
+    result = CliRunner().invoke(main, ["check", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    for phrase in ("path:line:col: severity: message [code]", "Exit status", "0", "1", "2", "--strict",
+                   "--format json", "Example", "arrears check"):
+        assert phrase in text, phrase

@@ -117,16 +117,43 @@ def main() -> None:
 def check(root: Path | None, output_format: str, strict: bool, as_of: date | None) -> None:
     """Validate every record and report all problems at once.
 
-    Each problem is printed as `path:line:col: severity: message [code]` so an
-    editor can jump to it. Exit 1 when there is any error (or any warning with
-    --strict). --as-of sets the "today" that future-dated notes are judged by.
+    \b
+    What it checks:
+      - each file: UTF-8, the '---' fences, YAML front matter without
+        anchors, aliases, tags or duplicate keys
+      - each key and value against the records contract: required and
+        unknown keys (with a did-you-mean), dates, money in the currency's
+        minor units, the allowed words for kind, channel, status ...
+      - across records: unique invoice refs, references that name something
+        (applies_to, corrects, supersedes), plan shapes, contact rules
+      - arrears.toml
+    Warnings flag what is probably a slip: a note dated after today, a newer
+    plan that does not say what it supersedes, a promise on a closed case.
+
+    \b
+    Output: one line per problem, path relative to the root, so an editor
+    can jump there:
+      path:line:col: severity: message [code]
+    --format json gives a list of objects with path, line, column, severity,
+    code and message; --format github gives annotations for a pull request.
+    A one-line summary goes to stderr. --as-of sets the "today" that dates
+    are judged by.
+
+    \b
+    Exit status: 0 no errors (warnings allowed), 1 errors (or warnings
+    with --strict), 2 wrong usage (no records repository, bad option).
+
+    \b
+    Example:
+      $ arrears check
+      cases/acme/notes/2026-03-02-call.md:3:7: error: kind: 'cal' is not
+      one of call, email, ... (did you mean 'call'?) [bad-value]
+      checked 4 cases, 31 notes, 2 plans: 1 error, 0 warnings
     """
     found = locate_root(root)
     problems, cases, counts = checking.check_root(found, resolve_as_of(as_of, load_settings(found)))
     click.echo(FORMATTERS[output_format](problems), nl=False)
-    if output_format == "text":
-        click.echo(f"checked {cases} cases, {counts.notes} notes, {counts.plans} plans: {summary(problems)}",
-                   err=True)
+    click.echo(f"checked {cases} cases, {counts.notes} notes, {counts.plans} plans: {summary(problems)}", err=True)
     sys.exit(1 if has_errors(problems, strict) else 0)
 
 
