@@ -70,7 +70,12 @@ def compute_portfolio(portfolio: Portfolio, as_of: date) -> PortfolioFigures:
 
 
 def compute_case(case: Case, settings: Settings, as_of: date) -> CaseFigures:
-    """Everything `arrears due` and `arrears show` report for one case as of D."""
+    """Everything `arrears due` and `arrears show` report for one case as of D.
+
+    `settings` is part of the signature for rules that depend on the
+    organisation; the v1 figures need none of it, because plan defaults
+    (grace days, broken after) are already resolved when plans are read.
+    """
     seen = view(case, as_of)
     plans = sorted((p for p in case.plans if p.agreed <= as_of), key=lambda p: p.sort_key)
     active = plans[-1] if plans else None
