@@ -48,3 +48,16 @@ def records(tmp_path: Path) -> RecordsTree:
     tree = RecordsTree(tmp_path / "books")
     tree.root.mkdir()
     return tree
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files (tests/golden/) from the current output; review the diff")
+
+
+def pytest_configure(config):
+    """`--update-golden` is the same switch as ARREARS_UPDATE_GOLDEN=1, which golden tests read."""
+    if config.getoption("update_golden", default=False):
+        import os
+
+        os.environ["ARREARS_UPDATE_GOLDEN"] = "1"
