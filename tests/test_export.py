@@ -337,6 +337,18 @@ def test_export_to_stdout_and_chosen_cases(books):
     assert {r["case"] for r in csv.DictReader(io.StringIO(result.output))} == {"kyoto-trading"}
 
 
+def test_arrears_export_is_a_command(books):
+    from arrears.cli import main
+
+    result = CliRunner().invoke(main, ["export", "--root", str(books.root), "--format", "json",
+                                       "--as-of", "2026-01-06", "kyoto-trading"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["postings"][0] == {
+        "date": "2026-01-06", "case": "kyoto-trading", "note": "2026-01-06-invoice", "kind": "invoice",
+        "account": "Assets:Receivable:Kyoto-trading", "amount": "150000", "currency": "JPY",
+        "description": "Invoice K-1"}
+
+
 def test_unknown_case_is_a_usage_error(books):
     result = CliRunner().invoke(export_command, ["--root", str(books.root), "--as-of", "2027-01-01", "nobody"])
     assert result.exit_code == 2

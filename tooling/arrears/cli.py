@@ -180,6 +180,10 @@ from .cli_site import build as _build  # noqa: E402  (the static site)
 
 main.add_command(_build)
 
+from .cli_export import export as _export  # noqa: E402  (the books for hledger, beancount, CSV, JSON)
+
+main.add_command(_export)
+
 
 def run() -> None:
     """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""
