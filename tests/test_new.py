@@ -279,3 +279,12 @@ def test_new_plan_when_nothing_is_owed(run, records):
     _owing(records, amount="100")
     result = run("new", "plan", "acme", "--start", "2026-04-01", "--every", "month", "--count", "2", "--yes")
     assert result.exit_code == 2 and "owes nothing" in result.output
+
+
+def test_new_call_note_that_breaks_a_contact_rule_is_warned_about(run, records):
+    records.case("acme")
+    records.note("acme", "talk", "date: 2026-03-01T10:00\nkind: call\noutcome: spoke\n")
+    result = run("new", "note", "acme", "--kind", "call", "--date", "2026-03-02T22:15")
+    assert result.exit_code == 0
+    assert "warning: this call broke a contact rule" in result.output
+    assert "between 08:00 and 21:00" in result.output and "spoke with the debtor on 2026-03-01" in result.output

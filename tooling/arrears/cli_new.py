@@ -17,7 +17,7 @@ import click
 from . import clock, money
 from .cli import DATE, exit_for_errors, locate_root, open_portfolio, resolve_as_of, root_option
 from .load import load_settings
-from .parse import parse_case, parse_note
+from .parse import parse_case
 from .problems import FORMATTERS
 from .records import CONTACT_KINDS, DEBTOR_KINDS, DIRECTIONS, DISPUTE_STATES, NOTE_KINDS, OUTCOMES, PERIODS
 from .scaffold import (
@@ -164,7 +164,8 @@ def new_note(root, case_id, kind, moment, direction, outcome, amount, ref, due, 
     if edit:
         click.edit(filename=str(path))
     relative = _show(found, path)
-    _report(relative, parse_note(relative, path.read_bytes(), case_id, path.stem, currency).problems, edit)
+    # The whole check, not just the file: a call that breaks a contact rule is said at once.
+    _report(relative, _problems_in(found, relative, resolve_as_of(None, settings)), edit)
     click.echo(f"created {relative}")
 
 
