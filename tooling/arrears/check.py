@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator
 from . import money
 from .ledger import plan_basis
 from .load import load_map
+from .parse import MAX_INSTALLMENTS
 
 from .problems import Problem, sort_problems
 from .records import Case, Invoice, Payment, Dispute, Portfolio, Settings
@@ -174,6 +175,13 @@ def plans_cover_no_more_than_is_owed(case: Case, context: Context) -> Iterator[P
         covers = plan.amount if plan.amount is not None else (
             sum((part.amount for part in plan.installments), Decimal(0)) if plan.installments else None)
         if covers is None:
+            size = plan.schedule.installment if plan.schedule else None
+            basis = plan_basis(case, plan, context.today)
+            if size and basis / size > MAX_INSTALLMENTS:
+                yield plan.source.problem("schedule.installment", "bad-number",
+                                          f"installment {money.plain(size, case.currency)} would split the balance "
+                                          f"of {money.plain(basis, case.currency)} into more than "
+                                          f"{MAX_INSTALLMENTS} parts")
             continue
         basis = plan_basis(case, plan, context.today)
         if covers > basis:

@@ -15,10 +15,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from . import money
+from .parse import MAX_INSTALLMENTS
 from .records import Installment, Plan, Schedule
 
 _DAYS = {"week": 7, "fortnight": 14}
 _MONTHS = {"month": 1, "quarter": 3}
+
 
 
 def nth_date(start: date, every: str, n: int) -> date:
@@ -70,7 +72,13 @@ def from_rule(rule: Schedule, amount: Decimal, currency: str) -> tuple[Installme
     if rule.count is not None:
         parts = money.split_equal(amount, rule.count, currency)
     elif rule.installment is not None:
-        parts = money.split_by_size(amount, rule.installment, currency)
+        if amount / rule.installment > MAX_INSTALLMENTS:
+            # check reports this plan as an error; capping keeps any caller from exhausting memory
+            size = money.to_minor(amount, currency)
+            parts = [rule.installment] * (MAX_INSTALLMENTS - 1)
+            parts.append(size - rule.installment * (MAX_INSTALLMENTS - 1))
+        else:
+            parts = money.split_by_size(amount, rule.installment, currency)
     else:  # pragma: no cover - the parser guarantees one of the two
         raise ValueError("a schedule needs count or installment")
     return tuple(Installment(nth_date(rule.start, rule.every, n), part) for n, part in enumerate(parts))
