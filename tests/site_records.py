@@ -55,7 +55,7 @@ def write_portfolio(records) -> None:
         summary: Spoke to Priya about INV-101
         promise: {amount: 200, by: 2026-02-20}
         follow_up: 2026-02-21
-    """, body="Priya explained the oven loan.\n\n- asked for time\n- sent the [letter](../files/letter one.pdf)\n")
+    """, body="Priya explained the oven loan.\n\n- asked for time\n- sent the [letter](<../files/letter one.pdf>)\n")
     records.plan("acme-bakery", "2026-02-05-plan", """
         agreed: 2026-02-05
         schedule: {start: 2026-02-20, every: fortnight, count: 6}

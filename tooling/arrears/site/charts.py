@@ -60,12 +60,23 @@ def bars(rows: Sequence[Bar]) -> list[tuple[Bar, Markup]]:
 
 # --- balance over time ------------------------------------------------------------------
 
-WIDTH, HEIGHT = 760, 230
-LEFT, RIGHT, TOP, BOTTOM = 12, 12, 28, 34
+WIDTH, HEIGHT = 760, 240
+LEFT, RIGHT, TOP, BOTTOM = 8, 8, 10, 10
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceChart:
+    """The drawing and its labels; labels stay HTML so they keep their size on a phone."""
+
+    svg: Markup
+    high: str  # the top of the scale, as money
+    low: str | None  # the bottom of the scale when the debtor went into credit
+    start: date
+    end: date
 
 
 def balance_chart(history: Sequence[BalancePoint], currency: str, start: date, as_of: date,
-                  title_id: str = "balance-chart-title") -> Markup:
+                  title_id: str = "balance-chart-title") -> BalanceChart | None:
     """A step line of the balance from `start` to `as_of`, with a dot on each payment day.
 
     The balance holds its value between events, so the line moves only on days
@@ -73,7 +84,7 @@ def balance_chart(history: Sequence[BalancePoint], currency: str, start: date, a
     """
     points = [p for p in history if p.date <= as_of]
     if not points:
-        return Markup("")
+        return None
     first = min(start, points[0].date)
     days = max(1, (as_of - first).days)
     values = [p.balance for p in points]
@@ -94,6 +105,7 @@ def balance_chart(history: Sequence[BalancePoint], currency: str, start: date, a
         path.append(f"H{_n(x(point.date))}")
         path.append(f"V{_n(y(point.balance))}")
     path.append(f"H{_n(x(as_of))}")
+    line = " ".join(path)
 
     last = points[-1].balance
     parts = [
@@ -104,25 +116,25 @@ def balance_chart(history: Sequence[BalancePoint], currency: str, start: date, a
             hi=money.display(high, currency)),
         Markup('<line class="grid" x1="{l}" x2="{r}" y1="{y}" y2="{y}"></line>').format(
             l=LEFT, r=WIDTH - RIGHT, y=_n(y(high))),
+        Markup('<path class="area" d="{d} V{z} Z"></path>').format(d=line, z=_n(y(Decimal(0)))),
         Markup('<line class="axis" x1="{l}" x2="{r}" y1="{y}" y2="{y}"></line>').format(
             l=LEFT, r=WIDTH - RIGHT, y=_n(y(Decimal(0)))),
-        Markup('<text class="label" x="{l}" y="{y}">{v}</text>').format(
-            l=LEFT, y=_n(y(high) - 8), v=money.display(high, currency)),
-        Markup('<path class="area" d="{d} V{z} Z"></path>').format(d=" ".join(path), z=_n(y(Decimal(0)))),
-        Markup('<path class="line" d="{d}"></path>').format(d=" ".join(path)),
+        Markup('<path class="line" d="{d}"></path>').format(d=line),
     ]
     for point in points:
         if point.paid > 0:
             parts.append(Markup(
-                '<circle class="payment" cx="{cx}" cy="{cy}" r="5"><title>{day}: paid {paid}</title></circle>'
+                '<circle class="payment" cx="{cx}" cy="{cy}" r="6"><title>{day}: paid {paid}</title></circle>'
             ).format(cx=_n(x(point.date)), cy=_n(y(point.balance)), day=_day(point.date),
                      paid=money.display(point.paid, currency)))
-    parts.append(Markup('<text class="label" x="{l}" y="{y}">{d}</text>').format(
-        l=LEFT, y=HEIGHT - 10, d=_day(first)))
-    parts.append(Markup('<text class="label end" x="{r}" y="{y}" text-anchor="end">{d}</text>').format(
-        r=WIDTH - RIGHT, y=HEIGHT - 10, d=_day(as_of)))
     parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
+    return BalanceChart(
+        svg=Markup("").join(parts),
+        high=money.display(high, currency),
+        low=money.display(low, currency) if low < 0 else None,
+        start=first,
+        end=as_of,
+    )
 
 
 def _day(day: date) -> str:
