@@ -39,3 +39,31 @@ def test_schedule_caps_parts_and_still_sums_to_the_amount():
     parts = from_rule(rule, Decimal("100000.00"), "GBP")
     assert len(parts) == 600
     assert sum(p.amount for p in parts) == Decimal("100000.00")
+
+
+def test_a_settled_case_keeps_its_follow_up_date_but_it_is_not_late(records):
+    records.case("acme")
+    records.note("acme", "inv", """
+        date: 2026-01-01
+        kind: invoice
+        ref: A
+        amount: 100
+        due: 2026-02-01
+        follow_up: 2026-02-05
+    """)
+    records.note("acme", "pay", """
+        date: 2026-02-03
+        kind: payment
+        amount: 100
+    """)
+    from arrears.ledger import compute_case
+
+    portfolio = load(records.root)
+    figures = compute_case(portfolio.cases[0], portfolio.settings, date(2026, 3, 1))
+    assert figures.state == "settled" and figures.follow_up == date(2026, 2, 5)
+    assert not figures.follow_up_due
+    shown = CliRunner().invoke(main, ["show", "acme", "--root", str(records.root), "--as-of", "2026-03-01"])
+    assert "Next follow-up: 2026-02-05" in shown.output and "(overdue)" not in shown.output
+    (records.root / "cases/acme/notes/pay.md").unlink()
+    unpaid = CliRunner().invoke(main, ["show", "acme", "--root", str(records.root), "--as-of", "2026-03-01"])
+    assert unpaid.exit_code == 0 and "Next follow-up: 2026-02-05 (overdue)" in unpaid.output

@@ -127,6 +127,15 @@ class CaseFigures:
     def balance(self) -> Decimal:
         return self.totals.balance
 
+    @property
+    def follow_up_due(self) -> bool:
+        """A follow-up on or before D is an action only while the case is still being chased.
+
+        A settled or closed case keeps its last follow-up date (spec 8), but
+        nobody should be told it is late.
+        """
+        return self.follow_up is not None and self.follow_up <= self.as_of and self.state not in ("settled", "closed")
+
 
 @dataclass(frozen=True, slots=True)
 class PortfolioFigures:

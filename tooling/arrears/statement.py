@@ -200,7 +200,7 @@ def _describe(note: Note, currency: str) -> str:
 def _follow_up(figures: CaseFigures) -> str:
     if figures.follow_up is None:
         return "Next follow-up: none set"
-    late = " (overdue)" if figures.follow_up < figures.as_of else ""
+    late = " (overdue)" if figures.follow_up_due and figures.follow_up < figures.as_of else ""
     return f"Next follow-up: {figures.follow_up}{late}"
 
 
