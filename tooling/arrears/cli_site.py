@@ -10,7 +10,7 @@ from typing import Sequence
 
 import click
 
-from .cli import as_of_option, exit_for_errors, open_portfolio, resolve_as_of, root_option
+from .cli import as_of_option, at_option, exit_for_errors, open_portfolio, resolve_as_of, root_option
 
 PROGRESS_FROM = 50
 """Show a progress bar from this many cases on (and only when stderr is a terminal)."""
@@ -29,7 +29,8 @@ def progress_bar(items: Sequence, label: str):
               help="Where to publish the site. Default: site/ under the records. A folder not built "
                    "by arrears is never replaced.")
 @as_of_option
-def build(root: Path | None, out: Path | None, as_of: date | None) -> None:
+@at_option
+def build(root: Path | None, out: Path | None, as_of: date | None, at: str | None) -> None:
     """Publish the internal static site: a dashboard, one page per case, due.json and due.csv.
 
     The site is built beside the output folder and swapped in when complete; the
@@ -37,11 +38,11 @@ def build(root: Path | None, out: Path | None, as_of: date | None) -> None:
     """
     from .site.build import SiteError, build_site
 
-    portfolio = open_portfolio(root)
+    portfolio = open_portfolio(root, at)
     exit_for_errors(portfolio)
     target = out if out is not None else portfolio.root / "site"  # type: ignore[operator]
     try:
-        report = build_site(portfolio, resolve_as_of(as_of, portfolio), target, progress=progress_bar)
+        report = build_site(portfolio, resolve_as_of(as_of, portfolio), target, progress=progress_bar, at=at)
     except SiteError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)

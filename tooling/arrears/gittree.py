@@ -27,18 +27,8 @@ def read_tree_at(root: Path, rev: str) -> Tree:
     """The record files at `rev` (path -> bytes, None for attachments); GitError for no repo or unknown rev."""
     repo = open_repo(root)
     commit = repo.resolve(rev)
-    listing = repo.git("ls-tree", "-r", "-z", "--full-tree", commit, "--",
-                       f"{repo.prefix}cases", f"{repo.prefix}{SETTINGS_PATH}").stdout
+    entries = _listing(repo, commit)
     tree = Tree()
-    entries: dict[str, tuple[str, str]] = {}  # path under the root -> (mode, blob)
-    for line in listing.split(b"\0"):
-        if not line:
-            continue
-        meta, _, path = line.partition(b"\t")
-        mode, _, blob = meta.decode("ascii").split(" ")
-        relative = repo.relative(path.decode("utf-8", "surrogateescape"))
-        if relative is not None and not any(_is_ignored(part) for part in relative.split("/")):
-            entries[relative] = (mode, blob)
 
     wanted: dict[str, str] = {}
     links: dict[str, str] = {}
@@ -58,6 +48,35 @@ def read_tree_at(root: Path, rev: str) -> Tree:
         else:
             tree.files[relative] = contents[blob]
     return tree
+
+
+def attachments_at(root: Path, rev: str) -> dict[str, bytes]:
+    """The attachments (cases/<id>/files/**) committed at `rev`: path under the root -> bytes.
+
+    Regular files only: a committed symbolic link is not followed (as the site skips them on disk).
+    """
+    repo = open_repo(root)
+    entries = _listing(repo, repo.resolve(rev))
+    wanted = {relative: blob for relative, (mode, blob) in entries.items()
+              if mode in ("100644", "100755") and len(parts := relative.split("/")) > 3 and parts[2] == "files"}
+    contents = _cat_blobs(repo, set(wanted.values()))
+    return {relative: contents[blob] for relative, blob in sorted(wanted.items())}
+
+
+def _listing(repo: Repo, commit: str) -> dict[str, tuple[str, str]]:
+    """arrears.toml and everything under cases/ at `commit`: path under the root -> (mode, blob)."""
+    listing = repo.git("ls-tree", "-r", "-z", "--full-tree", commit, "--",
+                       f"{repo.prefix}cases", f"{repo.prefix}{SETTINGS_PATH}").stdout
+    entries: dict[str, tuple[str, str]] = {}
+    for line in listing.split(b"\0"):
+        if not line:
+            continue
+        meta, _, path = line.partition(b"\t")
+        mode, _, blob = meta.decode("ascii").split(" ")
+        relative = repo.relative(path.decode("utf-8", "surrogateescape"))
+        if relative is not None and not any(_is_ignored(part) for part in relative.split("/")):
+            entries[relative] = (mode, blob)
+    return entries
 
 
 def load_at(root: Path, rev: str) -> Portfolio:

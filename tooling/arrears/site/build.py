@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Iterator, Sequence
 
 from ..figures import CaseFigures, PortfolioFigures
+from ..gittree import attachments_at
+from ..history import BuildInfo, History, build_info, history_at
 from ..records import Portfolio
 from . import pages
 from .feeds import feeds
@@ -58,8 +60,13 @@ def no_progress(items: Sequence, label: str) -> ContextManager[Iterable]:
 
 
 def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: PortfolioFigures | None = None,
-               progress: Progress = no_progress) -> BuildReport:
-    """Compute the figures as of `as_of` and publish the site into `out`."""
+               progress: Progress = no_progress, at: str | None = None) -> BuildReport:
+    """Compute the figures as of `as_of` and publish the site into `out`.
+
+    `at` (a Git revision the portfolio was read at) takes attachments from that
+    commit too. In Git, pages say who recorded each note, list the commits that
+    touched each case, and the footer names the commit built from.
+    """
     if figures is None:
         from ..ledger import compute_portfolio
 
@@ -67,21 +74,33 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     root = portfolio.root
     env = environment(root)
     counts = {"pages": 0, "files": 0}
+    history = history_at(root, at) if root else None
+    built_from = build_info(root, at) if root else None
+    committed = attachments_at(root, at) if root and at else None
 
     def write(folder: Path) -> None:
         def render(page: Page) -> None:
-            html = env.get_template(page.template).render(site=_site(portfolio, figures), **page.context)
+            html = env.get_template(page.template).render(site=_site(portfolio, figures, built_from), **page.context)
             _write(folder, page.path, html)
             counts["pages"] += 1
 
         render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures)))
         with progress(figures.cases, "Writing case pages") as cases:
             for case_figures in cases:
-                names = attachments(root, case_figures.case.id) if root else []
-                render(case_page(portfolio, case_figures, names))
+                case_id = case_figures.case.id
+                if committed is not None:
+                    prefix = f"cases/{case_id}/files/"
+                    names = [path[len(prefix):] for path in committed if path.startswith(prefix)]
+                else:
+                    names = attachments(root, case_id) if root else []
+                render(case_page(portfolio, case_figures, names, history))
                 for name in names:
-                    _copy(root / "cases" / case_figures.case.id / "files" / name,  # type: ignore[operator]
-                          folder / "cases" / case_figures.case.id / "files" / name)
+                    target = folder / "cases" / case_id / "files" / name
+                    if committed is not None:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(committed[f"cases/{case_id}/files/{name}"])
+                    else:
+                        _copy(root / "cases" / case_id / "files" / name, target)  # type: ignore[operator]
                     counts["files"] += 1
         for name, text in feeds(figures).items():
             _write(folder, name, text)
@@ -93,13 +112,15 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     return BuildReport(out, counts["pages"], counts["files"])
 
 
-def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[str]) -> Page:
-    return Page(pages.case_href(figures.case.id), "site/case.html", pages.case_page(portfolio, figures, attachments))
+def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[str],
+              history: History | None = None) -> Page:
+    return Page(pages.case_href(figures.case.id), "site/case.html",
+                pages.case_page(portfolio, figures, attachments, history))
 
 
-def _site(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
-    """What every page's frame shows: the business's name and the as-of date."""
-    return {"name": portfolio.settings.name, "as_of": figures.as_of}
+def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo | None = None) -> dict:
+    """What every page's frame shows: the business's name, the as-of date, the Git commit built from."""
+    return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from}
 
 
 def attachments(root: Path, case_id: str) -> list[str]:
