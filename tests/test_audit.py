@@ -253,3 +253,12 @@ def test_a_force_pushed_rewrite_shows_only_to_whoever_kept_the_old_commit(repo):
     assert codes(repo) == []  # the rewritten history alone shows nothing
     found = [(p.severity, p.code) for p in audit(repo.root, since=seen)]
     assert found == [("warning", "since-not-ancestor")]  # only the old hash reveals that history changed
+
+
+def test_a_staged_rename_of_a_committed_note_is_an_uncommitted_edit(repo):
+    repo.git("mv", "cases/acme/notes/2026-03-01-call.md", "cases/acme/notes/call.md")
+    assert codes(repo) == [
+        ("cases/acme/notes/2026-03-01-call.md", "warning", "record-edit-uncommitted"),
+        ("cases/acme/notes/call.md", "warning", "record-uncommitted"),
+    ]
+    assert "has been deleted but not committed" in audit(repo.root)[0].message

@@ -366,7 +366,10 @@ def pending(repo: Repo, *pathspecs: str) -> list[Pending]:
             continue
         x, y, path = chr(token[0]), chr(token[1]), _text(token[3:])
         if x in "RC":
-            index += 1  # the former name follows
+            former = repo.relative(_text(tokens[index])) if index < len(tokens) else None
+            index += 1
+            if x == "R" and former is not None:
+                found.append(Pending(former, "D", " "))  # a staged rename removes the former name
         here = repo.relative(path)
         if here is not None:
             found.append(Pending(here, x, y))
