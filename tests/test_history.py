@@ -196,3 +196,12 @@ def test_case_log_lists_commits_newest_first_with_what_they_changed(repo):
         (second, "Sam Smith", (("added", "notes/b.md"), ("modified", "case.md"))),
         (first, "Jo Bloggs", (("added", "case.md"), ("added", "notes/a.md"))),
     ]
+
+
+def test_case_log_summary_counts_long_lists():
+    commit = history.Commit("a" * 40, (), "Jo", "jo@x", __import__("datetime").datetime(2026, 3, 2), "import")
+    short = history.CaseCommit(commit, (("added", "notes/a.md"), ("modified", "case.md")))
+    assert short.summary == "added notes/a.md, modified case.md"
+    long = history.CaseCommit(commit, (("added", "case.md"),) + tuple(("added", f"notes/{n}.md") for n in range(14))
+                              + (("added", "plans/p.md"), ("deleted", "notes/x.md")))
+    assert long.summary == "added case.md, 14 notes, 1 plan; deleted 1 note"

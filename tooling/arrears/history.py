@@ -203,6 +203,24 @@ class CaseCommit:
     commit: Commit
     changes: tuple[tuple[str, str], ...]  # (added|modified|deleted|renamed, path under cases/<id>/)
 
+    @property
+    def summary(self) -> str:
+        """'added notes/a.md, modified case.md', or counted when long: 'added case.md, 14 notes, 1 plan'."""
+        if len(self.changes) <= 4:
+            return ", ".join(f"{verb} {path}" for verb, path in self.changes)
+        counted: dict[str, dict[str, int]] = {}
+        for verb, path in self.changes:
+            folder = path.split("/")[0] if "/" in path else path
+            counted.setdefault(verb, {}).setdefault(folder, 0)
+            counted[verb][folder] += 1
+        words = {"notes": ("note", "notes"), "plans": ("plan", "plans"), "files": ("file", "files")}
+        parts = []
+        for verb, folders in counted.items():
+            things = [folder if folder not in words else f"{n} {words[folder][n != 1]}"
+                      for folder, n in folders.items()]
+            parts.append(f"{verb} {', '.join(things)}")
+        return "; ".join(parts)
+
 
 _VERBS = {"A": "added", "M": "modified", "T": "modified", "D": "deleted", "R": "renamed"}
 
