@@ -44,7 +44,7 @@ def environment(root: Path | None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(money=money_filter, plain=money.plain, day=day, short_day=short_day,
-                       clock=clock, label=label)
+                       near_day=near_day, clock=clock, label=label)
     return env
 
 
@@ -64,6 +64,13 @@ def short_day(value: date | None) -> str:
 
 
 _ACRONYMS = {"sms": "SMS"}
+
+
+def near_day(value: date | None, as_of: date) -> str:
+    """`10 Dec` within the as-of year, `15 Jan 2027` outside it: compact table cells, never ambiguous."""
+    if value is None:
+        return "–"
+    return short_day(value) if value.year == as_of.year else day(value)
 
 
 def clock(value) -> str:
