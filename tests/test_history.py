@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from arrears import history
+from arrears import gitcmd, history
 from arrears.history import GitError, build_info, open_repo, read_history
 from gitrepo import GitRepo, isolate_git
 
@@ -136,8 +136,8 @@ def test_one_git_log_for_the_whole_history(repo, monkeypatch):
         repo.note("acme", f"n{day}")
         repo.commit(f"note {day}")
     calls: list[tuple] = []
-    real = history._run_git
-    monkeypatch.setattr(history, "_run_git", lambda cwd, args, **kw: calls.append(tuple(args)) or real(cwd, args, **kw))
+    real = gitcmd._run_git
+    monkeypatch.setattr(gitcmd, "_run_git", lambda cwd, args, **kw: calls.append(tuple(args)) or real(cwd, args, **kw))
     found = read_history(open_repo(repo.root))
     assert len(found.commits) == 20
     assert sum(1 for args in calls if args[0] == "log") == 1

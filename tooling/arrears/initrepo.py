@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .history import GitError, _run_git, open_repo
+from .gitcmd import GitError, _run_git, open_repo
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "init"
 """The scaffold: the repository's top-level templates/init/ (like the site's templates)."""
