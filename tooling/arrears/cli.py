@@ -176,9 +176,10 @@ from .cli_actions import agenda as _agenda, remind as _remind  # noqa: E402  (to
 main.add_command(_agenda)
 main.add_command(_remind)
 
-from .cli_site import build as _build  # noqa: E402  (the static site)
+from .cli_site import build as _build, serve as _serve  # noqa: E402  (the static site and its live preview)
 
 main.add_command(_build)
+main.add_command(_serve)
 
 from .cli_export import export as _export  # noqa: E402  (the books for hledger, beancount, CSV, JSON)
 

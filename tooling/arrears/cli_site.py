@@ -10,7 +10,7 @@ from typing import Sequence
 
 import click
 
-from .cli import as_of_option, at_option, exit_for_errors, open_portfolio, resolve_as_of, root_option
+from .cli import as_of_option, at_option, exit_for_errors, locate_root, open_portfolio, resolve_as_of, root_option
 
 PROGRESS_FROM = 50
 """Show a progress bar from this many cases on (and only when stderr is a terminal)."""
@@ -48,3 +48,34 @@ def build(root: Path | None, out: Path | None, as_of: date | None, at: str | Non
         sys.exit(2)
     files = f"{report.files} attachment{'' if report.files == 1 else 's'}"
     click.echo(f"built {report.pages} pages with {files} into {report.out}", err=True)
+
+
+@click.command()
+@root_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port, printed at start).")
+@as_of_option
+def serve(root: Path | None, port: int, as_of: date | None) -> None:
+    """Build the site and serve it on http://127.0.0.1:PORT, rebuilding as you edit.
+
+    Watches cases/, templates/ and arrears.toml; open pages reload after each
+    rebuild. Records with errors keep the last good site served and show the
+    problems over the page and here. Only this computer can connect. Ctrl-C stops.
+    """
+    import errno
+
+    from .serve import Preview, serve_forever, site_builder
+
+    found = locate_root(root)
+    out = found / ".arrears-cache" / "serve" / "site"
+    try:
+        preview = Preview(found, port, site_builder(found, out, as_of), out,
+                          echo=lambda line: click.echo(line, err=True))
+    except OSError as error:
+        if error.errno in (errno.EADDRINUSE, errno.EACCES):
+            reason = "is already in use" if error.errno == errno.EADDRINUSE else "needs privileges"
+            click.echo(f"arrears: port {port} on 127.0.0.1 {reason}; choose another with --port "
+                       "(or --port 0 for any free one)", err=True)
+            sys.exit(2)
+        raise
+    serve_forever(preview)

@@ -1,0 +1,52 @@
+/* arrears serve: reload the page when the site is rebuilt; show the records' problems over it.
+   Served only by `arrears serve`, never part of a built site. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var shown = Number(new URL(script.src).searchParams.get("build"));
+  var overlay = null;
+
+  function stylesheet() {
+    if (document.getElementById("arrears-live-css")) { return; }
+    var link = document.createElement("link");
+    link.id = "arrears-live-css";
+    link.rel = "stylesheet";
+    link.href = "/__arrears/live.css";
+    document.head.appendChild(link);
+  }
+
+  function showProblems(problems) {
+    if (!problems.length) {
+      if (overlay) { overlay.remove(); overlay = null; }
+      return;
+    }
+    stylesheet();
+    if (!overlay) {
+      overlay = document.createElement("section");
+      overlay.id = "arrears-live-problems";
+      overlay.setAttribute("role", "alert");
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent = "";
+    var title = document.createElement("h2");
+    title.textContent = "The records have errors: this page is the last good build";
+    var list = document.createElement("pre");
+    list.textContent = problems.join("\n");
+    overlay.appendChild(title);
+    overlay.appendChild(list);
+  }
+
+  function connect() {
+    var events = new EventSource("/__arrears/events");
+    events.addEventListener("state", function (event) {
+      var state = JSON.parse(event.data);
+      if (state.build !== shown && !state.problems.length) {
+        window.location.reload();
+        return;
+      }
+      showProblems(state.problems);
+    });
+  }
+
+  if (window.EventSource) { connect(); }
+})();

@@ -1,0 +1,220 @@
+"""arrears serve: a live preview on 127.0.0.1 that rebuilds on edits and keeps the last good site.
+
+Each test starts the real command in a subprocess on a free port and talks to
+it over loopback only; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from arrears.live import inject
+from arrears.serve import is_relevant
+from site_records import AS_OF, write_portfolio
+
+TIMEOUT = 20.0
+
+
+class Served:
+    """`arrears serve` running in a subprocess; stderr lines are collected as they come."""
+
+    def __init__(self, root: Path, *extra: str):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "arrears", "serve", "--root", str(root), "--port", "0",
+             "--as-of", AS_OF.isoformat(), *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "ARREARS_WORKERS": "1"})
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        line = self.wait_for_line(r"serving .* on (http://127\.0\.0\.1:\d+/)")
+        self.url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
+
+    def _read(self) -> None:
+        for line in self.process.stderr:  # type: ignore[union-attr]
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for_line(self, pattern: str) -> str:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} within {TIMEOUT} s; saw {self.seen}")
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=5) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    def status(self) -> dict:
+        return json.loads(self.get("__arrears/status")[1])
+
+    def until(self, condition, what: str):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def stop(self) -> tuple[int, str]:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        rest = []
+        while not self.lines.empty():
+            rest.append(self.lines.get())
+        return code, "\n".join(self.seen + rest)
+
+
+@pytest.fixture
+def served(records):
+    write_portfolio(records)
+    started = Served(records.root)
+    yield started
+    if started.process.poll() is None:
+        started.process.kill()
+        started.process.wait(timeout=TIMEOUT)
+
+
+CALL = "cases/acme-bakery/notes/2026-02-04-call.md"
+
+
+def test_serves_pages_with_the_reload_script_but_leaves_the_files_alone(served, records):
+    status, page = served.get("cases/acme-bakery/index.html")
+    assert status == 200 and "Acme Bakery Ltd" in page
+    assert '<script src="/__arrears/live.js?build=1" defer></script>' in page
+    assert "connect-src 'self'" in page
+    on_disk = (records.root / ".arrears-cache/serve/site/cases/acme-bakery/index.html").read_text(encoding="utf-8")
+    assert "__arrears" not in on_disk and "connect-src" not in on_disk
+    assert "__arrears" not in served.get("due.json")[1]
+    script = served.get("__arrears/live.js")[1]
+    assert "EventSource" in script
+    assert not (records.root / "site").exists(), "serve never touches the published site"
+
+
+def test_an_edit_rebuilds_and_the_page_changes(served, records):
+    before = served.status()["build"]
+    note = records.root / CALL
+    note.write_text(note.read_text(encoding="utf-8") + "\nPriya called back about the oven.\n", encoding="utf-8")
+    served.until(lambda: "Priya called back about the oven." in served.get("cases/acme-bakery/index.html")[1],
+                 "the edited note on the case page")
+    served.until(lambda: served.status()["build"] > before, "a new build number")
+    served.wait_for_line(r"rebuilt after \d+ changes?: .* in [\d.]+ s")
+
+
+def test_the_event_stream_announces_each_new_build(served, records):
+    with socket.create_connection(("127.0.0.1", int(served.url.rsplit(":", 1)[1].strip("/"))), timeout=TIMEOUT) as sock:
+        sock.sendall(b"GET /__arrears/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        stream = sock.makefile("rb")
+        assert stream.readline().startswith(b"HTTP/1.1 200")
+        events = _events(stream)
+        first = next(events)
+        assert first["problems"] == []
+        (records.root / "cases/acme-bakery/notes/2026-04-20-email.md").write_text(
+            "---\ndate: 2026-04-20\nkind: email\ndirection: out\nby: jo\n---\nA reminder.\n", encoding="utf-8")
+        assert next(events)["build"] == first["build"] + 1
+
+
+def _events(stream):
+    data = None
+    while True:
+        line = stream.readline()
+        if not line:
+            return
+        if line.startswith(b"data: "):
+            data = json.loads(line[6:])
+        elif line == b"\n" and data is not None:
+            yield data
+            data = None
+
+
+def test_invalid_records_keep_the_last_good_site_and_show_the_problems(served, records):
+    good = served.get("cases/acme-bakery/index.html")[1]
+    note = records.root / CALL
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("kind: call", "kind: cal"), encoding="utf-8")
+    problems = served.until(lambda: served.status()["problems"], "the problems of the bad note")
+    assert any(re.match(rf"{re.escape(CALL)}:\d+:\d+: error: .*kind", line) for line in problems), problems
+    served.wait_for_line(rf"{re.escape(CALL)}:\d+:\d+: error:")
+    served.wait_for_line("still serving the last good site")
+    status, page = served.get("cases/acme-bakery/index.html")
+    assert status == 200 and page == good
+    build = served.status()["build"]
+
+    note.write_text(text.replace("Priya explained", "Priya, calmer now, explained"), encoding="utf-8")
+    served.until(lambda: not served.status()["problems"], "recovery once the note is fixed")
+    assert served.status()["build"] == build + 1  # problems are cleared by the same step that publishes
+    assert "Priya, calmer now, explained" in served.get("cases/acme-bakery/index.html")[1]
+
+
+def test_ctrl_c_stops_cleanly(served):
+    code, output = served.stop()
+    assert code == 0
+    assert "Traceback" not in output and "stopped" in output
+
+
+def test_a_busy_port_is_a_usage_error(records):
+    write_portfolio(records)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "arrears", "serve", "--root", str(records.root),
+                                 "--port", str(port)], capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name, relevant", [
+    ("cases/acme/notes/2026-01-01-call.md", True),
+    ("cases/acme/case.md", True),
+    ("arrears.toml", True),
+    ("templates/site/case.html", True),
+    ("cases/acme/notes/.2026-01-01-call.md.swp", False),
+    ("cases/acme/notes/2026-01-01-call.md~", False),
+    ("cases/acme/notes/.#2026-01-01-call.md", False),
+    ("cases/acme/notes/4913", False),
+    ("cases/acme/notes/call.md.tmp", False),
+    ("site/index.html", False),
+    (".arrears-cache/serve/site/index.html", False),
+    (".git/index", False),
+])
+def test_which_changes_trigger_a_rebuild(tmp_path, name, relevant):
+    assert is_relevant(tmp_path, str(tmp_path / name)) is relevant
+
+
+def test_injection_keeps_the_policy_and_adds_only_what_the_script_needs():
+    page = ('<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            'script-src \'self\'"></head><body></body></html>')
+    served = inject(page, 7)
+    assert 'content="default-src \'none\'; script-src \'self\'; connect-src \'self\'"' in served
+    assert served.index('<script src="/__arrears/live.js?build=7" defer></script>') < served.index("</head>")
+    assert "unsafe-inline" not in served
