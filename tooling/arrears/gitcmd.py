@@ -18,8 +18,6 @@ class GitError(Exception):
     """A Git problem said to the user (no repository, unknown revision): never a traceback."""
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Repo:
     """A records root inside a Git work tree; `prefix` is the root's path from the top ('' or 'books/')."""
