@@ -262,3 +262,13 @@ def test_a_staged_rename_of_a_committed_note_is_an_uncommitted_edit(repo):
         ("cases/acme/notes/call.md", "warning", "record-uncommitted"),
     ]
     assert "has been deleted but not committed" in audit(repo.root)[0].message
+
+
+def test_a_renamed_plan_is_an_error_pointing_at_its_new_name(repo):
+    repo.git("mv", "cases/acme/plans/2026-03-01-plan.md", "cases/acme/plans/plan-a.md")
+    moved = repo.commit("tidy names", author="Sam Smith", when="2026-03-05T10:00:00+00:00")
+    [problem] = audit(repo.root)
+    assert (problem.path, problem.severity, problem.code) == (
+        "cases/acme/plans/2026-03-01-plan.md", "error", "record-renamed")
+    assert "plan recorded in " in problem.message and f"renamed to cases/acme/plans/plan-a.md in {moved[:7]}" in problem.message
+    assert "git mv cases/acme/plans/plan-a.md cases/acme/plans/2026-03-01-plan.md" in problem.message
