@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=2500)
     parser.add_argument("--notes", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-audit", action="store_true", help="skip the Git audit benchmark")
     parser.add_argument("--keep", type=Path, default=Path("bench-out"), help="where generated portfolios are cached")
     args = parser.parse_args()
 
@@ -133,6 +134,13 @@ def main() -> None:
             print(f"{label:34} {'failed':>8}   (exit {status}; is the command there yet?)")
             continue
         print(f"{label:34} {seconds:8.2f} {seconds / base:8.2f} {peak:9.0f}")
+    if not args.skip_audit:
+        from bench_audit import bench as bench_audit
+
+        history = args.keep / "audit-5000-commits"
+        timings = bench_audit(history.resolve(), reuse=True)
+        print(f"{'audit (5,000 commits, 50,000 notes)':34} {timings['arrears audit (command)']:8.2f}"
+              f"   (target < 10 s; exit {timings['exit status']})")
     reload_script = HERE / "bench_serve.py"
     if reload_script.exists():
         subprocess.run([sys.executable, str(reload_script), str(root)], check=False)
