@@ -261,3 +261,29 @@ def test_refuses_records_with_errors(records, run):
     records.case("acme")
     records.note("acme", "bad", "date: 2026-02-30\nkind: call\n")
     assert run("--as-of", "2026-06-15").exit_code == 1
+
+
+# --- on the site ------------------------------------------------------------------------------------
+
+
+def test_site_has_an_agenda_page_and_a_next_draft_on_case_pages(records):
+    from arrears.site.build import build_site
+
+    _portfolio(records)
+    out = records.root / "site"
+    build_site(load(records.root), TODAY, out)
+    agenda = (out / "agenda.html").read_text()
+    dashboard = (out / "index.html").read_text()
+    assert 'href="agenda.html"' in dashboard
+    assert 'href="agenda.html" aria-current="page"' in agenda
+    assert agenda.index("Broken Ltd") < agenda.index("Missed Ltd") < agenda.index("Fresh Ltd")
+    assert "Set apart, not chased" in agenda and "Argued Ltd" in agenda and "Paid-Up Ltd" not in agenda
+    case = (out / "cases/broken/index.html").read_text()
+    assert "<details>" in case and "Next reminder" in case and "Suggested draft: firm Email" in case
+    assert "promised" not in case or "Dear Broken Ltd" in case
+    argued = (out / "cases/argued/index.html").read_text()
+    assert "open dispute" in argued and "Dear Argued Ltd" not in argued
+    assert "Next reminder" not in (out / "cases/paid-up/index.html").read_text()
+    first = agenda
+    build_site(load(records.root), TODAY, out)
+    assert (out / "agenda.html").read_text() == first  # judged at the start of hours: the same bytes

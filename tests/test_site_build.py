@@ -38,7 +38,7 @@ def test_build_writes_dashboard_case_pages_feeds_and_attachments(portfolio):
     assert result.exit_code == 0, result.output
     site = portfolio.root / "site"
     assert sorted(snapshot(site)) == [
-        ".arrears-site", "assets/icon.svg", "assets/site.css", "assets/site.js",
+        ".arrears-site", "agenda.html", "assets/icon.svg", "assets/site.css", "assets/site.js",
         "cases/acme-bakery/files/letter one.pdf", "cases/acme-bakery/index.html",
         "cases/bea-jones/index.html", "cases/cafe-lumiere/index.html",
         "due.csv", "due.json", "index.html",
@@ -223,7 +223,7 @@ def test_injection_corpus_is_inert(records):
     assert result.exit_code == 0, result.output
     site = records.root / "site"
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 2
+    assert len(pages) == 3  # the dashboard, the agenda and the case page
     for page in pages:
         found = audit(page.read_text())
         assert found.findings == [], page

@@ -22,7 +22,7 @@ from ..figures import CaseFigures, PortfolioFigures
 from ..gittree import attachments_at
 from ..history import BuildInfo, History, build_info, history_at
 from ..records import Portfolio
-from . import pages
+from . import agenda_page, pages
 from .feeds import feeds
 from .templates import environment
 
@@ -85,6 +85,7 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
             counts["pages"] += 1
 
         render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures)))
+        render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_page(portfolio, figures)))
         with progress(figures.cases, "Writing case pages") as cases:
             for case_figures in cases:
                 case_id = case_figures.case.id
@@ -114,8 +115,9 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
 
 def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[str],
               history: History | None = None) -> Page:
-    return Page(pages.case_href(figures.case.id), "site/case.html",
-                pages.case_page(portfolio, figures, attachments, history))
+    context = pages.case_page(portfolio, figures, attachments, history)
+    context["draft"] = agenda_page.next_draft(portfolio, figures)  # the reminder `arrears remind` would draft
+    return Page(pages.case_href(figures.case.id), "site/case.html", context)
 
 
 def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo | None = None) -> dict:
