@@ -15,10 +15,14 @@ import click
 
 from . import check as checking
 from . import report
-from .cli import as_of_option, at_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from .cli import (as_of_option, at_option, exit_for_errors, format_option, locate_root, open_portfolio,
+                  resolve_as_of, root_option)
+from .figures import PortfolioFigures
 from .history import history_at
-from .ledger import compute_case, compute_portfolio
+from .ledger import collect, compute_case, compute_portfolio
+from .load import load_settings
 from .records import Portfolio
+from .summary import summaries
 from .statement import statement
 
 FORMATS = {"table": report.due_table, "json": report.due_json, "csv": report.due_csv}
@@ -49,15 +53,37 @@ def due(root: Path | None, as_of: date | None, at: str | None, output_format: st
     Name CASEs to show only those. JSON and CSV give money as plain strings
     with the currency's minor-unit digits; the table totals per currency.
     """
-    portfolio = open_portfolio(root, at)
-    unknown = [case_id for case_id in cases if not _known(portfolio, case_id, at)]
+    if at is None:
+        figures = _due_here(root, as_of, cases)
+    else:
+        portfolio = open_portfolio(root, at)
+        _refuse_unknown([case_id for case_id in cases if not _known(portfolio, case_id, at)])
+        day = resolve_as_of(as_of, portfolio)
+        _checked(portfolio, day)
+        if cases:
+            portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(cases)))
+        figures = compute_portfolio(portfolio, day)
+    click.echo(FORMATS[output_format](figures), nl=False)
+
+
+def _due_here(root: Path | None, as_of: date | None, cases: tuple[str, ...]) -> PortfolioFigures:
+    """The working tree's figures, computed on every core where each case is parsed (see `summaries`)."""
+    found = locate_root(root)
+    settings = load_settings(found)
+    day = resolve_as_of(as_of, settings)
+    figures, problems = summaries(found, day)
+    loaded = {f.case.id for f in figures.cases}
+    _refuse_unknown([case_id for case_id in cases if case_id not in loaded
+                     and ("/" in case_id or not (found / "cases" / case_id).is_dir())])
+    exit_for_errors(Portfolio(settings, (), tuple(problems), root=found))
+    if cases:
+        figures = collect(day, (f for f in figures.cases if f.case.id in set(cases)))
+    return figures
+
+
+def _refuse_unknown(unknown: list[str]) -> None:
     if unknown:
         raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
-    day = resolve_as_of(as_of, portfolio)
-    _checked(portfolio, day)
-    if cases:
-        portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(cases)))
-    click.echo(FORMATS[output_format](compute_portfolio(portfolio, day)), nl=False)
 
 
 @click.command()

@@ -60,7 +60,12 @@ def view(case: Case, as_of: date) -> View:
 
 def compute_portfolio(portfolio: Portfolio, as_of: date) -> PortfolioFigures:
     """Every case's figures as of D, sorted by case id, with balance and overdue totals per currency."""
-    cases = tuple(compute_case(case, portfolio.settings, as_of) for case in sorted(portfolio.cases, key=lambda c: c.id))
+    return collect(as_of, (compute_case(case, portfolio.settings, as_of) for case in portfolio.cases))
+
+
+def collect(as_of: date, computed: Iterable[CaseFigures]) -> PortfolioFigures:
+    """Case figures computed one by one (perhaps in worker processes), sorted by case id and totalled."""
+    cases = tuple(sorted(computed, key=lambda f: f.case.id))
     totals: dict[str, dict[str, Decimal]] = {}
     for figures in cases:
         entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO})
