@@ -87,3 +87,32 @@ def test_commonmark_basics():
     html = str(render("**bold** _it_\n\n- a\n- b\n\n> quoted\n\n`code`").html)
     assert "<strong>bold</strong>" in html and "<em>it</em>" in html
     assert "<ul>" in html and "<blockquote>" in html and "<code>code</code>" in html
+
+
+# --- the plain-prose fast path never differs from the parser -----------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from arrears.site.markdown import SafeMarkdown, plain_prose  # noqa: E402
+
+_PARSER = SafeMarkdown()
+_PIECES = st.sampled_from([
+    "a", "Z", "word", "Hello", "0", "42", " ", "  ", ",", ".", ";", ":", "'", '"', "?", "!", "(", ")", "%",
+    "/", "+", "=", "£", "€", "$", "-", "\n", "\n\n", "\t", "*", "_", "[", "]", "<", ">", "&", "#", "`",
+    "\\", "~", "1.", "- ", "> ", "===", "---", "    ", "é", "\r", "http://x.example", "&amp;",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_plain_prose_is_what_the_parser_would_say(text):
+    fast = plain_prose(text)
+    if fast is not None:
+        env = {"record_dir": "", "case_dir": "", "files": []}
+        assert fast == _PARSER.md.render(text, env)
+
+
+def test_ordinary_notes_take_the_fast_path():
+    assert plain_prose("Spoke to Priya. She will pay 50% on Friday (after payday).\n\nAgreed.\n") == (
+        "<p>Spoke to Priya. She will pay 50% on Friday (after payday).</p>\n<p>Agreed.</p>\n")
+    assert plain_prose("- a list") is None and plain_prose("**bold**") is None and plain_prose("x  \ny") is None

@@ -52,6 +52,31 @@ def is_relative_path(url: str) -> bool:
     return url_scheme(url) is None and not cleaned.startswith(("/", "\\"))
 
 
+_PROSE_LINE = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;:'\"?!()%/+=£€$-]*(?<! )")
+
+
+def plain_prose(text: str) -> str | None:
+    """Exactly what CommonMark makes of plain prose, without parsing it; None if `text` is not that.
+
+    Most notes are a few paragraphs of ordinary sentences, and parsing them is
+    most of a large site's build time. A line that starts with a letter and
+    holds no markup character (`*_[]<>&\\#` and friends), no tab and no
+    trailing space cannot open a block or hold inline markup, so such text is
+    paragraphs of escaped lines. A property test holds this to markdown-it's
+    output.
+    """
+    paragraphs: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if not line.strip(" "):
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        if not _PROSE_LINE.fullmatch(line):
+            return None
+        paragraphs[-1].append(line.replace('"', "&quot;"))
+    return "".join(f"<p>{chr(10).join(lines)}</p>\n" for lines in paragraphs if lines)
+
+
 @dataclass
 class Rendered:
     """A rendered body and the attachments it links to (paths under the case's files/)."""
@@ -84,6 +109,9 @@ class SafeMarkdown:
         Relative links are resolved against the record's folder; those that land
         in `case_dir/files/` are rewritten relative to the page and reported.
         """
+        plain = plain_prose(text or "")
+        if plain is not None:
+            return Rendered(Markup(plain))
         env = {"record_dir": record_dir, "case_dir": case_dir, "files": []}
         output = self.md.render(text or "", env)
         return Rendered(Markup(output), sorted(set(env["files"])))
