@@ -26,9 +26,10 @@ something that did not happen as written.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from .check import Context, rule
@@ -100,18 +101,32 @@ def may_contact(case: Case, channel: str, moment: datetime, settings: Settings) 
     zone = ZoneInfo(settings.timezone)
     local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
     day, clock_time = local.date(), local.time().replace(tzinfo=None)
-    prior = [note for note in counted_notes(case) if _at_or_before(note, day, clock_time)]
-    blocks = tuple(judge(case, channel, day, clock_time, prior, settings.contact, zone))
+    log = CallLog.of(note for note in counted_notes(case) if _at_or_before(note, day, clock_time))
+    blocks = tuple(judge(case, channel, day, clock_time, log, settings.contact, zone))
     if not blocks:
         return Verdict(channel, local)
-    return Verdict(channel, local, blocks, _next_allowed(case, channel, blocks, prior, settings.contact, zone))
+    return Verdict(channel, local, blocks, _next_allowed(case, channel, blocks, log, settings.contact, zone))
 
 
-def judge(case: Case, channel: str, day: date, clock_time: time | None, prior: Sequence[Note],
+@dataclass(frozen=True, slots=True)
+class CallLog:
+    """The dates that matter to the call rules, sorted: outbound call attempts and conversations."""
+
+    attempts: tuple[date, ...] = ()
+    conversations: tuple[date, ...] = ()
+
+    @classmethod
+    def of(cls, notes: Iterable[Note]) -> "CallLog":
+        calls = [n for n in notes if n.kind == "call" and isinstance(n.detail, Contacting)]
+        return cls(tuple(sorted(n.date for n in calls if n.detail.direction == "out")),  # type: ignore[union-attr]
+                   tuple(sorted(n.date for n in calls if n.detail.outcome == "spoke")))  # type: ignore[union-attr]
+
+
+def judge(case: Case, channel: str, day: date, clock_time: time | None, log: CallLog,
           rules: ContactRules, zone: ZoneInfo) -> Iterator[Block]:
     """Every rule a contact on `channel` at `day` (and `clock_time`, if known) would break.
 
-    `prior` are the notes that happened before this contact; both `may_contact`
+    `log` holds the calls that happened before this contact; both `may_contact`
     (looking ahead) and the `check` rule (looking back) ask this one function.
     """
     if channel in case.do_not_contact:
@@ -124,28 +139,26 @@ def judge(case: Case, channel: str, day: date, clock_time: time | None, prior: S
         reopen = day if clock_time < start else day + timedelta(days=1)
         yield Block("outside-hours", f"calls only between {start:%H:%M} and {end:%H:%M} "
                                      f"({clock_time:%H:%M} is outside)", _opening(reopen, rules, zone))
-    calls = [n.date for n in prior if n.kind == "call" and is_outbound_contact(n)]
     limit = rules.calls_per_7_days
-    recent = sorted(d for d in calls if day - timedelta(days=WINDOW_DAYS - 1) <= d <= day)
-    if len(recent) >= limit:
+    upto = bisect_right(log.attempts, day)
+    recent = upto - bisect_left(log.attempts, day - timedelta(days=WINDOW_DAYS - 1))
+    if recent >= limit:
         if limit == 0:
             yield Block("call-limit", "calls_per_7_days is 0: no calls at all", None)
         else:
-            frees = recent[-limit] + timedelta(days=WINDOW_DAYS)
-            yield Block("call-limit", f"already {len(recent)} call attempts in the 7 days to {day} "
+            frees = log.attempts[upto - limit] + timedelta(days=WINDOW_DAYS)
+            yield Block("call-limit", f"already {recent} call attempts in the 7 days to {day} "
                                       f"(at most {limit})", _opening(frees, rules, zone))
     wait = rules.wait_after_conversation_days
-    spoke = [n.date for n in prior
-             if n.kind == "call" and isinstance(n.detail, Contacting) and n.detail.outcome == "spoke"]
-    talks = [d for d in spoke if d <= day < d + timedelta(days=wait)]
-    if talks:
-        last = max(talks)
+    talked = bisect_right(log.conversations, day)
+    if talked and day < log.conversations[talked - 1] + timedelta(days=wait):
+        last = log.conversations[talked - 1]
         frees = last + timedelta(days=wait)
         yield Block("after-conversation", f"spoke with the debtor on {last}: no calls for {wait} days "
                                           f"(until {frees - timedelta(days=1)} included)", _opening(frees, rules, zone))
 
 
-def _next_allowed(case: Case, channel: str, blocks: Iterable[Block], prior: Sequence[Note],
+def _next_allowed(case: Case, channel: str, blocks: Iterable[Block], log: CallLog,
                   rules: ContactRules, zone: ZoneInfo) -> datetime | None:
     """Move forward to the latest moment any rule frees until nothing blocks (None: never)."""
     blocks = list(blocks)
@@ -153,7 +166,7 @@ def _next_allowed(case: Case, channel: str, blocks: Iterable[Block], prior: Sequ
         if any(block.until is None for block in blocks):
             return None
         when = max(block.until for block in blocks)  # type: ignore[type-var]
-        blocks = list(judge(case, channel, when.date(), when.time().replace(tzinfo=None), prior, rules, zone))
+        blocks = list(judge(case, channel, when.date(), when.time().replace(tzinfo=None), log, rules, zone))
         if not blocks:
             return when
     raise AssertionError("no allowed moment found: the contact rules keep moving it")  # pragma: no cover
@@ -177,15 +190,19 @@ def contact_problems(case: Case, settings: Settings) -> Iterator[Problem]:
     never rewritten: the warning documents what happened.
     """
     zone = ZoneInfo(settings.timezone)
-    notes = counted_notes(case)
-    for index, note in enumerate(notes):
-        if not is_outbound_contact(note):
-            continue
-        channel = CHANNEL_OF_KIND[note.kind]
-        prior = notes[:index]
-        for block in judge(case, channel, note.date, note.time, prior, settings.contact, zone):
-            yield note.source.problem("date" if block.code != "opted-out" else "kind", "contact-rule",
-                                      f"this {note.kind} broke a contact rule: {block.reason}", "warning")
+    attempts: list[date] = []
+    conversations: list[date] = []
+    for note in counted_notes(case):  # chronological, so the lists stay sorted
+        if is_outbound_contact(note):
+            log = CallLog(attempts, conversations) if note.kind == "call" else CallLog()  # type: ignore[arg-type]
+            for block in judge(case, CHANNEL_OF_KIND[note.kind], note.date, note.time, log, settings.contact, zone):
+                yield note.source.problem("date" if block.code != "opted-out" else "kind", "contact-rule",
+                                          f"this {note.kind} broke a contact rule: {block.reason}", "warning")
+        if note.kind == "call" and isinstance(note.detail, Contacting):
+            if note.detail.direction == "out":
+                attempts.append(note.date)
+            if note.detail.outcome == "spoke":
+                conversations.append(note.date)
 
 
 @rule
