@@ -1,8 +1,8 @@
 """`arrears remind`: drafts per tone and channel (golden files), the tone rules, refusals, SMS length, --record.
 
 Golden drafts live in tests/golden/messages/. After a deliberate wording
-change, refresh them with `ARREARS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest
-tests/test_remind.py` and review the diff.
+change, refresh them with `.venv/bin/python -m pytest tests/test_remind.py
+--update-golden` (or ARREARS_UPDATE_GOLDEN=1) and review the diff.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from arrears.ledger import compute_case
 from arrears.load import load
 
 GOLDEN = Path(__file__).parent / "golden" / "messages"
-UPDATE = os.environ.get("ARREARS_UPDATE_GOLDEN") == "1"
 AS_OF = date(2026, 5, 20)
 
 SETTINGS = """
@@ -97,7 +96,7 @@ def test_golden_drafts(records, tone, channel):
     figures, portfolio = _figures(records)
     draft = messages.render(figures, portfolio.settings, tone, channel, records.root)
     golden = GOLDEN / f"{channel}-{tone}.txt"
-    if UPDATE:
+    if os.environ.get("ARREARS_UPDATE_GOLDEN") == "1":  # or pytest --update-golden
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(draft.text, encoding="utf-8")
     assert golden.is_file(), f"no golden file {golden.name}: run with ARREARS_UPDATE_GOLDEN=1 and review it"
@@ -327,3 +326,10 @@ def test_a_broken_user_template_is_reported_not_a_crash(records, run):
     records.write("templates/messages/email-gentle.txt", "Dear {{ debtor.nickname }}\n")
     result = run("remind", "mara", "--as-of", "2026-05-20", "--tone", "gentle")
     assert result.exit_code == 1 and "cannot render the message template" in result.stderr
+
+
+def test_a_letter_without_an_address_is_drafted_with_a_warning(records, run):
+    _mara(records, MARA.replace("      address: |\n        Flat 3, 27 Alder Road\n        Sheffield S7 1QT\n", ""))
+    result = run("remind", "mara", "--as-of", "2026-05-20", "--channel", "letter", "--tone", "gentle")
+    assert result.exit_code == 0
+    assert "no postal address" in result.stderr

@@ -113,6 +113,9 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
         click.echo(f"arrears: cannot render the message template {name}: {error}", err=True)
         sys.exit(1)
     click.echo(draft.text, nl=False)
+    if channel == "letter" and not case.debtor.address and not any(c.channel == "post" for c in case.debtor.contacts):
+        click.echo(f"arrears: warning: case.md has no postal address for {case.debtor.name}; add one before posting",
+                   err=True)
     click.echo(f"tone: {tone}" + (f" (suggested: {why})" if tone == suggested else f" (chosen; suggested {suggested})"),
                err=True)
     if draft.sms is not None:
