@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from . import money
@@ -97,27 +98,44 @@ def start_of_day(day: date, settings: Settings) -> datetime:
 
 def build(portfolio: PortfolioFigures, settings: Settings, now: datetime, owner: str | None = None) -> Agenda:
     """The agenda as of `portfolio.as_of`, contact rules judged at `now`, for one `owner` or everyone."""
+    return assemble(portfolio.as_of, now, owner, (entry(figures, settings, now, owner) for figures in portfolio.cases))
+
+
+def entry(figures: CaseFigures, settings: Settings, now: datetime, owner: str | None = None
+          ) -> AgendaItem | SetApartCase | None:
+    """One case's place on the agenda: an item, set apart, or not listed.
+
+    Cases are judged one at a time, so the site can do it in the worker
+    process that parsed the case and keep only the result.
+    """
+    case = figures.case
+    if owner is not None and case.owner != owner or figures.state in NEVER_LISTED or case.opened > figures.as_of:
+        return None
+    if figures.state in SET_APART:
+        return SetApartCase(figures, SET_APART[figures.state])
+    found = sorted(reasons(figures, settings), key=lambda r: r.priority)
+    if not found:
+        return None
+    contact = suggested_contact(case)
+    verdict = may_contact(case, contact.channel, now, settings) if contact else None
+    others = ()
+    if verdict is not None and not verdict.allowed:
+        others = tuple(c for c in case.debtor.contacts if c.channel != contact.channel
+                       and may_contact(case, c.channel, now, settings).allowed)
+    return AgendaItem(figures, found[0], tuple(found[1:]), contact, verdict, suggest_tone(figures)[0], others)
+
+
+def assemble(as_of: date, now: datetime, owner: str | None,
+             entries: Iterable[AgendaItem | SetApartCase | None]) -> Agenda:
+    """The agenda from each case's entry (in case order): items most urgent first, set-apart cases as listed."""
     items, apart = [], []
-    for figures in portfolio.cases:
-        case = figures.case
-        if owner is not None and case.owner != owner or figures.state in NEVER_LISTED or case.opened > portfolio.as_of:
-            continue
-        if figures.state in SET_APART:
-            apart.append(SetApartCase(figures, SET_APART[figures.state]))
-            continue
-        found = sorted(reasons(figures, settings), key=lambda r: r.priority)
-        if not found:
-            continue
-        contact = suggested_contact(case)
-        verdict = may_contact(case, contact.channel, now, settings) if contact else None
-        others = ()
-        if verdict is not None and not verdict.allowed:
-            others = tuple(c for c in case.debtor.contacts if c.channel != contact.channel
-                           and may_contact(case, c.channel, now, settings).allowed)
-        items.append(AgendaItem(figures, found[0], tuple(found[1:]), contact, verdict, suggest_tone(figures)[0],
-                                others))
+    for found in entries:
+        if isinstance(found, AgendaItem):
+            items.append(found)
+        elif found is not None:
+            apart.append(found)
     items.sort(key=lambda item: (item.priority, -item.figures.days_past_due, item.case.id))
-    return Agenda(portfolio.as_of, now, owner, tuple(items), tuple(apart))
+    return Agenda(as_of, now, owner, tuple(items), tuple(apart))
 
 
 def suggested_contact(case: Case) -> Contact | None:

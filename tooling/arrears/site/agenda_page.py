@@ -9,7 +9,7 @@ here but what to show.
 
 from __future__ import annotations
 
-from ..agenda import CARE, AgendaItem, build, start_of_day, suggested_contact
+from ..agenda import CARE, Agenda, AgendaItem, build, start_of_day, suggested_contact
 from ..figures import CaseFigures, PortfolioFigures
 from ..messages import default_channel, human_date, refusals, render, suggest_tone
 from ..money import display
@@ -23,12 +23,16 @@ TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed inst
 
 def agenda_page(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
     """The context of agenda.html: today's actions in priority order, and the cases set apart."""
-    agenda = build(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings))
+    return agenda_context(build(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings)))
+
+
+def agenda_context(agenda: Agenda) -> dict:
+    """The context of agenda.html from an agenda already built (perhaps case by case, see `agenda.entry`)."""
     return {
         "page": "agenda",
         "base": "",
         "title": "Agenda",
-        "as_of": figures.as_of,
+        "as_of": agenda.as_of,
         "judged_at": agenda.now,
         "items": [_item(item) for item in agenda.items],
         "set_apart": [{

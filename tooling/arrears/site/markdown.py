@@ -9,10 +9,13 @@ into a case's `files/` folder are rewritten to where the site copies them.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator, MutableMapping
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -157,8 +160,32 @@ class SafeMarkdown:
 
 
 _DEFAULT = SafeMarkdown()
+_memory: MutableMapping[bytes, tuple[str, list[str]]] | None = None
 
 
 def render(text: str, record_dir: str = "", case_dir: str = "") -> Rendered:
-    """Render with the shared renderer (see `SafeMarkdown.render`)."""
-    return _DEFAULT.render(text, record_dir, case_dir)
+    """Render with the shared renderer (see `SafeMarkdown.render`), from memory inside `remembering`."""
+    if _memory is None:
+        return _DEFAULT.render(text, record_dir, case_dir)
+    key = hashlib.blake2b(f"{record_dir}\0{case_dir}\0{text}".encode(), digest_size=16).digest()
+    found = _memory.get(key)
+    if found is None:
+        rendered = _DEFAULT.render(text, record_dir, case_dir)
+        _memory[key] = (str(rendered.html), rendered.files)
+        return rendered
+    return Rendered(Markup(found[0]), list(found[1]))
+
+
+@contextmanager
+def remembering(memory: MutableMapping[bytes, tuple[str, list[str]]]) -> Iterator[None]:
+    """Bodies rendered inside are looked up in, and added to, `memory` (keyed by a hash of the text).
+
+    The incremental build keeps one memory per case on disk, so a case whose
+    page must be rebuilt re-renders only the bodies that changed.
+    """
+    global _memory
+    previous, _memory = _memory, memory
+    try:
+        yield
+    finally:
+        _memory = previous
