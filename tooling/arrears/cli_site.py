@@ -30,14 +30,20 @@ def progress_bar(items: Sequence, label: str):
                    "by arrears is never replaced.")
 @as_of_option
 @at_option
-def build(root: Path | None, out: Path | None, as_of: date | None, at: str | None) -> None:
+@click.option("--full", is_flag=True, help="Rebuild every page, ignoring the build cache (.arrears-cache/).")
+def build(root: Path | None, out: Path | None, as_of: date | None, at: str | None, full: bool) -> None:
     """Publish the internal static site: a dashboard, one page per case, due.json and due.csv.
 
     The site is built beside the output folder and swapped in when complete; the
-    same records and --as-of give a byte-identical site.
+    same records and --as-of give a byte-identical site. After the first build,
+    only the pages whose records changed are rebuilt (the cache is kept in
+    .arrears-cache/, safe to delete; --full ignores it).
     """
     from .site.build import SiteError, build_site
 
+    if at is None:
+        _build_here(root, out, as_of, full)
+        return
     portfolio = open_portfolio(root, at)
     exit_for_errors(portfolio)
     target = out if out is not None else portfolio.root / "site"  # type: ignore[operator]
@@ -48,6 +54,27 @@ def build(root: Path | None, out: Path | None, as_of: date | None, at: str | Non
         sys.exit(2)
     files = f"{report.files} attachment{'' if report.files == 1 else 's'}"
     click.echo(f"built {report.pages} pages with {files} into {report.out}", err=True)
+
+
+def _build_here(root: Path | None, out: Path | None, as_of: date | None, full: bool) -> None:
+    """The working tree's site, rebuilding only what changed since the last build (see site.incremental)."""
+    from .load import load_settings
+    from .records import Portfolio
+    from .site.build import SiteError
+    from .site.incremental import build as build_changed
+
+    found = locate_root(root)
+    settings = load_settings(found)
+    try:
+        built = build_changed(found, resolve_as_of(as_of, settings), out if out is not None else found / "site",
+                              full=full)
+    except SiteError as error:
+        click.echo(f"arrears: {error}", err=True)
+        sys.exit(2)
+    exit_for_errors(Portfolio(settings, (), built.problems, root=found))
+    files = f"{built.files} attachment{'' if built.files == 1 else 's'}"
+    how = "" if built.full else f" (rewrote {len(built.written)}, the rest unchanged)"
+    click.echo(f"built {built.pages} pages with {files} into {built.out}{how}", err=True)
 
 
 @click.command()

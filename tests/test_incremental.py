@@ -1,0 +1,159 @@
+"""Incremental builds: after edits, the same bytes as a full build, and only the affected pages rewritten."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arrears.cli import main
+from arrears.load import load
+from arrears.site import incremental
+from arrears.site import markdown as site_markdown
+from arrears.site.build import build_site
+from site_records import AS_OF, write_portfolio
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
+from generate_portfolio import generate  # noqa: E402
+
+DAY = date(2026, 11, 24)
+LISTING = ("agenda.html", "due.csv", "due.json", "index.html")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {str(path.relative_to(folder)): path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("generated") / "books"
+    generate(root, 60, 8, seed=7)
+    return root
+
+
+@pytest.fixture
+def books(generated, tmp_path) -> Path:
+    root = tmp_path / "books"
+    os.system(f"cp -r '{generated}' '{root}'")
+    return root
+
+
+def same_as_full(root: Path, out: Path, tmp_path: Path, name: str) -> None:
+    fresh = incremental.build(root, DAY, tmp_path / name, full=True, workers=1)
+    assert fresh.full and fresh.published
+    assert tree(out) == tree(tmp_path / name)
+
+
+def first_note(root: Path, case_id: str) -> Path:
+    return min((root / "cases" / case_id / "notes").glob("*.md"))
+
+
+def test_after_edits_additions_and_deletions_the_site_is_byte_identical_to_a_full_build(books, tmp_path):
+    out = books / "site"
+    built = incremental.build(books, DAY, out, workers=2)
+    assert built.full and built.published and built.pages == 62
+
+    note = first_note(books, "case-00003")
+    note.write_text(note.read_text(encoding="utf-8") + "\nThey rang back *twice*.\n", encoding="utf-8")
+    built = incremental.build(books, DAY, out, workers=2)
+    assert not built.full and built.written == ("cases/case-00003/index.html",)
+    same_as_full(books, out, tmp_path, "after-edit")
+
+    (books / "cases/case-00010/notes/2026-11-19-99-payment.md").write_text(
+        "---\ndate: 2026-11-19\nkind: payment\namount: 25.00\nby: jo\n---\nPaid by card.\n", encoding="utf-8")
+    built = incremental.build(books, DAY, out)
+    assert set(built.written) == {"cases/case-00010/index.html", *LISTING}
+    same_as_full(books, out, tmp_path, "after-add")
+
+    max((books / "cases/case-00020/notes").glob("*.md")).unlink()
+    built = incremental.build(books, DAY, out)
+    assert "cases/case-00020/index.html" in built.written
+    same_as_full(books, out, tmp_path, "after-delete")
+
+    os.system(f"rm -r '{books / 'cases/case-00030'}' && cp -r '{books / 'cases/case-00031'}' '{books / 'cases/new-case'}'")
+    built = incremental.build(books, DAY, out)
+    assert built.removed == ("cases/case-00030",)
+    assert set(built.written) == {"cases/new-case/index.html", *LISTING}
+    same_as_full(books, out, tmp_path, "after-case-changes")
+
+
+def test_only_the_affected_pages_are_rewritten(books):
+    out = books / "site"
+    incremental.build(books, DAY, out)
+    before = mtimes(out)
+    again = incremental.build(books, DAY, out)
+    assert again.written == () and mtimes(out) == before
+
+    note = first_note(books, "case-00005")
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text + "\nA line that changes nothing but the page.\n", encoding="utf-8")
+    incremental.build(books, DAY, out)
+    after = mtimes(out)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == {"cases/case-00005/index.html"}
+
+    os.utime(first_note(books, "case-00006"))  # touched, same content: nothing to do
+    assert incremental.build(books, DAY, out).written == ()
+
+
+def test_shared_inputs_change_every_page(books):
+    out = books / "site"
+    incremental.build(books, DAY, out)
+    (books / "templates/site/partials").mkdir(parents=True)
+    (books / "templates/site/partials/footer.html").write_text("<footer>Ours</footer>\n", encoding="utf-8")
+    built = incremental.build(books, DAY, out)
+    assert built.full and "<footer>Ours</footer>" in (out / "cases/case-00001/index.html").read_text()
+    assert incremental.build(books, date(2026, 11, 25), out).full, "another as-of date is another site"
+
+
+def test_markdown_bodies_come_from_the_cache_when_a_page_is_rebuilt(books, monkeypatch):
+    incremental.build(books, DAY, books / "site", workers=1)
+    rendered = []
+    original = site_markdown.SafeMarkdown.render
+    monkeypatch.setattr(site_markdown.SafeMarkdown, "render",
+                        lambda self, text, *args: rendered.append(text) or original(self, text, *args))
+    note = first_note(books, "case-00002")
+    note.write_text(note.read_text(encoding="utf-8") + "\nFresh words.\n", encoding="utf-8")
+    assert incremental.build(books, date(2026, 11, 25), books / "site", workers=1).full
+    assert len(rendered) == 1 and rendered[0].endswith("Fresh words.\n")
+
+
+def test_records_with_errors_change_nothing_until_fixed(books):
+    out = books / "site"
+    incremental.build(books, DAY, out)
+    before = tree(out)
+    note = first_note(books, "case-00004")
+    good = note.read_text(encoding="utf-8")
+    note.write_text(good.replace("date: ", "date: 2026-02-30 #", 1), encoding="utf-8")
+    refused = incremental.build(books, DAY, out)
+    assert not refused.published and refused.written == ()
+    assert any(p.path.endswith(note.name) and p.is_error for p in refused.problems)
+    assert tree(out) == before
+    note.write_text(good + "\nFixed.\n", encoding="utf-8")
+    assert incremental.build(books, DAY, out).written == ("cases/case-00004/index.html",)
+
+
+def test_the_engine_and_build_site_give_the_same_bytes(records, tmp_path):
+    write_portfolio(records)
+    build_site(load(records.root), AS_OF, tmp_path / "reference")
+    built = incremental.build(records.root, AS_OF, tmp_path / "engine")
+    assert built.published and built.files >= 1
+    assert tree(tmp_path / "engine") == tree(tmp_path / "reference")
+
+
+def test_build_command_says_what_it_rewrote(records):
+    write_portfolio(records)
+    first = CliRunner().invoke(main, ["build", "--root", str(records.root), "--as-of", AS_OF.isoformat()])
+    second = CliRunner().invoke(main, ["build", "--root", str(records.root), "--as-of", AS_OF.isoformat()])
+    assert first.exit_code == 0 and "rewrote" not in first.output
+    assert second.exit_code == 0 and "(rewrote 0, the rest unchanged)" in second.output
+    full = CliRunner().invoke(main, ["build", "--root", str(records.root), "--as-of", AS_OF.isoformat(), "--full"])
+    assert full.exit_code == 0 and "rewrote" not in full.output

@@ -1,0 +1,134 @@
+"""The build cache under `.arrears-cache/`: what each case page was built from, by content hash.
+
+Nothing here is needed to read the records or the site: deleting the folder
+only makes the next build a full one. It holds
+
+- `index-<hash of the site folder>.pickle`: for the last site built there, the inputs every page shares, and
+  per case the content hash of each of its files (with the size and times
+  that let an unchanged file skip being read again, as Git's index does),
+  the resulting fingerprint, and the case's summary for the listing pages;
+- `markdown/<case>.pickle`: the case's rendered Markdown bodies by a hash of
+  their text, so a rebuilt page re-renders only the bodies that changed.
+
+Writes go to a temporary file renamed into place, so a build that is stopped
+half-way leaves the previous cache (or none), never a torn one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+CACHE = ".arrears-cache"
+FORMAT = 1
+"""Bumped when the cache's layout changes: an older cache is then ignored."""
+
+Stat = tuple[int, int, int, int, str]
+"""A file as last seen: (size, mtime_ns, ctime_ns, inode, content hash)."""
+
+
+class CaseEntry(NamedTuple):
+    """One case as last built: enough to tell if its page is still right, and its listing data."""
+
+    fingerprint: str  # hash of the shared inputs, every file's path and content hash, and its Git history
+    stats: dict[str, Stat]  # path under the case folder -> how it was last seen
+    listing: bytes  # pickled (summary figures, agenda entry): what the dashboard, agenda and feeds need
+    listing_hash: str
+    problems: tuple[tuple, ...]  # the case's load warnings, as Problem fields
+    checks: tuple[tuple, ...]  # check's findings for the case, as Problem fields
+    files: int  # attachments copied beside the page
+
+
+@dataclass
+class Index:
+    """The cache's index: what the site at `out` was built from."""
+
+    inputs: str = ""  # hash of what every page shares: settings, templates, as-of, code, Git commit
+    out: str = ""  # the site folder built into (absolute)
+    out_inode: int = 0  # its inode: another build (or a deleted site) replaces it with a new one
+    listing_hash: str = ""  # hash of every case's listing: unchanged, the listing pages are too
+    cases: dict[str, CaseEntry] = field(default_factory=dict)
+
+
+def folder(root: Path) -> Path:
+    return root / CACHE
+
+
+def _index_path(root: Path, out: Path | str) -> Path:
+    """One index per site folder, so `serve`'s private site and the published one never mix."""
+    return folder(root) / f"index-{digest(str(out).encode())[:12]}.pickle"
+
+
+def load_index(root: Path, out: Path) -> Index:
+    """The last build's index for the site at `out`, or an empty one (none, another format, unreadable)."""
+    try:
+        with open(_index_path(root, out), "rb") as handle:
+            stored = pickle.load(handle)
+        if stored.get("format") != FORMAT:
+            return Index()
+        return Index(stored["inputs"], stored["out"], stored["out_inode"], stored["listing_hash"],
+                     {case_id: CaseEntry(*entry) for case_id, entry in stored["cases"].items()})
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, ValueError, AttributeError):
+        return Index()
+
+
+def save_index(root: Path, index: Index) -> None:
+    stored = {"format": FORMAT, "inputs": index.inputs, "out": index.out, "out_inode": index.out_inode,
+              "listing_hash": index.listing_hash,
+              "cases": {case_id: tuple(entry) for case_id, entry in index.cases.items()}}
+    _write_atomically(_index_path(root, index.out), pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_markdown(root: Path, case_id: str, code: str) -> dict:
+    """A case's rendered bodies, if rendered by this same code (else an empty memory)."""
+    try:
+        with open(folder(root) / "markdown" / f"{case_id}.pickle", "rb") as handle:
+            stored = pickle.load(handle)
+        return stored["bodies"] if stored.get("code") == code else {}
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, ValueError, AttributeError):
+        return {}
+
+
+def save_markdown(root: Path, case_id: str, code: str, bodies: dict) -> None:
+    _write_atomically(folder(root) / "markdown" / f"{case_id}.pickle",
+                      pickle.dumps({"code": code, "bodies": bodies}, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def drop_markdown(root: Path, case_id: str) -> None:
+    try:
+        os.unlink(folder(root) / "markdown" / f"{case_id}.pickle")
+    except OSError:
+        pass
+
+
+def ensure(root: Path) -> None:
+    """Create the cache folder, with a .gitignore of its own in case the repository's lacks one."""
+    base = folder(root)
+    (base / "markdown").mkdir(parents=True, exist_ok=True)
+    ignore = base / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# arrears' build cache: safe to delete\n*\n", encoding="utf-8")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,512 @@
+"""`arrears build` that redoes only what changed: case pages by content hash, on every core.
+
+A case page depends on the case's own files, its Git history and what every
+page shares (settings, templates, the as-of date, the code, the commit built
+from). Each worker scans the case folders given to it, hashes what changed
+since the last build (files whose size and times are unchanged keep their
+hash, as in Git's index), and rebuilds a page only when its fingerprint
+moved. Only a small summary of each case travels back; the dashboard, the
+agenda and due.json/due.csv are rendered from those summaries, and only
+when one of them changed.
+
+Two ways to publish:
+
+- full (no usable cache, or a shared input changed): every page is written
+  into a new folder that replaces the old one atomically, as `build_site`;
+- incremental: rebuilt case folders are written beside the site and each is
+  renamed into place, deleted cases are removed, and the listing pages are
+  replaced file by file (write, then rename). A reader may for a moment see
+  a new dashboard beside an older case page, never a half-written file.
+
+Both give the same bytes as each other and as `build_site` (the tests compare
+them), because both render every page from the same functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from ..agenda import assemble, entry as agenda_entry, start_of_day
+from ..check import check_case
+from ..figures import PortfolioFigures
+from ..history import BuildInfo, History, build_info, history_at
+from ..ledger import collect, compute_case
+from ..load import Tree, _assemble_case, _is_ignored, _read_into, _walk_shallow, _worker_count
+from ..problems import Problem, sort_problems
+from ..records import Portfolio, Settings
+from ..settings import PATH as SETTINGS_PATH
+from ..settings import parse_settings
+from ..summary import summarize
+from . import cache, pages
+from .agenda_page import agenda_context
+from .build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
+from .feeds import feeds
+from .markdown import remembering
+from .templates import environment, search_path
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What a build did. With an error in `problems` nothing was published."""
+
+    out: Path
+    full: bool  # a whole new site swapped in (else only what changed was replaced)
+    pages: int  # pages in the site
+    files: int  # attachments copied beside the case pages
+    written: tuple[str, ...]  # paths in the site written by this build
+    removed: tuple[str, ...]  # case folders removed (their case is gone)
+    problems: tuple[Problem, ...]  # loading problems: what `arrears build` refuses on
+    checks: tuple[Problem, ...]  # the rest of `arrears check`'s findings
+
+    @property
+    def published(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+@dataclass
+class Session:
+    """What a long-running caller (`arrears serve`) keeps between builds: the index, in memory."""
+
+    index: cache.Index | None = None
+
+
+class _Refused(Exception):
+    """Raised inside a full build's writer so that `publish` discards the half-built folder."""
+
+
+def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, changed: Iterable[str] | None = None,
+          session: Session | None = None, full: bool = False) -> Built:
+    """Publish the site of the records at `root` into `out`, reusing the last build where it still holds.
+
+    `changed` (paths under the root, from a file watcher) limits the scan to
+    the case folders they name; without it every case folder is scanned.
+    `full` ignores the cache.
+    """
+    out = Path(os.path.abspath(out))
+    check_output(out, root)
+    real_root = root.resolve()
+    settings_path = root / SETTINGS_PATH
+    settings_bytes = settings_path.read_bytes() if settings_path.is_file() else None
+    settings, settings_problems = parse_settings(settings_bytes)
+    top = Tree()
+    names: list[str] = []
+    if (root / "cases").is_dir():
+        for name, path in _walk_shallow(root / "cases", real_root, top.problems):
+            if path.is_dir():
+                names.append(name)
+            else:
+                top.problems.append(Problem(f"cases/{name}", 1, 1, "warning", "stray-file",
+                                            "files directly under cases/ are ignored: each case is a folder"))
+    top_problems = top.problems + settings_problems
+    history = history_at(root)
+    built_from = build_info(root)
+    inputs = _inputs(root, as_of, settings_bytes, built_from)
+
+    index = session.index if session is not None and session.index is not None else cache.load_index(root, out)
+    reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
+             and _inode(out) == index.out_inode)
+    if reuse and changed is not None:
+        touched = {_case_of(path, root) for path in changed} - {None}
+        todo = [name for name in names if name in touched or name not in index.cases]
+    else:
+        todo = names
+    job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, _code(),
+               Path(), index.cases if reuse else {}, reuse, history, built_from, environment(root))
+    cache.ensure(root)
+
+    if reuse:
+        return _update(job, out, names, todo, index, top_problems, workers, session)
+    return _rebuild(job, out, names, top_problems, workers, session)
+
+
+# --- the two ways to publish -------------------------------------------------------------------
+
+
+def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem], workers: int | None,
+             session: Session | None) -> Built:
+    found: dict[str, _Outcome] = {}
+    written: list[str] = []
+
+    def write(folder: Path) -> None:
+        job.target = folder
+        found.update(_run(job, names, workers))
+        if any(p.is_error for p in _problems(top_problems, found.values(), {})):
+            raise _Refused
+        entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
+        written.extend(f"cases/{name}/index.html" for name in entries)
+        written.extend(_listing(job, folder, entries, atomic=False))
+        for name in ASSETS:
+            source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
+            _write(folder, f"assets/{name}", source)
+            written.append(f"assets/{name}")
+
+    try:
+        publish(out, write, job.root)
+    except _Refused:
+        return _report(out, True, {}, [], [], top_problems, found.values())
+    entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
+    index = cache.Index(job.inputs, str(out), _inode(out), _listing_hash(entries), entries)
+    _save(job.root, index, session)
+    return _report(out, True, entries, written, [], top_problems, found.values())
+
+
+def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cache.Index,
+            top_problems: list[Problem], workers: int | None, session: Session | None) -> Built:
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        job.target = staging
+        found = _run(job, todo, workers)
+        kept = {name: index.cases[name] for name in names if name not in found and name in index.cases}
+        if any(p.is_error for p in _problems(top_problems, found.values(), kept)):
+            return _report(out, False, {}, [], [], top_problems, found.values(), kept)
+        entries = dict(kept)
+        entries.update({name: outcome.entry for name, outcome in found.items() if outcome.entry is not None})
+        written = []
+        for name, outcome in sorted(found.items()):
+            if outcome.rebuilt:
+                _swap_folder(staging / "cases" / name, out / "cases" / name)
+                written.append(f"cases/{name}/index.html")
+        for name in set(index.cases) - set(entries):
+            cache.drop_markdown(job.root, name)
+        removed = sorted(_tidy(out, entries))
+        listing_hash = _listing_hash(entries)
+        if listing_hash != index.listing_hash:
+            written += _listing(job, out, entries, atomic=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _save(job.root, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session)
+    return _report(out, False, entries, written, removed, top_problems,
+                   found.values(), kept)
+
+
+def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomic: bool) -> list[str]:
+    """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv."""
+    listed = [pickle.loads(entries[name].listing) for name in sorted(entries)]
+    figures = collect(job.as_of, (summary for summary, _ in listed))
+    portfolio = Portfolio(job.settings, (), (), root=job.root)
+    site = _site(portfolio, figures, job.built_from)
+    texts = {
+        "index.html": job.env.get_template("site/dashboard.html").render(
+            site=site, **pages.dashboard(portfolio, figures)),
+        "agenda.html": job.env.get_template("site/agenda.html").render(
+            site=site, **agenda_context(assemble(job.as_of, job.now, None, (found for _, found in listed)))),
+        **feeds(figures),
+    }
+    for path, text in texts.items():
+        (_replace if atomic else _write)(folder, path, text)
+    return list(texts)
+
+
+# --- the work on each case, in the worker processes -----------------------------------------------
+
+
+@dataclass
+class _Job:
+    """What every worker needs; set before the workers fork, so none of it is pickled."""
+
+    root: Path
+    real_root: Path
+    settings: Settings
+    as_of: date
+    now: datetime
+    inputs: str
+    code: str
+    target: Path  # where rebuilt case folders are written
+    previous: dict[str, cache.CaseEntry]
+    reuse: bool
+    history: History | None
+    built_from: BuildInfo | None
+    env: object = field(repr=False, default=None)
+
+
+class _Outcome(NamedTuple):
+    entry: cache.CaseEntry | None  # None: the case did not load (see problems)
+    rebuilt: bool
+    problems: list[Problem]  # loading problems
+
+
+_JOB: _Job | None = None
+
+
+def _run(job: _Job, names: list[str], workers: int | None) -> dict[str, _Outcome]:
+    """Scan and, where needed, rebuild these cases: on every core when there are enough of them."""
+    global _JOB
+    count = _worker_count(len(names), workers)
+    _JOB = job
+    try:
+        if count == 1:
+            return dict(_cases(names))
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+            return {name: outcome for part in pool.map(_cases, [names[i::count] for i in range(count)])
+                    for name, outcome in part}
+    finally:
+        _JOB = None
+
+
+def _cases(names: list[str]) -> list[tuple[str, _Outcome]]:
+    assert _JOB is not None
+    return [(name, _case(_JOB, name)) for name in names]
+
+
+def _case(job: _Job, name: str) -> _Outcome:
+    base = job.real_root / "cases" / name
+    previous = job.previous.get(name)
+    stats, settled = _scan(base, previous.stats if previous else {})
+    fingerprint = _fingerprint(job, name, stats) if settled else ""
+    if previous is not None and fingerprint and fingerprint == previous.fingerprint:
+        return _Outcome(previous._replace(stats=stats), False, [Problem(*p) for p in previous.problems])
+    tree = Tree()
+    _read_into(tree, base, f"cases/{name}", job.real_root)
+    files = {path.split("/", 2)[2]: data for path, data in tree.files.items()}
+    case, problems = _assemble_case(name, files, job.settings)
+    problems = tree.problems + problems
+    if case is None or any(p.is_error for p in problems):
+        return _Outcome(None, True, problems)
+    figures = compute_case(case, job.settings, job.as_of)
+    portfolio = Portfolio(job.settings, (case,), (), root=job.root)
+    names = attachments(job.root, name)
+    memory = _Bodies(cache.load_markdown(job.root, name, job.code))
+    with remembering(memory):
+        page = case_page(portfolio, figures, names, job.history)
+        html = job.env.get_template(page.template).render(  # type: ignore[attr-defined]
+            site=_site(portfolio, PortfolioFigures(job.as_of, (), {}), job.built_from), **page.context)
+    if memory.changed:
+        cache.save_markdown(job.root, name, job.code, dict(memory))
+    _write(job.target, page.path, html)
+    for attachment in names:
+        target = job.target / "cases" / name / "files" / attachment
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(job.root / "cases" / name / "files" / attachment, target)
+    found = agenda_entry(figures, job.settings, job.now)
+    if found is not None:
+        found = replace(found, figures=summarize(found.figures))
+    listing = pickle.dumps((summarize(figures), found), protocol=pickle.HIGHEST_PROTOCOL)
+    entry = cache.CaseEntry(fingerprint, stats, listing, cache.digest(listing),
+                            tuple(_fields(p) for p in problems),
+                            tuple(_fields(p) for p in check_case(case, job.settings, job.as_of)), len(names))
+    return _Outcome(entry, True, problems)
+
+
+class _Bodies(dict):
+    """A case's rendered bodies: those used by this build, taken from the last one when there."""
+
+    def __init__(self, previous: dict):
+        super().__init__()
+        self.previous = previous
+        self.changed = False
+
+    def get(self, key, default=None):
+        if key not in self and key in self.previous:
+            dict.__setitem__(self, key, self.previous[key])
+        return super().get(key, default)
+
+    def __setitem__(self, key, value) -> None:
+        self.changed = True
+        super().__setitem__(key, value)
+
+
+def _scan(base: Path, known: dict[str, cache.Stat]) -> tuple[dict[str, cache.Stat], bool]:
+    """Every file under a case folder with its content hash (re-read only when size or times moved).
+
+    The second value is False when the folder holds a symbolic link: such a
+    case is rebuilt every time rather than trusted to a hash of what the link
+    pointed at.
+    """
+    stats: dict[str, cache.Stat] = {}
+    settled = not base.is_symlink()
+    pending = [(str(base), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return stats, False
+        for item in entries:
+            if _is_ignored(item.name):
+                continue
+            relative = prefix + item.name
+            if item.is_symlink():
+                settled = False
+            elif item.is_dir():
+                pending.append((item.path, relative + "/"))
+            else:
+                try:
+                    seen = item.stat()
+                except OSError:
+                    settled = False
+                    continue
+                old = known.get(relative)
+                if old is not None and old[:4] == (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino):
+                    stats[relative] = old
+                    continue
+                try:
+                    with open(item.path, "rb") as handle:
+                        content = cache.digest(handle.read())
+                except OSError:
+                    settled = False
+                    continue
+                stats[relative] = (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, content)
+    return stats, settled
+
+
+def _fingerprint(job: _Job, name: str, stats: dict[str, cache.Stat]) -> str:
+    parts = [job.inputs, name]
+    parts += [f"{path}\0{stats[path][4]}" for path in sorted(stats)]
+    if job.history is not None:
+        parts += [commit.hash for commit in job.history.touching(name)]
+    return cache.digest("\n".join(parts).encode())
+
+
+# --- what every page shares ------------------------------------------------------------------------
+
+
+_CODE: str | None = None
+
+
+def _code() -> str:
+    """A hash of arrears' own code and the versions of the libraries that shape a page."""
+    global _CODE
+    if _CODE is None:
+        package = Path(__file__).resolve().parents[1]
+        hasher = hashlib.blake2b(digest_size=16)
+        for path in sorted(package.rglob("*.py")):
+            hasher.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+        for library in ("jinja2", "markdown-it-py", "markupsafe", "pyyaml"):
+            try:
+                hasher.update(f"{library}={metadata.version(library)}".encode())
+            except metadata.PackageNotFoundError:
+                pass
+        _CODE = hasher.hexdigest()
+    return _CODE
+
+
+def _inputs(root: Path, as_of: date, settings: bytes | None, built_from: BuildInfo | None) -> str:
+    """A hash of everything every page depends on, besides its own case."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(f"{cache.FORMAT}\0{_code()}\0{as_of.isoformat()}\0".encode())
+    hasher.update(b"settings\0" + (settings if settings is not None else b"(none)"))
+    hasher.update(f"\0build\0{build_fields(built_from)}".encode())
+    for folder in search_path(root):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            hasher.update(f"\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
+    return hasher.hexdigest()
+
+
+def build_fields(built_from: BuildInfo | None) -> str:
+    if built_from is None:
+        return "(none)"
+    return repr(built_from.as_dict())
+
+
+def _listing_hash(entries: dict[str, cache.CaseEntry]) -> str:
+    return cache.digest("\n".join(f"{name}\0{entries[name].listing_hash}" for name in sorted(entries)).encode())
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def _case_of(path: str, root: Path) -> str | None:
+    try:
+        parts = Path(path).resolve().relative_to(root.resolve()).parts if os.path.isabs(path) else Path(path).parts
+    except ValueError:
+        return None
+    return parts[1] if len(parts) >= 2 and parts[0] == "cases" else None
+
+
+def _tidy(out: Path, entries: dict[str, cache.CaseEntry]) -> set[str]:
+    """Remove what a full build would not have written: pages of deleted cases, stray files, and the like."""
+    expected = {"": {"index.html", "agenda.html", "due.json", "due.csv", "assets", "cases", MARKER},
+                "assets": set(ASSETS), "cases": set(entries)}
+    removed = set()
+    for where, wanted in expected.items():
+        try:
+            found = list(os.scandir(out / where))
+        except OSError:
+            continue
+        for item in found:
+            if item.name not in wanted:
+                path = Path(item.path)
+                if item.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.add(f"{where}/{item.name}".lstrip("/"))
+    return removed
+
+
+def _inode(folder: Path) -> int:
+    try:
+        return os.stat(folder).st_ino
+    except OSError:
+        return 0
+
+
+def _fields(problem: Problem) -> tuple:
+    return (problem.path, problem.line, problem.column, problem.severity, problem.code, problem.message)
+
+
+def _problems(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> list[Problem]:
+    problems = list(top)
+    for outcome in found:
+        problems += outcome.problems
+    for entry in kept.values():
+        problems += [Problem(*p) for p in entry.problems]
+    return problems
+
+
+def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written: list[str], removed: list[str],
+            top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry] | None = None) -> Built:
+    found = list(found)
+    checks = [Problem(*p) for entry in entries.values() for p in entry.checks]
+    problems = sort_problems(_problems(top, found, kept or {}))
+    published = not any(p.is_error for p in problems)
+    return Built(out, full, len(entries) + 2 if published else 0, sum(e.files for e in entries.values()),
+                 tuple(sorted(written)), tuple(removed), tuple(problems), tuple(sort_problems(checks)))
+
+
+def _save(root: Path, index: cache.Index, session: Session | None) -> None:
+    cache.save_index(root, index)
+    if session is not None:
+        session.index = index
+
+
+def _replace(folder: Path, relative: str, text: str) -> None:
+    """Write a file beside its final place, then rename it there: never seen half-written."""
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+    os.chmod(temporary, 0o666 & ~_umask())
+    os.replace(temporary, path)
+
+
+def _swap_folder(new: Path, old: Path) -> None:
+    """Put a rebuilt case folder in place of the old one (each rename is atomic)."""
+    old.parent.mkdir(parents=True, exist_ok=True)
+    aside = None
+    if old.exists():
+        aside = Path(tempfile.mkdtemp(prefix=f".{old.name}.old-", dir=old.parent))
+        os.rmdir(aside)
+        os.rename(old, aside)
+    os.rename(new, old)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
