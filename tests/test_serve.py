@@ -126,7 +126,7 @@ def test_an_edit_rebuilds_and_the_page_changes(served, records):
     served.until(lambda: "Priya called back about the oven." in served.get("cases/acme-bakery/index.html")[1],
                  "the edited note on the case page")
     served.until(lambda: served.status()["build"] > before, "a new build number")
-    served.wait_for_line(r"rebuilt after \d+ changes?: .* in [\d.]+ s")
+    served.wait_for_line(r"rebuilt after \d+ changes?: \d+ files? written in [\d.]+ s")
 
 
 def test_the_event_stream_announces_each_new_build(served, records):

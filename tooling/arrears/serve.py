@@ -60,23 +60,27 @@ Builder = Callable[[set[str] | None], Outcome]
 
 
 def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
-    """Check the records and build the site into `out`; errors leave `out` as it was."""
-    from . import check as checking
+    """Check the records and build the site into `out`, redoing only what the changes touched.
+
+    Errors refuse the rebuild (those only `arrears check` finds too, as `due`
+    refuses them), so `out` keeps the last good site.
+    """
     from .clock import today
-    from .load import load
-    from .problems import format_text, sort_problems, summary
-    from .site.build import build_site
+    from .load import load_settings
+    from .problems import format_text, summary
+    from .site.incremental import Session, build
+
+    session = Session()
 
     def rebuild(changed: set[str] | None) -> Outcome:
         started = time.perf_counter()
-        portfolio = load(root)
-        day = as_of or today(portfolio.settings)
-        problems = [p for p in sort_problems(checking.check(portfolio, day)) if p.is_error]
-        if problems:
-            return Outcome(time.perf_counter() - started, problems=format_text(problems).splitlines(),
-                           summary=summary(problems))
-        report = build_site(portfolio, day, out)
-        return Outcome(time.perf_counter() - started, pages=report.pages)
+        day = as_of or today(load_settings(root))
+        built = build(root, day, out, changed=changed, session=session, strict=True)
+        if not built.published:
+            errors = [p for p in (*built.problems, *built.checks) if p.is_error]
+            return Outcome(time.perf_counter() - started, problems=format_text(errors).splitlines(),
+                           summary=summary(errors))
+        return Outcome(time.perf_counter() - started, pages=len(built.written))
 
     return rebuild
 
@@ -183,7 +187,7 @@ class Preview:
         else:
             self.state.published()
             what = "built" if changed is None else f"rebuilt after {_count(changed, 'change')}"
-            self.echo(f"{what}: {_count(outcome.pages, 'page')} in {outcome.seconds:.2f} s")
+            self.echo(f"{what}: {_count(outcome.pages, 'file')} written in {outcome.seconds:.2f} s")
 
     def stop(self) -> None:
         if self.observer is not None:

@@ -66,10 +66,7 @@ class Built:
     removed: tuple[str, ...]  # case folders removed (their case is gone)
     problems: tuple[Problem, ...]  # loading problems: what `arrears build` refuses on
     checks: tuple[Problem, ...]  # the rest of `arrears check`'s findings
-
-    @property
-    def published(self) -> bool:
-        return not any(p.is_error for p in self.problems)
+    published: bool = True  # False: refused for errors, the site is as it was
 
 
 @dataclass
@@ -84,12 +81,13 @@ class _Refused(Exception):
 
 
 def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, changed: Iterable[str] | None = None,
-          session: Session | None = None, full: bool = False) -> Built:
+          session: Session | None = None, full: bool = False, strict: bool = False) -> Built:
     """Publish the site of the records at `root` into `out`, reusing the last build where it still holds.
 
     `changed` (paths under the root, from a file watcher) limits the scan to
     the case folders they name; without it every case folder is scanned.
-    `full` ignores the cache.
+    `full` ignores the cache. Errors in loading refuse the build; with
+    `strict`, so do the errors only `arrears check` finds (as `due` refuses).
     """
     out = Path(os.path.abspath(out))
     check_output(out, root)
@@ -120,7 +118,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     else:
         todo = names
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, _code(),
-               Path(), index.cases if reuse else {}, reuse, history, built_from, environment(root))
+               Path(), index.cases if reuse else {}, reuse, history, built_from, environment(root), strict)
     cache.ensure(root)
 
     if reuse:
@@ -139,7 +137,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     def write(folder: Path) -> None:
         job.target = folder
         found.update(_run(job, names, workers))
-        if any(p.is_error for p in _problems(top_problems, found.values(), {})):
+        if _refused(job, top_problems, found.values(), {}):
             raise _Refused
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
@@ -152,7 +150,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     try:
         publish(out, write, job.root)
     except _Refused:
-        return _report(out, True, {}, [], [], top_problems, found.values())
+        return _report(out, True, {}, [], [], top_problems, found.values(), refused=True)
     entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
     index = cache.Index(job.inputs, str(out), _inode(out), _listing_hash(entries), entries)
     _save(job.root, index, session)
@@ -166,8 +164,8 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         job.target = staging
         found = _run(job, todo, workers)
         kept = {name: index.cases[name] for name in names if name not in found and name in index.cases}
-        if any(p.is_error for p in _problems(top_problems, found.values(), kept)):
-            return _report(out, False, {}, [], [], top_problems, found.values(), kept)
+        if _refused(job, top_problems, found.values(), kept):
+            return _report(out, False, {}, [], [], top_problems, found.values(), kept, refused=True)
         entries = dict(kept)
         entries.update({name: outcome.entry for name, outcome in found.items() if outcome.entry is not None})
         written = []
@@ -226,6 +224,7 @@ class _Job:
     history: History | None
     built_from: BuildInfo | None
     env: object = field(repr=False, default=None)
+    strict: bool = False  # check's errors refuse the build too
 
 
 class _Outcome(NamedTuple):
@@ -466,14 +465,26 @@ def _problems(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cac
     return problems
 
 
-def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written: list[str], removed: list[str],
-            top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry] | None = None) -> Built:
+def _refused(job: _Job, top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> bool:
     found = list(found)
-    checks = [Problem(*p) for entry in entries.values() for p in entry.checks]
+    if any(p.is_error for p in _problems(top, found, kept)):
+        return True
+    return job.strict and any(p.is_error for p in _checks(found, kept))
+
+
+def _checks(found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> list[Problem]:
+    entries = [*kept.values(), *(outcome.entry for outcome in found if outcome.entry is not None)]
+    return [Problem(*p) for entry in entries for p in entry.checks]
+
+
+def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written: list[str], removed: list[str],
+            top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry] | None = None,
+            refused: bool = False) -> Built:
+    found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
-    published = not any(p.is_error for p in problems)
-    return Built(out, full, len(entries) + 2 if published else 0, sum(e.files for e in entries.values()),
-                 tuple(sorted(written)), tuple(removed), tuple(problems), tuple(sort_problems(checks)))
+    return Built(out, full, 0 if refused else len(entries) + 2, sum(e.files for e in entries.values()),
+                 tuple(sorted(written)), tuple(removed), tuple(problems), tuple(sort_problems(_checks(found, kept or {}))),
+                 not refused)
 
 
 def _save(root: Path, index: cache.Index, session: Session | None) -> None:
