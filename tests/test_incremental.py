@@ -157,3 +157,28 @@ def test_build_command_says_what_it_rewrote(records):
     assert second.exit_code == 0 and "(rewrote 0, the rest unchanged)" in second.output
     full = CliRunner().invoke(main, ["build", "--root", str(records.root), "--as-of", AS_OF.isoformat(), "--full"])
     assert full.exit_code == 0 and "rewrote" not in full.output
+
+
+def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path, monkeypatch):
+    from gitrepo import GitRepo, isolate_git
+
+    isolate_git(monkeypatch)
+    repo = GitRepo(tmp_path / "books")
+    repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
+    for case_id in ("acme", "bolt", "crane"):
+        repo.case(case_id)
+        repo.write(f"cases/{case_id}/notes/2026-02-01-invoice.md",
+                   "---\ndate: 2026-02-01\nkind: invoice\nref: INV-1\namount: 500.00\ndue: 2026-02-15\n---\n")
+    repo.commit("open three cases", when="2026-02-01T10:00:00+00:00")
+    out, day = repo.root / "site", date(2026, 4, 1)
+    incremental.build(repo.root, day, out)
+
+    repo.write("cases/bolt/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
+    edited = incremental.build(repo.root, day, out)
+    assert not edited.full and set(edited.written) == {"cases/bolt/index.html", "agenda.html", "index.html"}
+    assert "uncommitted changes" in (out / "index.html").read_text()
+
+    repo.commit("a call", when="2026-03-01T17:00:00+00:00")
+    committed = incremental.build(repo.root, day, out)
+    assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html"}
+    assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)

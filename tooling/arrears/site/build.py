@@ -79,8 +79,9 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     committed = attachments_at(root, at) if root and at else None
 
     def write(folder: Path) -> None:
-        def render(page: Page) -> None:
-            html = env.get_template(page.template).render(site=_site(portfolio, figures, built_from), **page.context)
+        def render(page: Page, listing: bool = True) -> None:
+            frame = _site(portfolio, figures, built_from if listing else None)
+            html = env.get_template(page.template).render(site=frame, **page.context)
             _write(folder, page.path, html)
             counts["pages"] += 1
 
@@ -94,7 +95,7 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
                     names = [path[len(prefix):] for path in committed if path.startswith(prefix)]
                 else:
                     names = attachments(root, case_id) if root else []
-                render(case_page(portfolio, case_figures, names, history))
+                render(case_page(portfolio, case_figures, names, history), listing=False)
                 for name in names:
                     target = folder / "cases" / case_id / "files" / name
                     if committed is not None:
@@ -121,7 +122,13 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
 
 
 def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo | None = None) -> dict:
-    """What every page's frame shows: the business's name, the as-of date, the Git commit built from."""
+    """What every page's frame shows: the business's name, the as-of date, the Git commit built from.
+
+    Only the pages that list every case (dashboard, agenda) name the commit and
+    the dirty flag: a case page lists the commits that touched its case instead,
+    so a commit or an edit elsewhere leaves it byte for byte as it was, and the
+    incremental build need not rewrite every page after each commit.
+    """
     return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from}
 
 

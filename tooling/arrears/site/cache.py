@@ -36,7 +36,7 @@ class CaseEntry(NamedTuple):
     """One case as last built: enough to tell if its page is still right, and its listing data."""
 
     fingerprint: str  # hash of the shared inputs, every file's path and content hash, and its Git history
-    stats: dict[str, Stat]  # path under the case folder -> how it was last seen
+    stats: bytes  # marshalled {path under the case folder: Stat}, read only by the worker that scans the case
     listing: bytes  # pickled (summary figures, agenda entry): what the dashboard, agenda and feeds need
     listing_hash: str
     problems: tuple[tuple, ...]  # the case's load warnings, as Problem fields

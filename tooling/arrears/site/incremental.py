@@ -25,22 +25,23 @@ them), because both render every page from the same functions.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
+from .. import messages
 from ..agenda import assemble, entry as agenda_entry, start_of_day
 from ..check import check_case
 from ..figures import PortfolioFigures
 from ..history import BuildInfo, History, build_info, history_at
 from ..ledger import collect, compute_case
-from ..load import Tree, _assemble_case, _is_ignored, _read_into, _walk_shallow, _worker_count
+from ..load import Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count
 from ..problems import Problem, sort_problems
 from ..records import Portfolio, Settings
 from ..settings import PATH as SETTINGS_PATH
@@ -95,19 +96,13 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     settings_path = root / SETTINGS_PATH
     settings_bytes = settings_path.read_bytes() if settings_path.is_file() else None
     settings, settings_problems = parse_settings(settings_bytes)
-    top = Tree()
-    names: list[str] = []
-    if (root / "cases").is_dir():
-        for name, path in _walk_shallow(root / "cases", real_root, top.problems):
-            if path.is_dir():
-                names.append(name)
-            else:
-                top.problems.append(Problem(f"cases/{name}", 1, 1, "warning", "stray-file",
-                                            "files directly under cases/ are ignored: each case is a folder"))
-    top_problems = top.problems + settings_problems
-    history = history_at(root)
-    built_from = build_info(root)
-    inputs = _inputs(root, as_of, settings_bytes, built_from)
+    top_problems: list[Problem] = []
+    names = _case_folders(root, real_root, top_problems)
+    top_problems += settings_problems
+    in_git = _in_git(real_root)
+    history = history_at(root) if in_git else None
+    built_from = build_info(root) if in_git else None
+    inputs = _inputs(root, as_of, settings_bytes)
 
     index = session.index if session is not None and session.index is not None else cache.load_index(root, out)
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
@@ -117,6 +112,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
         todo = [name for name in names if name in touched or name not in index.cases]
     else:
         todo = names
+    messages.environment.cache_clear()  # a template added since the last build is found
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, _code(),
                Path(), index.cases if reuse else {}, reuse, history, built_from, environment(root), strict)
     cache.ensure(root)
@@ -152,7 +148,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     except _Refused:
         return _report(out, True, {}, [], [], top_problems, found.values(), refused=True)
     entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
-    index = cache.Index(job.inputs, str(out), _inode(out), _listing_hash(entries), entries)
+    index = cache.Index(job.inputs, str(out), _inode(out), _listing_hash(entries, job.built_from), entries)
     _save(job.root, index, session)
     return _report(out, True, entries, written, [], top_problems, found.values())
 
@@ -163,6 +159,8 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
     try:
         job.target = staging
         found = _run(job, todo, workers)
+        same = {name for name, outcome in found.items() if outcome.entry is None and not outcome.rebuilt}
+        found = {name: outcome for name, outcome in found.items() if name not in same}
         kept = {name: index.cases[name] for name in names if name not in found and name in index.cases}
         if _refused(job, top_problems, found.values(), kept):
             return _report(out, False, {}, [], [], top_problems, found.values(), kept, refused=True)
@@ -176,12 +174,13 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         for name in set(index.cases) - set(entries):
             cache.drop_markdown(job.root, name)
         removed = sorted(_tidy(out, entries))
-        listing_hash = _listing_hash(entries)
+        listing_hash = _listing_hash(entries, job.built_from)
         if listing_hash != index.listing_hash:
             written += _listing(job, out, entries, atomic=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _save(job.root, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session)
+    if found or removed or set(entries) != set(index.cases):
+        _save(job.root, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session)
     return _report(out, False, entries, written, removed, top_problems,
                    found.values(), kept)
 
@@ -199,9 +198,14 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomi
             site=site, **agenda_context(assemble(job.as_of, job.now, None, (found for _, found in listed)))),
         **feeds(figures),
     }
+    written = []
     for path, text in texts.items():
-        (_replace if atomic else _write)(folder, path, text)
-    return list(texts)
+        if not atomic:
+            _write(folder, path, text)
+            written.append(path)
+        elif _replace(folder, path, text):
+            written.append(path)
+    return written
 
 
 # --- the work on each case, in the worker processes -----------------------------------------------
@@ -228,9 +232,9 @@ class _Job:
 
 
 class _Outcome(NamedTuple):
-    entry: cache.CaseEntry | None  # None: the case did not load (see problems)
+    entry: cache.CaseEntry | None  # None: unchanged (the index has it), or did not load (see problems)
     rebuilt: bool
-    problems: list[Problem]  # loading problems
+    problems: list[Problem]  # loading problems of a rebuilt case
 
 
 _JOB: _Job | None = None
@@ -260,12 +264,17 @@ def _cases(names: list[str]) -> list[tuple[str, _Outcome]]:
 
 
 def _case(job: _Job, name: str) -> _Outcome:
+    """Rebuild one case's folder in the site if its fingerprint moved; only a small result goes back."""
     base = job.real_root / "cases" / name
     previous = job.previous.get(name)
-    stats, settled = _scan(base, previous.stats if previous else {})
+    known = marshal.loads(previous.stats) if previous is not None else {}
+    stats, settled = _scan(base, known)
+    if previous is not None and settled and previous.fingerprint and stats == known and job.history is None:
+        return _Outcome(None, False, [])  # in Git, a commit may have changed what the page lists
     fingerprint = _fingerprint(job, name, stats) if settled else ""
     if previous is not None and fingerprint and fingerprint == previous.fingerprint:
-        return _Outcome(previous._replace(stats=stats), False, [Problem(*p) for p in previous.problems])
+        return _Outcome(None, False, []) if stats == known else _Outcome(
+            previous._replace(stats=marshal.dumps(stats)), False, [])
     tree = Tree()
     _read_into(tree, base, f"cases/{name}", job.real_root)
     files = {path.split("/", 2)[2]: data for path, data in tree.files.items()}
@@ -280,7 +289,7 @@ def _case(job: _Job, name: str) -> _Outcome:
     with remembering(memory):
         page = case_page(portfolio, figures, names, job.history)
         html = job.env.get_template(page.template).render(  # type: ignore[attr-defined]
-            site=_site(portfolio, PortfolioFigures(job.as_of, (), {}), job.built_from), **page.context)
+            site=_site(portfolio, PortfolioFigures(job.as_of, (), {}), None), **page.context)
     if memory.changed:
         cache.save_markdown(job.root, name, job.code, dict(memory))
     _write(job.target, page.path, html)
@@ -292,7 +301,7 @@ def _case(job: _Job, name: str) -> _Outcome:
     if found is not None:
         found = replace(found, figures=summarize(found.figures))
     listing = pickle.dumps((summarize(figures), found), protocol=pickle.HIGHEST_PROTOCOL)
-    entry = cache.CaseEntry(fingerprint, stats, listing, cache.digest(listing),
+    entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
                             tuple(_fields(p) for p in problems),
                             tuple(_fields(p) for p in check_case(case, job.settings, job.as_of)), len(names))
     return _Outcome(entry, True, problems)
@@ -321,7 +330,8 @@ def _scan(base: Path, known: dict[str, cache.Stat]) -> tuple[dict[str, cache.Sta
 
     The second value is False when the folder holds a symbolic link: such a
     case is rebuilt every time rather than trusted to a hash of what the link
-    pointed at.
+    pointed at. This loop runs for every file of every case on each build, so
+    it is written for speed (the names skipped are `load`'s ignored ones).
     """
     stats: dict[str, cache.Stat] = {}
     settled = not base.is_symlink()
@@ -333,31 +343,39 @@ def _scan(base: Path, known: dict[str, cache.Stat]) -> tuple[dict[str, cache.Sta
         except OSError:
             return stats, False
         for item in entries:
-            if _is_ignored(item.name):
+            name = item.name
+            if name[0] in _IGNORED_FIRST or name.endswith(_IGNORED_LAST):
                 continue
-            relative = prefix + item.name
+            if item.is_dir(follow_symlinks=False):
+                pending.append((item.path, f"{prefix}{name}/"))
+                continue
             if item.is_symlink():
                 settled = False
-            elif item.is_dir():
-                pending.append((item.path, relative + "/"))
-            else:
-                try:
-                    seen = item.stat()
-                except OSError:
-                    settled = False
-                    continue
-                old = known.get(relative)
-                if old is not None and old[:4] == (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino):
-                    stats[relative] = old
-                    continue
-                try:
-                    with open(item.path, "rb") as handle:
-                        content = cache.digest(handle.read())
-                except OSError:
-                    settled = False
-                    continue
-                stats[relative] = (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, content)
+                continue
+            relative = prefix + name
+            try:
+                seen = item.stat(follow_symlinks=False)
+            except OSError:
+                settled = False
+                continue
+            old = known.get(relative)
+            if (old is not None and old[0] == seen.st_size and old[1] == seen.st_mtime_ns
+                    and old[2] == seen.st_ctime_ns and old[3] == seen.st_ino):
+                stats[relative] = old
+                continue
+            try:
+                with open(item.path, "rb") as handle:
+                    content = cache.digest(handle.read())
+            except OSError:
+                settled = False
+                continue
+            stats[relative] = (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, content)
     return stats, settled
+
+
+_IGNORED_FIRST = ".#~"
+_IGNORED_LAST = ("~", ".swp", ".swx", ".tmp", ".bak")
+assert all(_is_ignored(f"{first}x") for first in _IGNORED_FIRST) and all(_is_ignored(f"x{last}") for last in _IGNORED_LAST)
 
 
 def _fingerprint(job: _Job, name: str, stats: dict[str, cache.Stat]) -> str:
@@ -382,21 +400,22 @@ def _code() -> str:
         hasher = hashlib.blake2b(digest_size=16)
         for path in sorted(package.rglob("*.py")):
             hasher.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-        for library in ("jinja2", "markdown-it-py", "markupsafe", "pyyaml"):
-            try:
-                hasher.update(f"{library}={metadata.version(library)}".encode())
-            except metadata.PackageNotFoundError:
-                pass
+        import jinja2
+        import markdown_it
+        import yaml
+
+        for library in (jinja2, markdown_it, yaml):
+            hasher.update(f"{library.__name__}={getattr(library, '__version__', '?')}".encode())
         _CODE = hasher.hexdigest()
     return _CODE
 
 
-def _inputs(root: Path, as_of: date, settings: bytes | None, built_from: BuildInfo | None) -> str:
-    """A hash of everything every page depends on, besides its own case."""
+def _inputs(root: Path, as_of: date, settings: bytes | None) -> str:
+    """A hash of everything every page depends on, besides its own case (and, for the listing
+    pages, the commit built from: see `_listing_hash`)."""
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"{cache.FORMAT}\0{_code()}\0{as_of.isoformat()}\0".encode())
     hasher.update(b"settings\0" + (settings if settings is not None else b"(none)"))
-    hasher.update(f"\0build\0{build_fields(built_from)}".encode())
     for folder in search_path(root):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             hasher.update(f"\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
@@ -409,11 +428,44 @@ def build_fields(built_from: BuildInfo | None) -> str:
     return repr(built_from.as_dict())
 
 
-def _listing_hash(entries: dict[str, cache.CaseEntry]) -> str:
-    return cache.digest("\n".join(f"{name}\0{entries[name].listing_hash}" for name in sorted(entries)).encode())
+def _listing_hash(entries: dict[str, cache.CaseEntry], built_from: BuildInfo | None) -> str:
+    """What the listing pages are made of: every case's summary, and the commit they name."""
+    lines = [build_fields(built_from), *(f"{name}\0{entries[name].listing_hash}" for name in sorted(entries))]
+    return cache.digest("\n".join(lines).encode())
 
 
 # --- small helpers ---------------------------------------------------------------------------------
+
+
+def _case_folders(root: Path, real_root: Path, problems: list[Problem]) -> list[str]:
+    """The case folders under cases/, sorted, with `load`'s rules for ignored names and links."""
+    try:
+        entries = sorted(os.scandir(root / "cases"), key=lambda e: e.name)
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        problems.append(Problem("cases", 1, 1, "error", "unreadable", f"cannot list folder: {error.strerror}"))
+        return []
+    names = []
+    for item in entries:
+        if _is_ignored(item.name):
+            continue
+        if item.is_symlink():
+            problem = _follow_link(Path(item.path), f"cases/{item.name}", real_root)[1]
+            if problem:
+                problems.append(problem)
+                continue
+        if item.is_dir():
+            names.append(item.name)
+        else:
+            problems.append(Problem(f"cases/{item.name}", 1, 1, "warning", "stray-file",
+                                    "files directly under cases/ are ignored: each case is a folder"))
+    return names
+
+
+def _in_git(folder: Path) -> bool:
+    """Could Git know this folder? (Asking git itself costs a few processes on every build.)"""
+    return "GIT_DIR" in os.environ or any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
 def _case_of(path: str, root: Path) -> str | None:
@@ -459,7 +511,10 @@ def _fields(problem: Problem) -> tuple:
 def _problems(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> list[Problem]:
     problems = list(top)
     for outcome in found:
-        problems += outcome.problems
+        if outcome.rebuilt:
+            problems += outcome.problems
+        elif outcome.entry is not None:
+            problems += [Problem(*p) for p in outcome.entry.problems]
     for entry in kept.values():
         problems += [Problem(*p) for p in entry.problems]
     return problems
@@ -493,15 +548,25 @@ def _save(root: Path, index: cache.Index, session: Session | None) -> None:
         session.index = index
 
 
-def _replace(folder: Path, relative: str, text: str) -> None:
-    """Write a file beside its final place, then rename it there: never seen half-written."""
+def _replace(folder: Path, relative: str, text: str) -> bool:
+    """Write a file beside its final place, then rename it there: never seen half-written.
+
+    A file that already holds these bytes is left alone (False).
+    """
     path = folder / relative
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-        stream.write(text)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
     os.chmod(temporary, 0o666 & ~_umask())
     os.replace(temporary, path)
+    return True
 
 
 def _swap_folder(new: Path, old: Path) -> None:
