@@ -123,10 +123,14 @@ class Debouncer:
 
 def watch(root: Path, on_change: Callable[[str], None]):
     """Start a watchdog observer on cases/, templates/ and the root itself (for arrears.toml)."""
-    from watchdog.events import FileSystemEventHandler
+    from watchdog import events
     from watchdog.observers import Observer
 
-    class Relay(FileSystemEventHandler):
+    # Changes only: a build reads every record, and opens and reads would flood the kernel's queue.
+    changes = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent, events.FileMovedEvent,
+               events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
+
+    class Relay(events.FileSystemEventHandler):
         def on_any_event(self, event) -> None:
             if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
                 return
@@ -143,9 +147,9 @@ def watch(root: Path, on_change: Callable[[str], None]):
     def watch_folder(folder: Path) -> None:
         if folder.name in WATCHED and folder.is_dir() and folder not in watched:
             watched.add(folder)
-            observer.schedule(relay, str(folder), recursive=True)
+            observer.schedule(relay, str(folder), recursive=True, event_filter=changes)
 
-    observer.schedule(relay, str(root), recursive=False)
+    observer.schedule(relay, str(root), recursive=False, event_filter=changes)
     for name in WATCHED:
         watch_folder(root / name)
     observer.start()
