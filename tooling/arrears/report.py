@@ -68,13 +68,22 @@ def case_record(figures: CaseFigures) -> dict[str, Any]:
 
 
 def due_json(portfolio: PortfolioFigures) -> str:
-    document = {
-        "as_of": portfolio.as_of.isoformat(),
-        "cases": [case_record(figures) for figures in portfolio.cases],
-        "totals": {currency: {name: money.plain(value, currency) for name, value in sums.items()}
-                   for currency, sums in portfolio.totals.items()},
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """`{"as_of", "cases", "totals"}`, indented by two: the same text as `json.dumps(..., indent=2)`."""
+    return json_document(portfolio, [case_json(figures) for figures in portfolio.cases])
+
+
+def case_json(figures: CaseFigures) -> str:
+    """One case's object as due_json writes it inside the list (the site makes these where the case is parsed)."""
+    return json.dumps(case_record(figures), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+def json_document(portfolio: PortfolioFigures, cases: list[str]) -> str:
+    """due_json from each case's `case_json`, in the order given."""
+    totals = {currency: {name: money.plain(value, currency) for name, value in sums.items()}
+              for currency, sums in portfolio.totals.items()}
+    listed = "[\n    " + ",\n    ".join(cases) + "\n  ]" if cases else "[]"
+    return (f'{{\n  "as_of": {json.dumps(portfolio.as_of.isoformat())},\n  "cases": {listed},\n'
+            f'  "totals": {json.dumps(totals, indent=2, ensure_ascii=False).replace(chr(10), chr(10) + "  ")}\n}}\n')
 
 
 CSV_COLUMNS = (
@@ -87,23 +96,32 @@ CSV_COLUMNS = (
 
 def due_csv(portfolio: PortfolioFigures) -> str:
     """One row per case with the JSON's figures flattened; empty cells where JSON has null."""
+    return csv_document([case_csv(figures) for figures in portfolio.cases])
+
+
+def case_csv(figures: CaseFigures) -> str:
+    """One case's row of due_csv, line ending included."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for figures in portfolio.cases:
-        record = case_record(figures)
-        next_due = record["next_due"] or {}
-        plan = record["plan"] or {}
-        writer.writerow([
-            *(record[key] for key in CSV_COLUMNS[:11]),
-            next_due.get("date", ""), next_due.get("amount", ""),
-            *(record["aging"][bucket] for bucket in AGING_BUCKETS),
-            plan.get("id", ""), plan.get("status", ""), plan.get("missed", ""), plan.get("paid", ""),
-            plan.get("total", ""),
-            *(record["promises"][status] for status in ("pending", "kept", "broken")),
-            record["follow_up"] or "",
-        ])
+    record = case_record(figures)
+    next_due = record["next_due"] or {}
+    plan = record["plan"] or {}
+    csv.writer(out, lineterminator="\n").writerow([
+        *(record[key] for key in CSV_COLUMNS[:11]),
+        next_due.get("date", ""), next_due.get("amount", ""),
+        *(record["aging"][bucket] for bucket in AGING_BUCKETS),
+        plan.get("id", ""), plan.get("status", ""), plan.get("missed", ""), plan.get("paid", ""),
+        plan.get("total", ""),
+        *(record["promises"][status] for status in ("pending", "kept", "broken")),
+        record["follow_up"] or "",
+    ])
     return out.getvalue()
+
+
+def csv_document(rows: list[str]) -> str:
+    """due_csv from each case's `case_csv`: the header, then the rows in the order given."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
+    return out.getvalue() + "".join(rows)
 
 
 _HEADINGS = ("CASE", "DEBTOR", "STATE", "BALANCE", "OVERDUE", "DAYS", "NEXT DUE", "", "FOLLOW-UP")

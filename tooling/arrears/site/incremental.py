@@ -36,21 +36,21 @@ from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from .. import messages
-from ..agenda import assemble, entry as agenda_entry, start_of_day
+from ..agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
 from ..check import check_case
-from ..figures import PortfolioFigures
+from ..figures import CaseFigures, PortfolioFigures
 from ..history import BuildInfo, History, build_info, history_at
 from ..ledger import collect, compute_case
 from ..load import Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count
 from ..problems import Problem, sort_problems
 from ..records import Portfolio, Settings
+from ..report import case_csv, case_json, csv_document, json_document
 from ..settings import PATH as SETTINGS_PATH
 from ..settings import parse_settings
 from ..summary import summarize
 from . import cache, pages
 from .agenda_page import agenda_context
 from .build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
-from .feeds import feeds
 from .markdown import remembering
 from .templates import environment, search_path
 
@@ -72,9 +72,24 @@ class Built:
 
 @dataclass
 class Session:
-    """What a long-running caller (`arrears serve`) keeps between builds: the index, in memory."""
+    """What a long-running caller (`arrears serve`) keeps between builds: the index and the
+    unpickled listing data of every case, in memory."""
 
     index: cache.Index | None = None
+    listed: dict[str, tuple[str, object]] = field(default_factory=dict)  # case -> (listing hash, _Listed)
+    env: object = None  # the Jinja environment, kept while the templates are unchanged
+    templates: str = ""
+
+
+def _unpickled(name: str, entry: cache.CaseEntry, session: Session | None) -> _Listed:
+    if session is not None:
+        known = session.listed.get(name)
+        if known is not None and known[0] == entry.listing_hash:
+            return known[1]  # type: ignore[return-value]
+    listed = pickle.loads(entry.listing)
+    if session is not None:
+        session.listed[name] = (entry.listing_hash, listed)
+    return listed
 
 
 class _Refused(Exception):
@@ -102,7 +117,14 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     in_git = _in_git(real_root)
     history = history_at(root) if in_git else None
     built_from = build_info(root) if in_git else None
-    inputs = _inputs(root, as_of, settings_bytes)
+    templates = _templates(root)
+    inputs = _inputs(as_of, settings_bytes, templates)
+    if session is not None and session.env is not None and session.templates == templates:
+        env = session.env  # its compiled templates are still right: keep them
+    else:
+        env = environment(root)
+        if session is not None:
+            session.env, session.templates = env, templates
 
     index = session.index if session is not None and session.index is not None else cache.load_index(root, out)
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
@@ -114,7 +136,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
         todo = names
     messages.environment.cache_clear()  # a template added since the last build is found
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, _code(),
-               Path(), index.cases if reuse else {}, reuse, history, built_from, environment(root), strict)
+               Path(), index.cases if reuse else {}, reuse, history, built_from, env, strict)
     cache.ensure(root)
 
     if reuse:
@@ -137,7 +159,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
             raise _Refused
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
-        written.extend(_listing(job, folder, entries, atomic=False))
+        written.extend(_listing(job, folder, entries, atomic=False, session=session))
         for name in ASSETS:
             source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
@@ -176,27 +198,42 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         removed = sorted(_tidy(out, entries))
         listing_hash = _listing_hash(entries, job.built_from)
         if listing_hash != index.listing_hash:
-            written += _listing(job, out, entries, atomic=True)
+            written += _listing(job, out, entries, atomic=True, session=session)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if found or removed or set(entries) != set(index.cases):
         _save(job.root, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session)
+    elif session is not None:
+        session.index = index
     return _report(out, False, entries, written, removed, top_problems,
                    found.values(), kept)
 
 
-def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomic: bool) -> list[str]:
+class _Listed(NamedTuple):
+    """What the listing pages need of one case, made by the worker that parsed it."""
+
+    summary: CaseFigures  # see `summary.summarize`
+    agenda: AgendaItem | SetApartCase | None
+    json: str  # its object in due.json
+    csv: str  # its row in due.csv
+
+
+def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomic: bool,
+             session: Session | None = None) -> list[str]:
     """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv."""
-    listed = [pickle.loads(entries[name].listing) for name in sorted(entries)]
-    figures = collect(job.as_of, (summary for summary, _ in listed))
+    listed = [_unpickled(name, entries[name], session) for name in sorted(entries)]
+    if session is not None:
+        session.listed = {name: session.listed[name] for name in entries}
+    figures = collect(job.as_of, (case.summary for case in listed))
     portfolio = Portfolio(job.settings, (), (), root=job.root)
     site = _site(portfolio, figures, job.built_from)
     texts = {
         "index.html": job.env.get_template("site/dashboard.html").render(
             site=site, **pages.dashboard(portfolio, figures)),
         "agenda.html": job.env.get_template("site/agenda.html").render(
-            site=site, **agenda_context(assemble(job.as_of, job.now, None, (found for _, found in listed)))),
-        **feeds(figures),
+            site=site, **agenda_context(assemble(job.as_of, job.now, None, (case.agenda for case in listed)))),
+        "due.json": json_document(figures, [case.json for case in listed]),
+        "due.csv": csv_document([case.csv for case in listed]),
     }
     written = []
     for path, text in texts.items():
@@ -297,10 +334,12 @@ def _case(job: _Job, name: str) -> _Outcome:
         target = job.target / "cases" / name / "files" / attachment
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(job.root / "cases" / name / "files" / attachment, target)
+    summary = summarize(figures)
     found = agenda_entry(figures, job.settings, job.now)
     if found is not None:
-        found = replace(found, figures=summarize(found.figures))
-    listing = pickle.dumps((summarize(figures), found), protocol=pickle.HIGHEST_PROTOCOL)
+        found = replace(found, figures=summary)
+    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary)),
+                           protocol=pickle.HIGHEST_PROTOCOL)
     entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
                             tuple(_fields(p) for p in problems),
                             tuple(_fields(p) for p in check_case(case, job.settings, job.as_of)), len(names))
@@ -410,12 +449,18 @@ def _code() -> str:
     return _CODE
 
 
-def _inputs(root: Path, as_of: date, settings: bytes | None) -> str:
+def _inputs(as_of: date, settings: bytes | None, templates: str) -> str:
     """A hash of everything every page depends on, besides its own case (and, for the listing
     pages, the commit built from: see `_listing_hash`)."""
     hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{cache.FORMAT}\0{_code()}\0{as_of.isoformat()}\0".encode())
+    hasher.update(f"{cache.FORMAT}\0{_code()}\0{as_of.isoformat()}\0{templates}\0".encode())
     hasher.update(b"settings\0" + (settings if settings is not None else b"(none)"))
+    return hasher.hexdigest()
+
+
+def _templates(root: Path) -> str:
+    """A hash of every template a page may use: the records' overrides and the package's own."""
+    hasher = hashlib.blake2b(digest_size=16)
     for folder in search_path(root):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             hasher.update(f"\0{path.relative_to(folder)}\0".encode() + path.read_bytes())

@@ -42,6 +42,7 @@ def environment(root: Path | None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat a template at every {% include %}
     )
     env.filters.update(money=money_filter, plain=money.plain, day=day, short_day=short_day,
                        near_day=near_day, clock=clock, label=label)
