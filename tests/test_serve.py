@@ -139,7 +139,11 @@ def test_the_event_stream_announces_each_new_build(served, records):
         assert first["problems"] == []
         (records.root / "cases/acme-bakery/notes/2026-04-20-email.md").write_text(
             "---\ndate: 2026-04-20\nkind: email\ndirection: out\nby: jo\n---\nA reminder.\n", encoding="utf-8")
-        assert next(events)["build"] == first["build"] + 1
+        case_page = next(events)  # the edited case's page first, so its tab reloads without waiting
+        assert case_page["build"] == first["build"] + 1
+        assert case_page["changed"] == ["cases/acme-bakery/index.html"]
+        listings = next(events)  # then the pages that list every case
+        assert listings["build"] == first["build"] + 2 and "agenda.html" in listings["changed"]
 
 
 def _events(stream):

@@ -3,7 +3,8 @@
 Starts the preview on a free loopback port, listens to its event stream as a
 browser tab would, then edits a note (a line added to its body) and adds a
 payment (which changes the dashboard, the agenda and due.json too), timing
-each from the moment the file is written to the reload event. Every wait is
+each from the moment the file is written to the event that reloads the tab
+showing the case page, and, for the payment, the tab showing the dashboard. Every wait is
 bounded; the edits are undone afterwards.
 
     python tooling/bench_serve.py ROOT
@@ -54,13 +55,16 @@ class Events:
         except OSError:
             pass
 
-    def after(self, count: int, build: int) -> tuple[float, dict]:
-        """The first event after the `count` already seen that announces a build newer than `build`."""
+    def after(self, count: int, build: int, page: str | None = None) -> tuple[float, dict]:
+        """The first event after the `count` already seen that announces a build newer than `build`
+        (one that replaced `page`, if given: what makes a tab showing that page reload)."""
         deadline = time.monotonic() + EVENT_TIMEOUT
         with self.arrived:
             while True:
                 for stamp, data in self.received[count:]:
-                    if data["build"] > build or data["problems"]:
+                    if data["problems"]:
+                        raise TimeoutError(f"the records have errors: {data['problems'][:2]}")
+                    if data["build"] > build and (page is None or data["changed"] is None or page in data["changed"]):
                         return stamp, data
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -110,14 +114,16 @@ def main() -> None:
         first = time.perf_counter() - started
         events = Events(port[0])
         _, state = events.after(0, -1)
-        body, money = [], []
+        case_page = f"cases/{note.parts[-3]}/index.html"
+        body, money, dashboard = [], [], []
         for round_ in range(ROUNDS):
             seen = len(events.received)
             written = time.perf_counter()
             note.write_bytes(original + f"\nBenchmark line {round_}.\n".encode())
-            stamp, state = events.after(seen, state["build"])
+            stamp, state = events.after(seen, state["build"], case_page)
             body.append(stamp - written)
-            time.sleep(0.3)
+            time.sleep(0.5)
+            state = events.received[-1][1]
             seen = len(events.received)
             written = time.perf_counter()
             if payment.exists():
@@ -125,16 +131,21 @@ def main() -> None:
             else:
                 payment.write_text("---\ndate: 2026-11-23\nkind: payment\namount: 10.00\nby: jo\n---\n",
                                    encoding="utf-8")
-            stamp, state = events.after(seen, state["build"])
+            stamp, _ = events.after(seen, state["build"], case_page)
             money.append(stamp - written)
-            time.sleep(0.3)
+            stamp, _ = events.after(seen, state["build"], "index.html")
+            dashboard.append(stamp - written)
+            time.sleep(0.5)
+            state = events.received[-1][1]
         events.close()
         peak = peak_mib(process.pid)
         print(f"{'serve: first build until serving':34} {first:8.2f} {'':8} {peak:9.0f}")
         print(f"{'serve: note edit to reload':34} {statistics.median(body):8.2f} {'':8} {'':9}"
               f"   (median of {ROUNDS}; includes the {0.2:.1f} s debounce)")
-        print(f"{'serve: payment added to reload':34} {statistics.median(money):8.2f} {'':8} {'':9}"
-              f"   (dashboard, agenda and due.json too)")
+        print(f"{'serve: payment added, case reload':34} {statistics.median(money):8.2f} {'':8} {'':9}"
+              f"   (the tab showing the case)")
+        print(f"{'serve: payment added, dash reload':34} {statistics.median(dashboard):8.2f} {'':8} {'':9}"
+              f"   (the dashboard's tab: agenda and due.json rewritten too)")
     except (TimeoutError, OSError) as error:
         print(f"{'serve: edit to reload':34} {'failed':>8}   ({error}; serve said: {' | '.join(lines[-4:])})")
     finally:

@@ -1,10 +1,12 @@
-/* arrears serve: reload the page when the site is rebuilt; show the records' problems over it.
+/* arrears serve: reload the page when a rebuild replaced it; show the records' problems over it.
    Served only by `arrears serve`, never part of a built site. */
 (function () {
   "use strict";
   var script = document.currentScript;
   var shown = Number(new URL(script.src).searchParams.get("build"));
+  var here = window.location.pathname.replace(/^\//, "").replace(/(^|\/)$/, "$1index.html");
   var overlay = null;
+  var first = true;
 
   function stylesheet() {
     if (document.getElementById("arrears-live-css")) { return; }
@@ -36,15 +38,23 @@
     overlay.appendChild(list);
   }
 
+  function replaced(state) {
+    /* Right after connecting, any newer build may hold a change this page missed. */
+    return first || state.changed === null || state.changed.indexOf(here) >= 0;
+  }
+
   function connect() {
     var events = new EventSource("/__arrears/events");
     events.addEventListener("state", function (event) {
       var state = JSON.parse(event.data);
-      if (state.build !== shown && !state.problems.length) {
+      showProblems(state.problems);
+      if (state.problems.length) { return; }
+      if (state.build !== shown && replaced(state)) {
         window.location.reload();
         return;
       }
-      showProblems(state.problems);
+      first = false;
+      shown = state.build;
     });
   }
 

@@ -7,8 +7,10 @@ still holds) and `connect-src 'self'` added to that policy so the script may
 open the event stream. The files on disk are never changed.
 
 The script listens on `/__arrears/events` (server-sent events). Each event
-carries the build number and the problems of the last rebuild: a new number
-reloads the page, problems show as an overlay over the last good page.
+carries the build number, the paths that build replaced and the problems of
+the last rebuild: a page reloads when its own path was replaced (any new
+build, on the first event after it connects), problems show as an overlay
+over the last good page.
 `/__arrears/status` gives the same as JSON, for scripts and tests.
 """
 
@@ -39,9 +41,11 @@ class Snapshot:
     build: int  # changes only when a new site is published
     problems: tuple[str, ...] = ()
     closing: bool = False
+    changed: tuple[str, ...] | None = None  # the site's paths this build replaced (None: perhaps all)
 
     def as_json(self) -> str:
-        return json.dumps({"build": self.build, "problems": list(self.problems)})
+        changed = list(self.changed) if self.changed is not None else None
+        return json.dumps({"build": self.build, "problems": list(self.problems), "changed": changed})
 
 
 @dataclass
@@ -56,9 +60,10 @@ class LiveState:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
-    def published(self) -> None:
-        """A new site is in place: every open page reloads."""
-        self._set(lambda s: Snapshot(s.version + 1, s.build + 1))
+    def published(self, changed: list[str] | None = None) -> None:
+        """New pages are in place: open pages among `changed` reload (all of them when None)."""
+        self._set(lambda s: Snapshot(s.version + 1, s.build + 1,
+                                     changed=tuple(changed) if changed is not None else None))
 
     def failed(self, problems: list[str]) -> None:
         """The records have errors: pages show them and keep the last good site."""

@@ -47,16 +47,18 @@ def _is_scratch(name: str) -> bool:
 
 @dataclass
 class Outcome:
-    """What one rebuild did: pages written, or the problems that stopped it (text lines)."""
+    """What one rebuild did: the site's paths written, or the problems that stopped it (text lines)."""
 
     seconds: float
-    pages: int = 0
+    written: list[str] = field(default_factory=list)
+    full: bool = False  # a whole new site: every page may have changed
     problems: list[str] = field(default_factory=list)
     summary: str = ""
 
 
-Builder = Callable[[set[str] | None], Outcome]
-"""Rebuild after these changed paths (None: everything); report what happened."""
+Builder = Callable[[set[str] | None, Callable[[list[str]], None]], Outcome]
+"""Rebuild after these changed paths (None: everything), calling back early with the case pages
+already in place; report what happened."""
 
 
 def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
@@ -72,15 +74,15 @@ def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
 
     session = Session()
 
-    def rebuild(changed: set[str] | None) -> Outcome:
+    def rebuild(changed: set[str] | None, cases_done: Callable[[list[str]], None]) -> Outcome:
         started = time.perf_counter()
         day = as_of or today(load_settings(root))
-        built = build(root, day, out, changed=changed, session=session, strict=True)
+        built = build(root, day, out, changed=changed, session=session, strict=True, cases_done=cases_done)
         if not built.published:
             errors = [p for p in (*built.problems, *built.checks) if p.is_error]
             return Outcome(time.perf_counter() - started, problems=format_text(errors).splitlines(),
                            summary=summary(errors))
-        return Outcome(time.perf_counter() - started, pages=len(built.written))
+        return Outcome(time.perf_counter() - started, [*built.written, *built.removed], built.full)
 
     return rebuild
 
@@ -180,18 +182,30 @@ class Preview:
         self.observer = watch(self.root, self.debouncer.add)
 
     def rebuild(self, changed: set[str] | None) -> None:
+        """Rebuild, then tell the pages: those among the case pages replaced first reload at once,
+        the rest (the dashboard and other listings) when the whole rebuild is done."""
+        announced: list[str] = []
+
+        def cases_done(paths: list[str]) -> None:
+            announced.extend(paths)
+            self.state.published(paths)
+
         try:
-            outcome = self.builder(changed)
+            outcome = self.builder(changed, cases_done)
         except Exception as error:  # a template error, a full disk: said, and the last site stays
             outcome = Outcome(0.0, problems=[f"build failed: {type(error).__name__}: {error}"], summary="1 error")
         if outcome.problems:
             self.state.failed(outcome.problems)
             self.echo("\n".join(outcome.problems))
             self.echo(f"not rebuilt: the records have {outcome.summary}; still serving the last good site")
-        else:
-            self.state.published()
-            what = "built" if changed is None else f"rebuilt after {_count(changed, 'change')}"
-            self.echo(f"{what}: {_count(outcome.pages, 'file')} written in {outcome.seconds:.2f} s")
+            return
+        rest = [path for path in outcome.written if path not in announced]
+        if outcome.full or changed is None:
+            self.state.published(None)
+        elif rest or not announced:
+            self.state.published(rest)
+        what = "built" if changed is None else f"rebuilt after {_count(changed, 'change')}"
+        self.echo(f"{what}: {_count(len(outcome.written), 'file')} written in {outcome.seconds:.2f} s")
 
     def stop(self) -> None:
         if self.observer is not None:

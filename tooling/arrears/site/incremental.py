@@ -33,7 +33,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from .. import messages
 from ..agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
@@ -97,13 +97,17 @@ class _Refused(Exception):
 
 
 def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, changed: Iterable[str] | None = None,
-          session: Session | None = None, full: bool = False, strict: bool = False) -> Built:
+          session: Session | None = None, full: bool = False, strict: bool = False,
+          cases_done: Callable[[list[str]], None] | None = None) -> Built:
     """Publish the site of the records at `root` into `out`, reusing the last build where it still holds.
 
     `changed` (paths under the root, from a file watcher) limits the scan to
     the case folders they name; without it every case folder is scanned.
     `full` ignores the cache. Errors in loading refuse the build; with
     `strict`, so do the errors only `arrears check` finds (as `due` refuses).
+    An incremental build calls `cases_done` with the case pages it replaced
+    as soon as they are in place, before the listing pages (so `serve` can
+    reload the page being edited without waiting for the dashboard).
     """
     out = Path(os.path.abspath(out))
     check_output(out, root)
@@ -140,7 +144,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     cache.ensure(root)
 
     if reuse:
-        return _update(job, out, names, todo, index, top_problems, workers, session)
+        return _update(job, out, names, todo, index, top_problems, workers, session, cases_done)
     return _rebuild(job, out, names, top_problems, workers, session)
 
 
@@ -176,7 +180,8 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
 
 
 def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cache.Index,
-            top_problems: list[Problem], workers: int | None, session: Session | None) -> Built:
+            top_problems: list[Problem], workers: int | None, session: Session | None,
+            cases_done: Callable[[list[str]], None] | None = None) -> Built:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
         job.target = staging
@@ -196,6 +201,8 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         for name in set(index.cases) - set(entries):
             cache.drop_markdown(job.root, name)
         removed = sorted(_tidy(out, entries))
+        if cases_done is not None and (written or removed):
+            cases_done(written + removed)
         listing_hash = _listing_hash(entries, job.built_from)
         if listing_hash != index.listing_hash:
             written += _listing(job, out, entries, atomic=True, session=session)
