@@ -115,15 +115,24 @@ def test_shared_inputs_change_every_page(books):
 
 
 def test_markdown_bodies_come_from_the_cache_when_a_page_is_rebuilt(books, monkeypatch):
+    """Only the edited body goes through the parser again; the case's other parsed bodies are remembered.
+
+    (Plain prose never reaches the parser nor the cache: see `plain_prose`.)
+    """
+    notes = sorted((books / "cases" / "case-00002" / "notes").glob("*.md"))
+    kept, edited = notes[-1], notes[0]
+    kept.write_text(kept.read_text(encoding="utf-8") + "\nSee [the terms](https://example.org/terms).\n",
+                    encoding="utf-8")
     incremental.build(books, DAY, books / "site", workers=1)
-    rendered = []
+    parsed = []
     original = site_markdown.SafeMarkdown.render
     monkeypatch.setattr(site_markdown.SafeMarkdown, "render",
-                        lambda self, text, *args: rendered.append(text) or original(self, text, *args))
-    note = first_note(books, "case-00002")
-    note.write_text(note.read_text(encoding="utf-8") + "\nFresh words.\n", encoding="utf-8")
+                        lambda self, text, *args: parsed.append(text) or original(self, text, *args))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nFresh [words](https://example.org).\n",
+                      encoding="utf-8")
     assert incremental.build(books, date(2026, 11, 25), books / "site", workers=1).full
-    assert len(rendered) == 1 and rendered[0].endswith("Fresh words.\n")
+    assert len(parsed) == 1 and parsed[0].endswith("Fresh [words](https://example.org).\n")
+    assert "the terms" in (books / "site" / "cases" / "case-00002" / "index.html").read_text(encoding="utf-8")
 
 
 def test_records_with_errors_change_nothing_until_fixed(books):

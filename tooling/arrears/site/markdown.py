@@ -167,6 +167,9 @@ def render(text: str, record_dir: str = "", case_dir: str = "") -> Rendered:
     """Render with the shared renderer (see `SafeMarkdown.render`), from memory inside `remembering`."""
     if _memory is None:
         return _DEFAULT.render(text, record_dir, case_dir)
+    plain = plain_prose(text or "")
+    if plain is not None:
+        return Rendered(Markup(plain))  # cheaper to redo than to look up: kept out of the memory
     key = hashlib.blake2b(f"{record_dir}\0{case_dir}\0{text}".encode(), digest_size=16).digest()
     found = _memory.get(key)
     if found is None:
