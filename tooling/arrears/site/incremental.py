@@ -41,7 +41,7 @@ from ..check import check_case
 from ..figures import CaseFigures, PortfolioFigures
 from ..history import BuildInfo, History, build_info, history_at
 from ..ledger import collect, compute_case
-from ..load import Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count
+from ..load import ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count
 from ..problems import Problem, sort_problems
 from ..records import Portfolio, Settings
 from ..report import case_csv, case_json, csv_document, json_document
@@ -324,18 +324,22 @@ def _case(job: _Job, name: str) -> _Outcome:
     base = job.real_root / "cases" / name
     previous = job.previous.get(name)
     known = marshal.loads(previous.stats) if previous is not None else {}
-    stats, settled = _scan(base, known)
+    read: dict[str, bytes] = {}
+    stats, settled = _scan(base, known, read)
     if previous is not None and settled and previous.fingerprint and stats == known and job.history is None:
         return _Outcome(None, False, [])  # in Git, a commit may have changed what the page lists
     fingerprint = _fingerprint(job, name, stats) if settled else ""
     if previous is not None and fingerprint and fingerprint == previous.fingerprint:
         return _Outcome(None, False, []) if stats == known else _Outcome(
             previous._replace(stats=marshal.dumps(stats)), False, [])
-    tree = Tree()
-    _read_into(tree, base, f"cases/{name}", job.real_root)
-    files = {path.split("/", 2)[2]: data for path, data in tree.files.items()}
-    case, problems = _assemble_case(name, files, job.settings)
-    problems = tree.problems + problems
+    if settled:
+        files, problems = _files(base, stats, read)
+    else:  # links to follow (or refuse): `load`'s own walk decides
+        tree = Tree()
+        _read_into(tree, base, f"cases/{name}", job.real_root)
+        files, problems = {path.split("/", 2)[2]: data for path, data in tree.files.items()}, tree.problems
+    case, more = _assemble_case(name, files, job.settings)
+    problems = problems + more
     if case is None or any(p.is_error for p in problems):
         return _Outcome(None, True, problems)
     figures = compute_case(case, job.settings, job.as_of)
@@ -384,8 +388,34 @@ class _Bodies(dict):
         super().__setitem__(key, value)
 
 
-def _scan(base: Path, known: dict[str, cache.Stat]) -> tuple[dict[str, cache.Stat], bool]:
+def _files(base: Path, stats: dict[str, cache.Stat], read: dict[str, bytes]) -> tuple[dict[str, bytes | None], list[Problem]]:
+    """A scanned case folder as `load` would read it: records' bytes (those the scan read, the rest
+    now), attachments listed but not read, in `load`'s order (sorted folder by folder)."""
+    files: dict[str, bytes | None] = {}
+    problems: list[Problem] = []
+    for relative in sorted(stats, key=lambda path: path.split("/")):
+        parts = relative.split("/")
+        is_record = relative.endswith(".md") and (len(parts) == 1 or (len(parts) == 2 and parts[0] in ("notes", "plans")))
+        if not is_record:
+            files[relative] = ATTACHMENT
+            continue
+        data = read.get(relative)
+        if data is None:
+            try:
+                data = (base / relative).read_bytes()
+            except OSError as error:
+                problems.append(Problem(f"cases/{base.name}/{relative}", 1, 1, "error", "unreadable",
+                                        f"cannot read: {error.strerror}"))
+                continue
+        files[relative] = data
+    return files, problems
+
+
+def _scan(base: Path, known: dict[str, cache.Stat], read: dict[str, bytes] | None = None
+          ) -> tuple[dict[str, cache.Stat], bool]:
     """Every file under a case folder with its content hash (re-read only when size or times moved).
+
+    The bytes it had to read are kept in `read`, so a case rebuilt next reads each file once.
 
     The second value is False when the folder holds a symbolic link: such a
     case is rebuilt every time rather than trusted to a hash of what the link
@@ -411,6 +441,8 @@ def _scan(base: Path, known: dict[str, cache.Stat]) -> tuple[dict[str, cache.Sta
             if item.is_symlink():
                 settled = False
                 continue
+            if not item.is_file(follow_symlinks=False):
+                continue  # a socket or a pipe: never a record, and opening a pipe would wait forever
             relative = prefix + name
             try:
                 seen = item.stat(follow_symlinks=False)
@@ -424,10 +456,13 @@ def _scan(base: Path, known: dict[str, cache.Stat]) -> tuple[dict[str, cache.Sta
                 continue
             try:
                 with open(item.path, "rb") as handle:
-                    content = cache.digest(handle.read())
+                    data = handle.read()
             except OSError:
                 settled = False
                 continue
+            content = cache.digest(data)
+            if read is not None:
+                read[relative] = data
             stats[relative] = (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, content)
     return stats, settled
 
