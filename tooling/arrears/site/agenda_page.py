@@ -14,6 +14,7 @@ from ..figures import CaseFigures, PortfolioFigures
 from ..messages import default_channel, human_date, refusals, render, suggest_tone
 from ..money import display
 from ..records import Portfolio
+from markupsafe import Markup
 from .pages import case_href
 
 TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
@@ -26,15 +27,19 @@ def agenda_page(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
     return agenda_context(build(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings)))
 
 
-def agenda_context(agenda: Agenda) -> dict:
-    """The context of agenda.html from an agenda already built (perhaps case by case, see `agenda.entry`)."""
+def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None) -> dict:
+    """The context of agenda.html from an agenda already built (perhaps case by case, see `agenda.entry`).
+
+    `rendered`: items already rendered (partials/agenda_item.html, see `agenda_item`), by case id.
+    """
+    rendered = rendered or {}
     return {
         "page": "agenda",
         "base": "",
         "title": "Agenda",
         "as_of": agenda.as_of,
         "judged_at": agenda.now,
-        "items": [_item(item) for item in agenda.items],
+        "items": [{**_item(item), "html": rendered.get(item.case.id)} for item in agenda.items],
         "set_apart": [{
             "case": entry.figures.case,
             "href": case_href(entry.figures.case.id),
@@ -44,6 +49,11 @@ def agenda_context(agenda: Agenda) -> dict:
         } for entry in agenda.set_apart],
         "care": CARE,
     }
+
+
+def agenda_item(item: AgendaItem) -> dict:
+    """The context of partials/agenda_item.html for one action, rendered on its own."""
+    return {"item": {**_item(item), "html": None}, "care": CARE}
 
 
 def _item(item: AgendaItem) -> dict:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 CACHE = ".arrears-cache"
-FORMAT = 1
+FORMAT = 2
 """Bumped when the cache's layout changes: an older cache is then ignored."""
 
 Stat = tuple[int, int, int, int, str]

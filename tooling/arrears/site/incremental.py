@@ -35,6 +35,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
+from markupsafe import Markup
+
 from .. import messages
 from ..agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
 from ..check import check_case
@@ -49,7 +51,7 @@ from ..settings import PATH as SETTINGS_PATH
 from ..settings import parse_settings
 from ..summary import summarize
 from . import cache, pages
-from .agenda_page import agenda_context
+from .agenda_page import agenda_context, agenda_item
 from .build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
 from .markdown import remembering
 from .templates import environment, search_path
@@ -223,6 +225,8 @@ class _Listed(NamedTuple):
     agenda: AgendaItem | SetApartCase | None
     json: str  # its object in due.json
     csv: str  # its row in due.csv
+    row: str  # its row in the dashboard's table (partials/case_row.html)
+    action: str | None  # its action on the agenda, if any (partials/agenda_item.html)
 
 
 def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomic: bool,
@@ -236,9 +240,10 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomi
     site = _site(portfolio, figures, job.built_from)
     texts = {
         "index.html": job.env.get_template("site/dashboard.html").render(
-            site=site, **pages.dashboard(portfolio, figures)),
+            site=site, **pages.dashboard(portfolio, figures, {case.summary.case.id: Markup(case.row) for case in listed})),
         "agenda.html": job.env.get_template("site/agenda.html").render(
-            site=site, **agenda_context(assemble(job.as_of, job.now, None, (case.agenda for case in listed)))),
+            site=site, **agenda_context(assemble(job.as_of, job.now, None, (case.agenda for case in listed)),
+                                        {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
         "due.json": json_document(figures, [case.json for case in listed]),
         "due.csv": csv_document([case.csv for case in listed]),
     }
@@ -361,7 +366,10 @@ def _case(job: _Job, name: str) -> _Outcome:
     found = agenda_entry(figures, job.settings, job.now)
     if found is not None:
         found = replace(found, figures=summary)
-    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary)),
+    row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
+    action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found))
+              if isinstance(found, AgendaItem) else None)
+    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action),
                            protocol=pickle.HIGHEST_PROTOCOL)
     entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
                             tuple(_fields(p) for p in problems),

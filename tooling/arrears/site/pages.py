@@ -126,8 +126,8 @@ def state_bars(portfolio: PortfolioFigures) -> list[tuple[charts.Bar, Markup]]:
     return charts.bars(rows)
 
 
-def dashboard(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
-    """The context of index.html."""
+def dashboard(portfolio: Portfolio, figures: PortfolioFigures, rows: dict[str, Markup] | None = None) -> dict:
+    """The context of index.html. `rows`: the table's rows already rendered, by case id (see `case_row`)."""
     tasks = worklist(figures)
     return {
         "page": "dashboard",
@@ -142,8 +142,18 @@ def dashboard(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
         "cases": list(figures.cases),
         "attention": sum(1 for f in figures.cases if f.state in ATTENTION_STATES),
         "case_href": case_href,
-        "state_order": {state: index for index, state in enumerate(STATES)},
+        "state_order": STATE_ORDER,
+        "rows": rows or {},
     }
+
+
+STATE_ORDER = {state: index for index, state in enumerate(STATES)}
+
+
+def case_row(figures: CaseFigures, as_of: date) -> dict:
+    """The context of partials/case_row.html, the dashboard's row for one case: what it is rendered
+    from in the build's workers must be what the dashboard's own loop would give it."""
+    return {"f": figures, "as_of": as_of, "case_href": case_href, "state_order": STATE_ORDER}
 
 
 # --- a case page -----------------------------------------------------------------------------
