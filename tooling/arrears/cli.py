@@ -6,18 +6,23 @@ Exit status everywhere: 0 fine, 1 the records have errors, 2 wrong usage.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__, clock
-from . import check as checking
-from .load import RootNotFound, find_root, load, load_settings
-from .problems import FORMATTERS, has_errors, summary
-from .records import Portfolio, Settings
+from . import __version__
+
+if TYPE_CHECKING:
+    from .records import Portfolio, Settings
+
+# The records, the ledger and the rest are imported by the functions that use them, and each
+# command's module only when that command runs (LazyGroup below): `arrears build` should not
+# pay for importing `export`, `audit` or `new`.
 
 
 class DateType(click.ParamType):
@@ -59,6 +64,8 @@ def format_option(*choices: str, default: str | None = None):
 
 def locate_root(root: Path | None) -> Path:
     """The records repository to work on; none found is a usage error (exit 2)."""
+    from .load import RootNotFound, find_root
+
     try:
         return find_root(root)
     except RootNotFound as error:
@@ -69,6 +76,8 @@ def open_portfolio(root: Path | None, at: str | None = None) -> Portfolio:
     """Find and load the records (as committed at `at`, with --at); a missing repository is a usage error."""
     found = locate_root(root)
     if at is None:
+        from .load import load
+
         return load(found)
     from .gittree import load_at
     from .history import GitError
@@ -83,6 +92,9 @@ def resolve_as_of(as_of: date | None, records: Portfolio | Settings) -> date:
     """`--as-of`, else today in the records' time zone."""
     if as_of is not None:
         return as_of
+    from . import clock
+    from .records import Portfolio
+
     settings = records.settings if isinstance(records, Portfolio) else records
     try:
         return clock.today(settings)
@@ -94,12 +106,66 @@ def exit_for_errors(portfolio: Portfolio) -> None:
     """Commands that compute refuse to compute from records with errors: print them, exit 1."""
     errors = [p for p in portfolio.problems if p.is_error]
     if errors:
+        from .problems import FORMATTERS, summary
+
         click.echo(FORMATTERS["text"](errors), err=True, nl=False)
         click.echo(f"arrears: the records have {summary(errors)}; fix them first (arrears check).", err=True)
         sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose subcommands live in other modules, imported only when one is run or listed.
+
+    `lazy` maps a command's name to "module:attribute" (the module relative to this package).
+    `arrears build` imports cli_site alone; `arrears --help` imports every command's module, to
+    show each one's short help exactly as Click derives it from the docstring.
+    """
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            self.add_command(self._load(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.lazy and args[0] not in self.commands:
+            # No such command: Click suggests the close names ("Did you mean 'build'?") from
+            # self.commands, so load them all first, as the eager group had.
+            for name in self.lazy:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def _load(self, cmd_name: str) -> click.Command:
+        module_name, attribute = self.lazy[cmd_name].split(":")
+        command = getattr(importlib.import_module(module_name, __package__), attribute)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wrong entry in the map
+            raise TypeError(f"{self.lazy[cmd_name]} is not a Click command")
+        return command
+
+
+COMMANDS = {
+    "new": ".cli_new:new",  # new case|note|plan
+    "audit": ".cli_audit:audit",  # Git: the audit trail and new repositories
+    "init": ".cli_audit:init",
+    "due": ".cli_due:due",  # what is due, and a statement of account
+    "show": ".cli_due:show",
+    "agenda": ".cli_actions:agenda",  # today's actions and reminder drafts
+    "remind": ".cli_actions:remind",
+    "build": ".cli_site:build",  # the static site and its live preview
+    "serve": ".cli_site:serve",
+    "export": ".cli_export:export",  # the books for hledger, beancount, CSV, JSON
+}
+"""Commands defined in their own modules, loaded on demand; `check` is defined below."""
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="arrears")
 def main() -> None:
     """Plain-text case files for chasing unpaid invoices, kindly.
@@ -150,40 +216,15 @@ def check(root: Path | None, output_format: str, strict: bool, as_of: date | Non
       one of call, email, ... (did you mean 'call'?) [bad-value]
       checked 4 cases, 31 notes, 2 plans: 1 error, 0 warnings
     """
+    from . import check as checking
+    from .load import load_settings
+    from .problems import FORMATTERS, has_errors, summary
+
     found = locate_root(root)
     problems, cases, counts = checking.check_root(found, resolve_as_of(as_of, load_settings(found)))
     click.echo(FORMATTERS[output_format](problems), nl=False)
     click.echo(f"checked {cases} cases, {counts.notes} notes, {counts.plans} plans: {summary(problems)}", err=True)
     sys.exit(1 if has_errors(problems, strict) else 0)
-
-
-from .cli_new import new as _new  # noqa: E402  (the `new` group lives in its own module)
-
-main.add_command(_new)
-
-from .cli_audit import audit as _audit, init as _init  # noqa: E402  (Git: audit trail and new repositories)
-
-main.add_command(_audit)
-main.add_command(_init)
-
-from .cli_due import due as _due, show as _show  # noqa: E402  (what is due, and a statement of account)
-
-main.add_command(_due)
-main.add_command(_show)
-
-from .cli_actions import agenda as _agenda, remind as _remind  # noqa: E402  (today's actions and drafts)
-
-main.add_command(_agenda)
-main.add_command(_remind)
-
-from .cli_site import build as _build, serve as _serve  # noqa: E402  (the static site and its live preview)
-
-main.add_command(_build)
-main.add_command(_serve)
-
-from .cli_export import export as _export  # noqa: E402  (the books for hledger, beancount, CSV, JSON)
-
-main.add_command(_export)
 
 
 def run() -> None:
