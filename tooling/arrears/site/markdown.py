@@ -55,29 +55,52 @@ def is_relative_path(url: str) -> bool:
     return url_scheme(url) is None and not cleaned.startswith(("/", "\\"))
 
 
-_PROSE_LINE = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;:'\"?!()%/+=£€$-]*(?<! )")
+_PROSE_CHARS = r"A-Za-z0-9 ,.;:'\"?!()%/+=£€$-"
+# `**` that can only open (at the start of a line or after a space, before a letter or digit) around
+# text without `*`, then `**` that can only close (after a letter or digit, before the end of the line,
+# a space or punctuation that cannot start markup): always <strong>, whatever is around it.
+_STRONG = rf"\*\*[A-Za-z0-9](?:[{_PROSE_CHARS}]*[A-Za-z0-9])?\*\*(?=[ ,.;:!?)]|\Z)"
+_PROSE_LINE = re.compile(rf"(?:[A-Za-z]|{_STRONG})[{_PROSE_CHARS}]*(?:(?<= ){_STRONG}[{_PROSE_CHARS}]*)*(?<! )")
+_STRONG_SPAN = re.compile(r"\*\*([^*]+)\*\*")
 
 
 def plain_prose(text: str) -> str | None:
     """Exactly what CommonMark makes of plain prose, without parsing it; None if `text` is not that.
 
-    Most notes are a few paragraphs of ordinary sentences, and parsing them is
-    most of a large site's build time. A line that starts with a letter and
-    holds no markup character (`*_[]<>&\\#` and friends), no tab and no
-    trailing space cannot open a block or hold inline markup, so such text is
-    paragraphs of escaped lines. A property test holds this to markdown-it's
-    output.
+    Most notes are a few paragraphs of ordinary sentences, some with a short
+    `- ` list, and parsing them is most of a large site's build time. A line
+    that starts with a letter, holds no markup character (`*_[]<>&\\#` and
+    friends) apart from simple `**strong**` spans (see `_STRONG`), no tab and
+    no trailing space cannot open a block or hold other inline markup: such
+    lines make paragraphs. After `- ` the same line is an item of a tight list,
+    which may interrupt a paragraph. A blank line between items (a loose list)
+    or any other line right after an item (a lazy continuation) is left to the
+    parser. A property test holds this to markdown-it's output.
     """
-    paragraphs: list[list[str]] = [[]]
+    blocks: list[tuple[bool, list[str]]] = []  # (is a list, its lines or items)
+    blank = True  # the previous line was blank, or there was none
     for line in text.split("\n"):
         if not line.strip(" "):
-            if paragraphs[-1]:
-                paragraphs.append([])
+            blank = True
             continue
-        if not _PROSE_LINE.fullmatch(line):
+        item = line.startswith("- ")
+        content = line[2:] if item else line
+        if not _PROSE_LINE.fullmatch(content):
             return None
-        paragraphs[-1].append(line.replace('"', "&quot;"))
-    return "".join(f"<p>{chr(10).join(lines)}</p>\n" for lines in paragraphs if lines)
+        content = content.replace('"', "&quot;")
+        if "*" in content:
+            content = _STRONG_SPAN.sub(r"<strong>\1</strong>", content)
+        if blocks and blocks[-1][0] and item == blank:  # a loose list, or a lazy continuation
+            return None
+        if blocks and blocks[-1][0] == item and not blank:
+            blocks[-1][1].append(content)
+        else:
+            blocks.append((item, [content]))
+        blank = False
+    return "".join(
+        "<ul>\n" + "".join(f"<li>{entry}</li>\n" for entry in lines) + "</ul>\n" if is_list
+        else f"<p>{chr(10).join(lines)}</p>\n"
+        for is_list, lines in blocks)
 
 
 @dataclass
