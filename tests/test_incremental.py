@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -191,3 +192,27 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
     committed = incremental.build(repo.root, day, out)
     assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html"}
     assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
+
+
+def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(tmp_path, monkeypatch):
+    """The dashboard names the commit, so a new commit re-renders it; the build after must not again."""
+    from gitrepo import GitRepo, isolate_git
+
+    isolate_git(monkeypatch)
+    repo = GitRepo(tmp_path / "books")
+    repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
+    repo.case("acme")
+    repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
+    out, day = repo.root / "site", date(2026, 4, 1)
+    incremental.build(repo.root, day, out)
+    rendered = []
+    original = incremental._listing
+    monkeypatch.setattr(incremental, "_listing", lambda *args, **kw: rendered.append(1) or original(*args, **kw))
+    repo.write("README.md", "Our books.\n")
+    repo.commit("a readme", when="2026-02-02T10:00:00+00:00")
+    incremental.build(repo.root, day, out)
+    assert rendered == [1]
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo.root, capture_output=True, text=True)
+    assert head.stdout.strip() in (out / "index.html").read_text()
+    assert incremental.build(repo.root, day, out).written == ()
+    assert rendered == [1]

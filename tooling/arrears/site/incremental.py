@@ -210,7 +210,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
             written += _listing(job, out, entries, atomic=True, session=session)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if found or removed or set(entries) != set(index.cases):
+    if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
         _save(job.root, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session)
     elif session is not None:
         session.index = index
