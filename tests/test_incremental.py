@@ -115,6 +115,29 @@ def test_shared_inputs_change_every_page(books):
     assert incremental.build(books, date(2026, 11, 25), out).full, "another as-of date is another site"
 
 
+def test_compiled_templates_are_kept_and_never_stale(books, monkeypatch):
+    """A build keeps Jinja's compiled templates in the cache; an edited template is compiled afresh."""
+    out = books / "site"
+    override = books / "templates/site/partials/footer.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("<footer>First</footer>\n", encoding="utf-8")
+    incremental.build(books, DAY, out)
+    compiled = books / ".arrears-cache" / "compiled"
+    assert list((compiled / "site").glob("*.cache")) and list((compiled / "messages").glob("*.cache"))
+
+    from jinja2 import Environment
+
+    compiles = []
+    original = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda self, *a, **k: compiles.append(a[1:2]) or original(self, *a, **k))
+    incremental.build(books, date(2026, 11, 25), out, workers=1)
+    assert compiles == [], "a second build loads every template compiled"
+    override.write_text("<footer>Second</footer>\n", encoding="utf-8")
+    incremental.build(books, date(2026, 11, 25), out, workers=1)
+    assert "<footer>Second</footer>" in (out / "cases/case-00001/index.html").read_text()
+    assert len(compiles) == 1
+
+
 def test_markdown_bodies_come_from_the_cache_when_a_page_is_rebuilt(books, monkeypatch):
     """Only the edited body goes through the parser again; the case's other parsed bodies are remembered.
 

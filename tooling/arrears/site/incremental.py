@@ -54,7 +54,7 @@ from . import cache, pages
 from .agenda_page import agenda_context, agenda_item
 from .build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
 from .markdown import remembering
-from .templates import environment, search_path
+from .templates import compiled_cache, environment, search_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     if session is not None and session.env is not None and session.templates == templates:
         env = session.env  # its compiled templates are still right: keep them
     else:
-        env = environment(root)
+        env = environment(root, cache.folder(root) / "compiled" / "site")
         if session is not None:
             session.env, session.templates = env, templates
 
@@ -141,6 +141,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     else:
         todo = names
     messages.environment.cache_clear()  # a template added since the last build is found
+    messages.environment(root).bytecode_cache = compiled_cache(cache.folder(root) / "compiled" / "messages")
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, _code(),
                Path(), index.cases if reuse else {}, reuse, history, built_from, env, strict)
     cache.ensure(root)
