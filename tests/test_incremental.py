@@ -239,3 +239,30 @@ def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(tmp_path, 
     assert head.stdout.strip() in (out / "index.html").read_text()
     assert incremental.build(repo.root, day, out).written == ()
     assert rendered == [1]
+
+
+def test_the_git_history_is_read_once_per_commit(tmp_path, monkeypatch):
+    """Reading a long history costs seconds: a build reads it again only after a new commit."""
+    from gitrepo import GitRepo, isolate_git
+
+    from arrears.site import cache
+
+    isolate_git(monkeypatch)
+    repo = GitRepo(tmp_path / "books")
+    repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
+    repo.case("acme")
+    repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
+    out, day = repo.root / "site", date(2026, 4, 1)
+    reads = []
+    original = cache.read_history
+    monkeypatch.setattr(cache, "read_history", lambda *args: reads.append(args[1]) or original(*args))
+    incremental.build(repo.root, day, out)
+    repo.write("cases/acme/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
+    incremental.build(repo.root, day, out)
+    assert len(reads) == 1
+    repo.commit("a call", when="2026-03-01T17:00:00+00:00")
+    incremental.build(repo.root, day, out)
+    assert len(reads) == 2 and reads[0] != reads[1]
+    assert "a call" in (out / "cases/acme/index.html").read_text()
+    assert len(list((repo.root / ".arrears-cache" / "history").glob("*.pickle"))) == 1
+    assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from ..gitcmd import GitError, open_repo
+from ..history import History, read_history
+
 CACHE = ".arrears-cache"
 FORMAT = 2
 """Bumped when the cache's layout changes: an older cache is then ignored."""
@@ -104,6 +107,38 @@ def drop_markdown(root: Path, case_id: str) -> None:
         os.unlink(folder(root) / "markdown" / f"{case_id}.pickle")
     except OSError:
         pass
+
+
+def history(root: Path) -> History | None:
+    """`history.history_at(root)`, kept here under the commit it was read at.
+
+    Reading a long history costs seconds (a second and a half for 5,000 commits
+    and 50,000 notes) and changes only with a new commit, so a build reads it
+    once per commit: Git is asked only which commit HEAD is.
+    """
+    try:
+        repo = open_repo(root)
+        found = repo.git("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
+    except GitError:
+        return None
+    head = found.stdout.decode("ascii", "replace").strip()
+    if found.returncode != 0 or not head:
+        return None  # no commits yet
+    name = digest(f"{FORMAT}\0{repo.top}\0{repo.prefix}\0{head}".encode())
+    path = folder(root) / "history" / f"{name}.pickle"
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError, AttributeError):
+        pass
+    try:
+        read = read_history(repo, head)
+    except GitError:
+        return None
+    for older in path.parent.glob("*.pickle"):  # one commit's history is enough to keep
+        older.unlink(missing_ok=True)
+    _write_atomically(path, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+    return read
 
 
 def ensure(root: Path) -> None:

@@ -41,7 +41,7 @@ from .. import messages
 from ..agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
 from ..check import check_case
 from ..figures import CaseFigures, PortfolioFigures
-from ..history import BuildInfo, History, build_info, history_at
+from ..history import BuildInfo, History, build_info
 from ..ledger import collect, compute_case
 from ..load import ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count
 from ..problems import Problem, sort_problems
@@ -121,7 +121,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     names = _case_folders(root, real_root, top_problems)
     top_problems += settings_problems
     in_git = _in_git(real_root)
-    history = history_at(root) if in_git else None
+    history = cache.history(root) if in_git else None
     built_from = build_info(root) if in_git else None
     templates = _templates(root)
     inputs = _inputs(as_of, settings_bytes, f"{templates}\0strict={strict}")
