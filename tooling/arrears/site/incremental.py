@@ -88,7 +88,7 @@ def _unpickled(name: str, entry: cache.CaseEntry, session: Session | None) -> _L
         known = session.listed.get(name)
         if known is not None and known[0] == entry.listing_hash:
             return known[1]  # type: ignore[return-value]
-    listed = pickle.loads(entry.listing)
+    listed = cache.unpickle(entry.listing)
     if session is not None:
         session.listed[name] = (entry.listing_hash, listed)
     return listed
@@ -233,7 +233,8 @@ class _Listed(NamedTuple):
 def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomic: bool,
              session: Session | None = None) -> list[str]:
     """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv."""
-    listed = [_unpickled(name, entries[name], session) for name in sorted(entries)]
+    with cache.gc_paused():
+        listed = [_unpickled(name, entries[name], session) for name in sorted(entries)]
     if session is not None:
         session.listed = {name: session.listed[name] for name in entries}
     figures = collect(job.as_of, (case.summary for case in listed))
