@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Iterator, Sequence
 
 from ..figures import CaseFigures, PortfolioFigures
-from ..gittree import attachments_at
 from ..history import BuildInfo, History, build_info, history_at
 from ..records import Portfolio
 from . import agenda_page, pages
@@ -76,7 +75,12 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     counts = {"pages": 0, "files": 0}
     history = history_at(root, at) if root else None
     built_from = build_info(root, at) if root else None
-    committed = attachments_at(root, at) if root and at else None
+    if root and at:
+        from ..gittree import attachments_at  # only time travel reads files from Git
+
+        committed = attachments_at(root, at)
+    else:
+        committed = None
 
     def write(folder: Path) -> None:
         def render(page: Page, listing: bool = True) -> None:

@@ -53,7 +53,7 @@ from ..summary import summarize
 from . import cache, pages
 from .agenda_page import agenda_context, agenda_item
 from .build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
-from .markdown import remembering
+from .markdown import parser, remembering
 from .templates import compiled_cache, environment, search_path
 
 
@@ -316,6 +316,7 @@ def _compile_templates(job: _Job) -> None:
     """Compile the templates once, before the workers fork, rather than once in each of them."""
     for name in job.env.list_templates(filter_func=lambda name: name.startswith("site/") and name.endswith(".html")):
         job.env.get_template(name)
+    parser()  # and the Markdown parser, before the workers fork
     drafts = messages.environment(job.root)
     for name in drafts.list_templates(filter_func=lambda name: name.endswith(".txt")):
         drafts.get_template(name)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Iterator, MutableMapping
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
@@ -120,6 +119,8 @@ class SafeMarkdown:
 
     def __init__(self, heading_offset: int = 3):
         self.heading_offset = heading_offset
+        from markdown_it import MarkdownIt  # imported with the first parser: plain prose never needs it
+
         md = MarkdownIt("commonmark", {"html": False, "linkify": False, "xhtmlOut": False})
         md.validateLink = is_safe_link  # type: ignore[method-assign]
         self.md = md
@@ -182,21 +183,30 @@ class SafeMarkdown:
         return renderer.renderToken(tokens, idx, options, env)
 
 
-_DEFAULT = SafeMarkdown()
+_DEFAULT: SafeMarkdown | None = None
+
+
+def parser() -> SafeMarkdown:
+    """The shared renderer, made on first use (a build whose bodies are all plain prose or
+    remembered never imports markdown-it at all)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = SafeMarkdown()
+    return _DEFAULT
 _memory: MutableMapping[bytes, tuple[str, list[str]]] | None = None
 
 
 def render(text: str, record_dir: str = "", case_dir: str = "") -> Rendered:
     """Render with the shared renderer (see `SafeMarkdown.render`), from memory inside `remembering`."""
     if _memory is None:
-        return _DEFAULT.render(text, record_dir, case_dir)
+        return parser().render(text, record_dir, case_dir)
     plain = plain_prose(text or "")
     if plain is not None:
         return Rendered(Markup(plain))  # cheaper to redo than to look up: kept out of the memory
     key = hashlib.blake2b(f"{record_dir}\0{case_dir}\0{text}".encode(), digest_size=16).digest()
     found = _memory.get(key)
     if found is None:
-        rendered = _DEFAULT.render(text, record_dir, case_dir)
+        rendered = parser().render(text, record_dir, case_dir)
         _memory[key] = (str(rendered.html), rendered.files)
         return rendered
     return Rendered(Markup(found[0]), list(found[1]))
