@@ -266,3 +266,28 @@ def test_the_git_history_is_read_once_per_commit(tmp_path, monkeypatch):
     assert "a call" in (out / "cases/acme/index.html").read_text()
     assert len(list((repo.root / ".arrears-cache" / "history").glob("*.pickle"))) == 1
     assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
+
+
+def test_a_session_keeps_the_history_in_memory_until_the_next_commit(tmp_path, monkeypatch):
+    """`serve` rebuilds on every edit: it loads the history again only after a commit."""
+    from gitrepo import GitRepo, isolate_git
+
+    from arrears.site import cache
+
+    isolate_git(monkeypatch)
+    repo = GitRepo(tmp_path / "books")
+    repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
+    repo.case("acme")
+    repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
+    out, day, session = repo.root / "site", date(2026, 4, 1), incremental.Session()
+    incremental.build(repo.root, day, out, session=session)
+    loads = []
+    original = cache._stored_history
+    monkeypatch.setattr(cache, "_stored_history", lambda *args: loads.append(1) or original(*args))
+    repo.write("cases/acme/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
+    incremental.build(repo.root, day, out, session=session, changed=["cases/acme/notes/2026-03-01-call.md"])
+    assert loads == []
+    repo.commit("a call", when="2026-03-01T17:00:00+00:00")
+    incremental.build(repo.root, day, out, session=session)
+    assert loads == [1] and len(session.history) == 1
+    assert "a call" in (out / "cases/acme/index.html").read_text()

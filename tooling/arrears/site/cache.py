@@ -111,12 +111,13 @@ def drop_markdown(root: Path, case_id: str) -> None:
         pass
 
 
-def history(root: Path) -> History | None:
+def history(root: Path, memory: dict | None = None) -> History | None:
     """`history.history_at(root)`, kept here under the commit it was read at.
 
     Reading a long history costs seconds (a second and a half for 5,000 commits
     and 50,000 notes) and changes only with a new commit, so a build reads it
-    once per commit: Git is asked only which commit HEAD is.
+    once per commit: Git is asked only which commit HEAD is. A long-running
+    caller passes a `memory` (a dict) to skip even loading it again.
     """
     try:
         repo = open_repo(root)
@@ -127,18 +128,32 @@ def history(root: Path) -> History | None:
     if found.returncode != 0 or not head:
         return None  # no commits yet
     name = digest(f"{FORMAT}\0{repo.top}\0{repo.prefix}\0{head}".encode())
-    path = folder(root) / "history" / f"{name}.pickle"
+    if memory is not None and name in memory:
+        return memory[name]
+    read = _stored_history(root, name) or _read_and_store_history(root, repo, head, name)
+    if memory is not None and read is not None:
+        memory.clear()
+        memory[name] = read
+    return read
+
+
+def _stored_history(root: Path, name: str) -> History | None:
     try:
-        with open(path, "rb") as handle:
+        with open(folder(root) / "history" / f"{name}.pickle", "rb") as handle:
             return unpickle(handle.read())
     except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError, AttributeError):
-        pass
+        return None
+
+
+def _read_and_store_history(root: Path, repo, head: str, name: str) -> History | None:
     try:
         read = read_history(repo, head)
     except GitError:
         return None
-    for older in path.parent.glob("*.pickle"):  # one commit's history is enough to keep
-        older.unlink(missing_ok=True)
+    path = folder(root) / "history" / f"{name}.pickle"
+    if path.parent.is_dir():
+        for older in path.parent.glob("*.pickle"):  # one commit's history is enough to keep
+            older.unlink(missing_ok=True)
     _write_atomically(path, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
     return read
 

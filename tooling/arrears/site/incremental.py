@@ -81,6 +81,7 @@ class Session:
     index: cache.Index | None = None
     listed: dict[str, tuple[str, object]] = field(default_factory=dict)  # case -> (listing hash, _Listed)
     env: object = None  # the Jinja environment, kept while the templates are unchanged
+    history: dict = field(default_factory=dict)  # the Git history at the last commit seen (see `cache.history`)
     templates: str = ""
 
 
@@ -122,7 +123,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     names = _case_folders(root, real_root, top_problems)
     top_problems += settings_problems
     in_git = _in_git(real_root)
-    history = cache.history(root) if in_git else None
+    history = cache.history(root, session.history if session is not None else None) if in_git else None
     built_from = build_info(root) if in_git else None
     templates = _templates(root)
     inputs = _inputs(as_of, settings_bytes, f"{templates}\0strict={strict}")
