@@ -222,3 +222,27 @@ def test_injection_keeps_the_policy_and_adds_only_what_the_script_needs():
     assert 'content="default-src \'none\'; script-src \'self\'; connect-src \'self\'"' in served
     assert served.index('<script src="/__arrears/live.js?build=7" defer></script>') < served.index("</head>")
     assert "unsafe-inline" not in served
+
+
+def test_a_commit_is_seen_and_named_in_the_footer(tmp_path, monkeypatch):
+    """Committing changes no record file, but the site names the commit it was built from."""
+    from gitrepo import GitRepo, isolate_git
+
+    isolate_git(monkeypatch)
+    repo = GitRepo(tmp_path / "books")
+    repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
+    repo.case("acme")
+    repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
+    served = Served(repo.root)
+    try:
+        repo.write("cases/acme/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
+        served.until(lambda: "Spoke." in served.get("cases/acme/index.html")[1], "the edit to show")
+        repo.commit("a call about the invoice", when="2026-03-01T17:00:00+00:00")
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo.root, capture_output=True,
+                              text=True).stdout.strip()
+        served.until(lambda: head in served.get("index.html")[1], "the dashboard to name the new commit")
+        served.until(lambda: "a call about the invoice" in served.get("cases/acme/index.html")[1],
+                     "the case page to list the commit")
+    finally:
+        code, _ = served.stop()
+    assert code == 0

@@ -41,6 +41,19 @@ def is_relevant(root: Path, path: str) -> bool:
     return not any(_is_scratch(part) for part in parts)
 
 
+def reflog(root: Path) -> Path | None:
+    """The file Git appends to at every commit, checkout or reset of the repository holding `root`
+    (None outside Git): serve watches it so that the site names the new commit and its history."""
+    from .gitcmd import GitError, _run_git
+
+    try:
+        found = _run_git(root, ("rev-parse", "--absolute-git-dir"), check=False)
+    except GitError:
+        return None
+    folder = found.stdout.decode("utf-8", "replace").strip()
+    return Path(folder) / "logs" / "HEAD" if found.returncode == 0 and folder else None
+
+
 def _is_scratch(name: str) -> bool:
     return name in _EDITOR_NAMES or name.startswith(_EDITOR_PREFIXES) or name.endswith(_EDITOR_SUFFIXES)
 
@@ -73,9 +86,12 @@ def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
     from .site.incremental import Session, build
 
     session = Session()
+    commits = reflog(root)
 
     def rebuild(changed: set[str] | None, cases_done: Callable[[list[str]], None]) -> Outcome:
         started = time.perf_counter()
+        if changed is not None and commits is not None and str(commits) in changed:
+            changed = None  # a commit may have changed any case's history: look at every case
         day = as_of or today(load_settings(root))
         built = build(root, day, out, changed=changed, session=session, strict=True, cases_done=cases_done)
         if not built.published:
@@ -124,7 +140,8 @@ class Debouncer:
 
 
 def watch(root: Path, on_change: Callable[[str], None]):
-    """Start a watchdog observer on cases/, templates/ and the root itself (for arrears.toml)."""
+    """Start a watchdog observer on cases/, templates/, the root itself (for arrears.toml) and,
+    in Git, the folder of the reflog (for commits)."""
     from watchdog import events
     from watchdog.observers import Observer
 
@@ -137,7 +154,7 @@ def watch(root: Path, on_change: Callable[[str], None]):
             if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
                 return
             for path in (event.src_path, getattr(event, "dest_path", "")):
-                if path and is_relevant(root, os.fsdecode(path)):
+                if path and (is_relevant(root, os.fsdecode(path)) or os.fsdecode(path) == str(commits)):
                     on_change(os.fsdecode(path))
             if event.is_directory and event.event_type == "created" and Path(os.fsdecode(event.src_path)).parent == root:
                 watch_folder(Path(os.fsdecode(event.src_path)))
@@ -154,6 +171,9 @@ def watch(root: Path, on_change: Callable[[str], None]):
     observer.schedule(relay, str(root), recursive=False, event_filter=changes)
     for name in WATCHED:
         watch_folder(root / name)
+    commits = reflog(root)
+    if commits is not None and commits.parent.is_dir():  # Git makes it at the first commit
+        observer.schedule(relay, str(commits.parent), recursive=False, event_filter=changes)
     observer.start()
     return observer
 
