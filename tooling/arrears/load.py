@@ -69,14 +69,21 @@ def read_tree(root: Path) -> Tree:
 
 def _read_into(tree: Tree, folder: Path, relative: str, real_root: Path) -> None:
     for child, path in _walk(folder, relative, real_root, tree.problems):
-        parts = child.split("/")
-        is_record = child.endswith(".md") and (
-            len(parts) == 3 or (len(parts) == 4 and parts[2] in ("notes", "plans"))
-        )
         try:
-            tree.files[child] = path.read_bytes() if is_record else ATTACHMENT
+            in_case = child.split("/", 2)[2:]  # the path under cases/<id>/ (none for a stray file in cases/)
+            tree.files[child] = path.read_bytes() if in_case and is_record_file(in_case[0]) else ATTACHMENT
         except OSError as error:
-            tree.problems.append(Problem(child, 1, 1, "error", "unreadable", f"cannot read: {error.strerror}"))
+            tree.problems.append(unreadable(child, error))
+
+
+def is_record_file(relative: str) -> bool:
+    """Is this path under a case folder a record (case.md, notes/*.md, plans/*.md) rather than an attachment?"""
+    parts = relative.split("/")
+    return relative.endswith(".md") and (len(parts) == 1 or (len(parts) == 2 and parts[0] in ("notes", "plans")))
+
+
+def unreadable(path: str, error: OSError) -> Problem:
+    return Problem(path, 1, 1, "error", "unreadable", f"cannot read: {error.strerror}")
 
 
 def _walk(folder: Path, relative: str, real_root: Path, problems: list[Problem],

@@ -44,7 +44,8 @@ from ..check import check_case
 from ..figures import CaseFigures, PortfolioFigures
 from ..history import BuildInfo, History, build_info
 from ..ledger import collect, compute_case
-from ..load import ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count
+from ..load import (ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count,
+                    is_record_file, unreadable)
 from ..problems import Problem, sort_problems
 from ..records import Portfolio, Settings
 from ..report import case_csv, case_json, csv_document, json_document
@@ -407,9 +408,7 @@ def _files(base: Path, stats: dict[str, cache.Stat], read: dict[str, bytes]) -> 
     files: dict[str, bytes | None] = {}
     problems: list[Problem] = []
     for relative in sorted(stats, key=lambda path: path.split("/")):
-        parts = relative.split("/")
-        is_record = relative.endswith(".md") and (len(parts) == 1 or (len(parts) == 2 and parts[0] in ("notes", "plans")))
-        if not is_record:
+        if not is_record_file(relative):
             files[relative] = ATTACHMENT
             continue
         data = read.get(relative)
@@ -417,8 +416,7 @@ def _files(base: Path, stats: dict[str, cache.Stat], read: dict[str, bytes]) -> 
             try:
                 data = (base / relative).read_bytes()
             except OSError as error:
-                problems.append(Problem(f"cases/{base.name}/{relative}", 1, 1, "error", "unreadable",
-                                        f"cannot read: {error.strerror}"))
+                problems.append(unreadable(f"cases/{base.name}/{relative}", error))
                 continue
         files[relative] = data
     return files, problems
