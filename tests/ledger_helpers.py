@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from arrears.figures import CaseFigures
-from arrears.ledger import compute_case
-from arrears.load import load
+from arrears.ledger.figures import CaseFigures
+from arrears.ledger.compute import compute_case
+from arrears.records.load import load
 
 
 def figures(records, as_of: str, case_id: str = "acme") -> CaseFigures:

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from arrears import agenda as agendas
-from arrears.cli import main
-from arrears.ledger import compute_portfolio
-from arrears.load import load
+from arrears.actions import agenda as agendas
+from arrears.cli.app import main
+from arrears.ledger.compute import compute_portfolio
+from arrears.records.load import load
 
 TODAY = date(2026, 6, 15)
 SETTINGS = 'name = "Northwind"\ntimezone = "Europe/London"\n[contact]\nquiet_days = 14\n'

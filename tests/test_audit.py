@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arrears.audit import audit
-from arrears.cli import main
+from arrears.git.audit import audit
+from arrears.cli.app import main
 from gitrepo import GitRepo, isolate_git
 
 

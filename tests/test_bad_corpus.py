@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from arrears.check import check
-from arrears.load import load
+from arrears.rules.check import check
+from arrears.records.load import load
 
 CORPUS = Path(__file__).parent / "bad"
 TODAY = date(2026, 6, 1)

@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from arrears.cli import main
+from arrears.cli.app import main
 
 TEXT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning): "
                        r"(?P<message>.+) \[(?P<code>[a-z0-9-]+)\]$")

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from arrears.check import check
-from arrears.load import load
+from arrears.rules.check import check
+from arrears.records.load import load
 
 from ledger_helpers import invoice, payment
 

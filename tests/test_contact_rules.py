@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from arrears.check import check
-from arrears.contact import may_contact
-from arrears.load import load
+from arrears.rules.check import check
+from arrears.rules.contact import may_contact
+from arrears.records.load import load
 
 LONDON = ZoneInfo("Europe/London")
 

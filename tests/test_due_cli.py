@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from arrears.cli import main
+from arrears.cli.app import main
 
 from ledger_helpers import spec_example
 

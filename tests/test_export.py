@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arrears import export
-from arrears.check import check
-from arrears.cli_export import export as export_command
-from arrears.ledger import compute_portfolio
-from arrears.load import load
+from arrears.views import export
+from arrears.rules.check import check
+from arrears.cli.export import export as export_command
+from arrears.ledger.compute import compute_portfolio
+from arrears.records.load import load
 
 REPO = Path(__file__).resolve().parent.parent
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
@@ -338,7 +338,7 @@ def test_export_to_stdout_and_chosen_cases(books):
 
 
 def test_arrears_export_is_a_command(books):
-    from arrears.cli import main
+    from arrears.cli.app import main
 
     result = CliRunner().invoke(main, ["export", "--root", str(books.root), "--format", "json",
                                        "--as-of", "2026-01-06", "kyoto-trading"])
@@ -368,7 +368,7 @@ def test_output_is_never_overwritten_without_force(books, tmp_path):
 
 
 def test_receivables_equal_the_due_command_json(books, tmp_path):
-    from arrears.cli_due import due
+    from arrears.cli.due import due
 
     shown = CliRunner().invoke(due, ["--root", str(books.root), "--format", "json", "--as-of", LATE.isoformat()])
     assert shown.exit_code == 0, shown.output

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from arrears import gitcmd, history
-from arrears.history import GitError, build_info, open_repo, read_history
+from arrears.git import command as gitcmd, history
+from arrears.git.history import GitError, build_info, open_repo, read_history
 from gitrepo import GitRepo, isolate_git
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arrears.cli import main
-from arrears.load import load
+from arrears.cli.app import main
+from arrears.records.load import load
 from arrears.site import incremental
 from arrears.site import markdown as site_markdown
 from arrears.site.build import build_site

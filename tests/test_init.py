@@ -9,9 +9,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from arrears.audit import audit
-from arrears.cli import main
-from arrears.initrepo import TEMPLATES, files
+from arrears.git.audit import audit
+from arrears.cli.app import main
+from arrears.git.init import TEMPLATES, files
 from gitrepo import GitRepo, isolate_git
 
 REPOSITORY = Path(__file__).resolve().parents[1]

@@ -15,9 +15,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrears.figures import CaseFigures
-from arrears.ledger import compute_case, plan_basis
-from arrears.records import (
+from arrears.ledger.figures import CaseFigures
+from arrears.ledger.compute import compute_case, plan_basis
+from arrears.records.model import (
     Case, Credit, Debtor, Discount, Fee, Invoice, Note, Payment, Plan, Promise, Schedule, Settings, Source,
 )
 

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from arrears.check import check
-from arrears.load import load
+from arrears.rules.check import check
+from arrears.records.load import load
 
 
 def test_loads_case_notes_and_plan_with_exact_money(records):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from arrears.check import check
-from arrears.load import RootNotFound, find_root, load
-from arrears.records import (
+from arrears.rules.check import check
+from arrears.records.load import RootNotFound, find_root, load
+from arrears.records.model import (
     Case, Contact, Contacting, Credit, Debtor, Discount, Dispute, Fee, Installment, Interest, Invoice, Note, Payment,
     Plan, Promise, Schedule, Source,
 )

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import arrears.cli  # noqa: F401  (registers every rule `arrears check` runs)
-from arrears import parse
-from arrears.check import check
-from arrears.load import Tree, assemble, load
-from arrears.records import Settings
+from arrears.records import parse
+from arrears.rules.check import check
+from arrears.records.load import Tree, assemble, load
+from arrears.records.model import Settings
 
 TODAY = date(2026, 6, 1)
 SETTINGS = Settings()

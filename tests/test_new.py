@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arrears.check import check
-from arrears.cli import main
-from arrears.load import load
-from arrears.records import NOTE_KINDS
-from arrears.scaffold import NewNote, create_new, note_text
+from arrears.rules.check import check
+from arrears.cli.app import main
+from arrears.records.load import load
+from arrears.records.model import NOTE_KINDS
+from arrears.views.scaffold import NewNote, create_new, note_text
 
 TODAY = date(2026, 3, 2)
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from click.testing import CliRunner
 
-from arrears.check import check
-from arrears.cli import main
-from arrears.load import load
-from arrears.records import Schedule
-from arrears.schedule import from_rule
+from arrears.rules.check import check
+from arrears.cli.app import main
+from arrears.records.load import load
+from arrears.records.model import Schedule
+from arrears.ledger.schedule import from_rule
 
 
 def test_check_reports_a_rule_that_would_make_too_many_parts_and_due_refuses(records):
@@ -56,7 +56,7 @@ def test_a_settled_case_keeps_its_follow_up_date_but_it_is_not_late(records):
         kind: payment
         amount: 100
     """)
-    from arrears.ledger import compute_case
+    from arrears.ledger.compute import compute_case
 
     portfolio = load(records.root)
     figures = compute_case(portfolio.cases[0], portfolio.settings, date(2026, 3, 1))

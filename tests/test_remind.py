@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arrears import messages
-from arrears.check import check
-from arrears.cli import main
-from arrears.ledger import compute_case
-from arrears.load import load
+from arrears.views import messages
+from arrears.rules.check import check
+from arrears.cli.app import main
+from arrears.ledger.compute import compute_case
+from arrears.records.load import load
 
 GOLDEN = Path(__file__).parent / "golden" / "messages"
 AS_OF = date(2026, 5, 20)

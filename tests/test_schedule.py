@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrears.records import Installment, Plan, Schedule, Source
-from arrears.schedule import add_months, from_rule, installments, nth_date, plan_amount
+from arrears.records.model import Installment, Plan, Schedule, Source
+from arrears.ledger.schedule import add_months, from_rule, installments, nth_date, plan_amount
 
 
 def _plan(**fields) -> Plan:

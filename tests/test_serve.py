@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from arrears.live import inject
-from arrears.serve import is_relevant
+from arrears.serve.live import inject
+from arrears.serve.preview import is_relevant
 from site_records import AS_OF, write_portfolio
 
 TIMEOUT = 20.0

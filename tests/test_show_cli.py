@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from arrears.cli import main
+from arrears.cli.app import main
 
 from ledger_helpers import spec_example
 

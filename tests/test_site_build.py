@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arrears.cli import main
-from arrears.load import load
+from arrears.cli.app import main
+from arrears.records.load import load
 from arrears.site import build as site_build
 from arrears.site.build import MARKER, SiteError, build_site
 
@@ -248,7 +248,7 @@ def test_every_page_of_the_portfolio_passes_the_audit(portfolio):
 
 
 def test_progress_bar_only_on_a_terminal(portfolio, monkeypatch):
-    from arrears import cli_site
+    from arrears.cli import site as cli_site
 
     items = list(range(cli_site.PROGRESS_FROM))
     with cli_site.progress_bar(items, "x") as shown:

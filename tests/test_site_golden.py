@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from arrears.load import load
+from arrears.records.load import load
 from arrears.site.build import build_site
 
 from site_records import AS_OF, write_portfolio

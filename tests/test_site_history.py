@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arrears.cli import main
+from arrears.cli.app import main
 from gitrepo import GitRepo, isolate_git
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 import pytest
 
-from arrears.cli import open_portfolio
-from arrears.gittree import load_at, read_tree_at
-from arrears.history import GitError
-from arrears.load import read_tree
+from arrears.cli.app import open_portfolio
+from arrears.records.gittree import load_at, read_tree_at
+from arrears.git.history import GitError
+from arrears.records.load import read_tree
 from gitrepo import GitRepo, isolate_git
 
 
@@ -144,7 +144,7 @@ def _payment(repo: GitRepo, day: str, amount: str) -> None:
 def test_due_at_a_revision_ignores_the_dirty_working_tree(repo):
     from click.testing import CliRunner
 
-    from arrears.cli import main
+    from arrears.cli.app import main
 
     first = repo.head()
     _payment(repo, "2026-03-01", "200.00")
@@ -170,7 +170,7 @@ def test_due_at_a_revision_ignores_the_dirty_working_tree(repo):
 def test_show_says_who_recorded_each_note_and_reads_the_past(repo):
     from click.testing import CliRunner
 
-    from arrears.cli import main
+    from arrears.cli.app import main
 
     first = repo.head()
     _payment(repo, "2026-03-01", "200.00")

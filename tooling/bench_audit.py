@@ -81,7 +81,7 @@ def generate(root: Path, commits: int, notes: int) -> float:
 def bench(root: Path, commits: int = 5000, notes: int = 50000, reuse: bool = False) -> dict[str, float]:
     """Generate the history under `root` and time the audit; returns the timings in seconds."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from arrears.audit import audit
+    from arrears.git.audit import audit
 
     os.environ.update(ENV)
     reusable = reuse and (root / ".git").is_dir()

@@ -1,3 +1,3 @@
-from .cli import run
+from arrears.cli.app import run
 
 run()

@@ -10,7 +10,7 @@ import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .records import Settings
+from arrears.records.model import Settings
 
 
 def today(settings: Settings) -> date:

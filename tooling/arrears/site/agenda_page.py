@@ -9,13 +9,13 @@ here but what to show.
 
 from __future__ import annotations
 
-from ..agenda import CARE, Agenda, AgendaItem, build, start_of_day, suggested_contact
-from ..figures import CaseFigures, PortfolioFigures
-from ..messages import default_channel, human_date, refusals, render, suggest_tone
-from ..money import display
-from ..records import Portfolio
+from arrears.actions.agenda import CARE, Agenda, AgendaItem, build, start_of_day, suggested_contact
+from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.views.messages import default_channel, human_date, refusals, render, suggest_tone
+from arrears.money import display
+from arrears.records.model import Portfolio
 from markupsafe import Markup
-from .pages import case_href
+from arrears.site.pages import case_href
 
 TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
           "due-today": "Due today", "follow-up": "Follow-up due", "quiet": "Gone quiet",

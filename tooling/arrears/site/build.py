@@ -18,12 +18,12 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Iterator, Sequence
 
-from ..figures import CaseFigures, PortfolioFigures
-from ..history import BuildInfo, History, build_info, history_at
-from ..records import Portfolio
-from . import agenda_page, pages
-from .feeds import feeds
-from .templates import environment
+from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.git.history import BuildInfo, History, build_info, history_at
+from arrears.records.model import Portfolio
+from arrears.site import agenda_page, pages
+from arrears.site.feeds import feeds
+from arrears.site.templates import environment
 
 MARKER = ".arrears-site"
 MARKER_TEXT = ("This folder was built by `arrears build` and is replaced on every build.\n"
@@ -67,7 +67,7 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     touched each case, and the footer names the commit built from.
     """
     if figures is None:
-        from ..ledger import compute_portfolio
+        from arrears.ledger.compute import compute_portfolio
 
         figures = compute_portfolio(portfolio, as_of)
     root = portfolio.root
@@ -76,7 +76,7 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     history = history_at(root, at) if root else None
     built_from = build_info(root, at) if root else None
     if root and at:
-        from ..gittree import attachments_at  # only time travel reads files from Git
+        from arrears.records.gittree import attachments_at  # only time travel reads files from Git
 
         committed = attachments_at(root, at)
     else:

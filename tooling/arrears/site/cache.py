@@ -26,8 +26,8 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Iterator, NamedTuple
 
-from ..gitcmd import GitError, open_repo
-from ..history import History, read_history
+from arrears.git.command import GitError, open_repo
+from arrears.git.history import History, read_history
 
 CACHE = ".arrears-cache"
 FORMAT = 2

@@ -15,8 +15,8 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-from .. import money
-from ..figures import BalancePoint
+from arrears import money
+from arrears.ledger.figures import BalancePoint
 
 _TENTH = Decimal("0.1")
 

@@ -7,8 +7,8 @@ difference.
 
 from __future__ import annotations
 
-from ..figures import PortfolioFigures
-from ..report import due_csv, due_json
+from arrears.ledger.figures import PortfolioFigures
+from arrears.views.report import due_csv, due_json
 
 
 def feeds(portfolio: PortfolioFigures) -> dict[str, str]:

@@ -38,25 +38,25 @@ from typing import Callable, Iterable, NamedTuple
 
 from markupsafe import Markup
 
-from .. import messages
-from ..agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
-from ..check import check_case
-from ..figures import CaseFigures, PortfolioFigures
-from ..history import BuildInfo, History, build_info
-from ..ledger import collect, compute_case
-from ..load import (ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count,
+from arrears.views import messages
+from arrears.actions.agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
+from arrears.rules.check import check_case
+from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.git.history import BuildInfo, History, build_info
+from arrears.ledger.compute import collect, compute_case
+from arrears.records.load import (ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count,
                     is_record_file, unreadable)
-from ..problems import Problem, sort_problems
-from ..records import Portfolio, Settings
-from ..report import case_csv, case_json, csv_document, json_document
-from ..settings import PATH as SETTINGS_PATH
-from ..settings import parse_settings
-from ..summary import summarize
-from . import cache, pages
-from .agenda_page import agenda_context, agenda_item
-from .build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
-from .markdown import parser, remembering
-from .templates import compiled_cache, environment, search_path
+from arrears.problems import Problem, sort_problems
+from arrears.records.model import Portfolio, Settings
+from arrears.views.report import case_csv, case_json, csv_document, json_document
+from arrears.records.settings import PATH as SETTINGS_PATH
+from arrears.records.settings import parse_settings
+from arrears.ledger.summary import summarize
+from arrears.site import cache, pages
+from arrears.site.agenda_page import agenda_context, agenda_item
+from arrears.site.build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
+from arrears.site.markdown import parser, remembering
+from arrears.site.templates import compiled_cache, environment, search_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,12 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .. import money
-from ..figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
-from ..history import Commit, History, case_log
-from ..records import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
-from . import charts
-from .markdown import render
+from arrears import money
+from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
+from arrears.git.history import Commit, History, case_log
+from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
+from arrears.site import charts
+from arrears.site.markdown import render
 
 ATTENTION_STATES = ("plan-broken", "plan-behind", "overdue", "disputed")
 

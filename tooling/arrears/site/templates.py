@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .. import money
+from arrears import money
 
 DEFAULTS = Path(__file__).resolve().parents[3] / "templates"
 """The package's own templates: the repository's top-level templates/ (editable install)."""

@@ -1,0 +1,1 @@
+"""Actions: what to do next about each case (the agenda and the tone it calls for)."""

@@ -1,0 +1,136 @@
+"""`arrears agenda` and `arrears remind`: today's actions and the drafts for them.
+
+Thin commands registered on the main group in cli.py: each loads the
+records, asks the ledger for figures, calls one function (`agenda.build`,
+`messages.render`) and prints. The draft goes to stdout alone, so it can be
+piped into a mail client; everything said about it goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+import jinja2
+
+from arrears.actions import agenda as agendas
+from arrears import clock
+from arrears.views import messages
+from arrears.cli.app import as_of_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from arrears.ledger.compute import compute_case, compute_portfolio
+from arrears.records.parse import parse_note
+from arrears.problems import FORMATTERS
+from arrears.views.scaffold import now_local
+
+
+def _now(settings, as_of: date | None) -> tuple[date, datetime, bool]:
+    """(as of, now, whether now is the real time).
+
+    With --as-of (or ARREARS_TODAY pinning another day), "now" is the start of
+    that day's calling hours (see docs/agenda-and-messages.md).
+    """
+    if as_of is not None:
+        return as_of, agendas.start_of_day(as_of, settings), False
+    today = resolve_as_of(None, settings)
+    now = clock.now(settings)
+    if now.date() != today:
+        return today, agendas.start_of_day(today, settings), False
+    return today, now, True
+
+
+@click.command("agenda")
+@root_option
+@as_of_option
+@click.option("--owner", default=None, metavar="NAME", help="Only the cases this person handles.")
+@format_option("text", "json")
+def agenda(root: Path | None, as_of: date | None, owner: str | None, output_format: str) -> None:
+    """Today's actions, most urgent first: broken promises, missed installments, what falls due today,
+    follow-ups, quiet overdue cases, new cases never contacted.
+
+    Each shows the suggested channel and whether the contact rules allow it now
+    (and if not, when). Disputed and on-hold cases are listed apart and not
+    chased; settled and closed cases never appear. With --as-of, "now" is the
+    start of that day's calling hours.
+    """
+    portfolio = open_portfolio(root)
+    exit_for_errors(portfolio)
+    day, now, _ = _now(portfolio.settings, as_of)
+    result = agendas.build(compute_portfolio(portfolio, day), portfolio.settings, now, owner)
+    if output_format == "json":
+        click.echo(json.dumps(agendas.to_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(agendas.to_text(result), nl=False)
+
+
+@click.command("remind")
+@root_option
+@click.argument("case_id", metavar="CASE")
+@click.option("--tone", type=click.Choice(messages.TONES), default=None,
+              help="gentle, firm or final. Default: what the case calls for (days past due, broken "
+                   "promises, the plan); always gentle for a vulnerable debtor.")
+@click.option("--channel", type=click.Choice(messages.MESSAGE_CHANNELS), default=None,
+              help="email, sms or letter. Default: the debtor's preferred contact that is not opted out.")
+@as_of_option
+@click.option("--record", is_flag=True, help="Also record the message as sent: a new note, never overwriting.")
+@click.option("--by", default=None, help="Who sent it, for the recorded note.")
+@click.option("--force", is_flag=True,
+              help="Draft even what the rules advise against (a firm tone to a vulnerable debtor, an "
+                   "opted-out channel, a disputed or on-hold case). Think twice.")
+def remind(root: Path | None, case_id: str, tone: str | None, channel: str | None, as_of: date | None,
+           record: bool, by: str | None, force: bool) -> None:
+    """Draft a reminder for CASE from templates/messages/, with the case's own figures.
+
+    The draft is printed on stdout; the tone, why, and (for SMS) the length and
+    segment count on stderr. Exit 2 when the draft is refused (see --force).
+    """
+    portfolio = open_portfolio(root)
+    exit_for_errors(portfolio)
+    case = portfolio.case(case_id)
+    if case is None:
+        raise click.UsageError(f"no case {case_id!r} under cases/")
+    day, now, real = _now(portfolio.settings, as_of)
+    figures = compute_case(case, portfolio.settings, day)
+    suggested, why = messages.suggest_tone(figures)
+    tone = tone or suggested
+    channel = channel or messages.default_channel(figures)
+    if channel is None:
+        raise click.UsageError(f"{case.debtor.name} has no email, SMS or postal contact that is not opted out; "
+                               "choose one with --channel")
+    refused = messages.refusals(figures, tone, channel)
+    if refused and not force:
+        for reason in refused:
+            click.echo(f"arrears: not drafted: {reason}", err=True)
+        sys.exit(2)
+    for reason in refused:
+        click.echo(f"arrears: drafted anyway (--force): {reason}", err=True)
+    try:
+        draft = messages.render(figures, portfolio.settings, tone, channel, portfolio.root)
+    except jinja2.TemplateError as error:
+        name = getattr(error, "name", None) or getattr(error, "filename", None) or f"{channel}-{tone}.txt"
+        click.echo(f"arrears: cannot render the message template {name}: {error}", err=True)
+        sys.exit(1)
+    click.echo(draft.text, nl=False)
+    if channel == "letter" and not case.debtor.address and not any(c.channel == "post" for c in case.debtor.contacts):
+        click.echo(f"arrears: warning: case.md has no postal address for {case.debtor.name}; add one before posting",
+                   err=True)
+    click.echo(f"tone: {tone}" + (f" (suggested: {why})" if tone == suggested else f" (chosen; suggested {suggested})"),
+               err=True)
+    if draft.sms is not None:
+        click.echo(draft.sms.describe(), err=True)
+    if record:
+        _record(portfolio.root, draft, case, day, now if real else None, by)
+
+
+def _record(root: Path, draft: messages.Draft, case, day: date, now: datetime | None, by: str | None) -> None:
+    """The note says when it was sent: to the minute when now is real, else the day alone."""
+    clock_time = now_local(now)[1] if now is not None else None
+    path = messages.record(root, draft, day, clock_time, by or case.owner)
+    relative = path.relative_to(root).as_posix()
+    problems = parse_note(relative, path.read_bytes(), case.id, path.stem, case.currency).problems
+    if problems:  # pragma: no cover - a bug: recorded notes are valid by construction
+        click.echo(FORMATTERS["text"](problems), err=True, nl=False)
+        sys.exit(1)
+    click.echo(f"recorded {relative}", err=True)

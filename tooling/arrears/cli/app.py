@@ -1,0 +1,239 @@
+"""The `arrears` command line: each command parses options, calls one function, prints.
+
+Shared options (`--root`, `--as-of`, `--format`) are defined once here.
+Exit status everywhere: 0 fine, 1 the records have errors, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from arrears import __version__
+
+if TYPE_CHECKING:
+    from arrears.records.model import Portfolio, Settings
+
+# The records, the ledger and the rest are imported by the functions that use them, and each
+# command's module only when that command runs (LazyGroup below): `arrears build` should not
+# pay for importing `export`, `audit` or `new`.
+
+
+class DateType(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a date: write YYYY-MM-DD", param, ctx)
+
+
+DATE = DateType()
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+    help="The records repository. Default: $ARREARS_ROOT, else the nearest folder at or above "
+         "here that holds arrears.toml or cases/.")
+as_of_option = click.option(
+    "--as-of", type=DATE, default=None, metavar="DATE",
+    help="Compute as of this date (YYYY-MM-DD): later events are ignored. Default: today in "
+         "arrears.toml's timezone.")
+
+
+at_option = click.option(
+    "--at", default=None, metavar="REV",
+    help="Read the records as committed at this Git revision (a commit, branch, tag or HEAD~3), "
+         "never the working tree. Combine with --as-of to see the figures as they stood then.")
+
+
+def format_option(*choices: str, default: str | None = None):
+    return click.option("--format", "output_format", type=click.Choice(choices), default=default or choices[0],
+                        show_default=True, help="Output format.")
+
+
+def locate_root(root: Path | None) -> Path:
+    """The records repository to work on; none found is a usage error (exit 2)."""
+    from arrears.records.load import RootNotFound, find_root
+
+    try:
+        return find_root(root)
+    except RootNotFound as error:
+        raise click.UsageError(str(error)) from None
+
+
+def open_portfolio(root: Path | None, at: str | None = None) -> Portfolio:
+    """Find and load the records (as committed at `at`, with --at); a missing repository is a usage error."""
+    found = locate_root(root)
+    if at is None:
+        from arrears.records.load import load
+
+        return load(found)
+    from arrears.records.gittree import load_at
+    from arrears.git.history import GitError
+
+    try:
+        return load_at(found, at)
+    except GitError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def resolve_as_of(as_of: date | None, records: Portfolio | Settings) -> date:
+    """`--as-of`, else today in the records' time zone."""
+    if as_of is not None:
+        return as_of
+    from arrears import clock
+    from arrears.records.model import Portfolio
+
+    settings = records.settings if isinstance(records, Portfolio) else records
+    try:
+        return clock.today(settings)
+    except ValueError:
+        raise click.UsageError("ARREARS_TODAY must be a date written YYYY-MM-DD") from None
+
+
+def exit_for_errors(portfolio: Portfolio) -> None:
+    """Commands that compute refuse to compute from records with errors: print them, exit 1."""
+    errors = [p for p in portfolio.problems if p.is_error]
+    if errors:
+        from arrears.problems import FORMATTERS, summary
+
+        click.echo(FORMATTERS["text"](errors), err=True, nl=False)
+        click.echo(f"arrears: the records have {summary(errors)}; fix them first (arrears check).", err=True)
+        sys.exit(1)
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands live in other modules, imported only when one is run or listed.
+
+    `lazy` maps a command's name to "module:attribute".
+    `arrears build` imports cli_site alone; `arrears --help` imports every command's module, to
+    show each one's short help exactly as Click derives it from the docstring.
+    """
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            self.add_command(self._load(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.lazy and args[0] not in self.commands:
+            # No such command: Click suggests the close names ("Did you mean 'build'?") from
+            # self.commands, so load them all first, as the eager group had.
+            for name in self.lazy:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def _load(self, cmd_name: str) -> click.Command:
+        module_name, attribute = self.lazy[cmd_name].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wrong entry in the map
+            raise TypeError(f"{self.lazy[cmd_name]} is not a Click command")
+        return command
+
+
+COMMANDS = {
+    "new": "arrears.cli.new:new",  # new case|note|plan
+    "audit": "arrears.cli.audit:audit",  # Git: the audit trail and new repositories
+    "init": "arrears.cli.audit:init",
+    "due": "arrears.cli.due:due",  # what is due, and a statement of account
+    "show": "arrears.cli.due:show",
+    "agenda": "arrears.cli.actions:agenda",  # today's actions and reminder drafts
+    "remind": "arrears.cli.actions:remind",
+    "build": "arrears.cli.site:build",  # the static site and its live preview
+    "serve": "arrears.cli.site:serve",
+    "export": "arrears.cli.export:export",  # the books for hledger, beancount, CSV, JSON
+}
+"""Commands defined in their own modules, loaded on demand; `check` is defined below."""
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="arrears")
+def main() -> None:
+    """Plain-text case files for chasing unpaid invoices, kindly.
+
+    Each debtor is a folder under cases/ with case.md, notes/ and plans/.
+    Start with `arrears check`, then `arrears due`.
+    """
+
+
+@main.command()
+@root_option
+@format_option("text", "json", "github")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@as_of_option
+def check(root: Path | None, output_format: str, strict: bool, as_of: date | None) -> None:
+    """Validate every record and report all problems at once.
+
+    \b
+    What it checks:
+      - each file: UTF-8, the '---' fences, YAML front matter without
+        anchors, aliases, tags or duplicate keys
+      - each key and value against the records contract: required and
+        unknown keys (with a did-you-mean), dates, money in the currency's
+        minor units, the allowed words for kind, channel, status ...
+      - across records: unique invoice refs, references that name something
+        (applies_to, corrects, supersedes), plan shapes, contact rules
+      - arrears.toml
+    Warnings flag what is probably a slip: a note dated after today, a newer
+    plan that does not say what it supersedes, a promise on a closed case.
+
+    \b
+    Output: one line per problem, path relative to the root, so an editor
+    can jump there:
+      path:line:col: severity: message [code]
+    --format json gives a list of objects with path, line, column, severity,
+    code and message; --format github gives annotations for a pull request.
+    A one-line summary goes to stderr. --as-of sets the "today" that dates
+    are judged by.
+
+    \b
+    Exit status: 0 no errors (warnings allowed), 1 errors (or warnings
+    with --strict), 2 wrong usage (no records repository, bad option).
+
+    \b
+    Example:
+      $ arrears check
+      cases/acme/notes/2026-03-02-call.md:3:7: error: kind: 'cal' is not
+      one of call, email, ... (did you mean 'call'?) [bad-value]
+      checked 4 cases, 31 notes, 2 plans: 1 error, 0 warnings
+    """
+    from arrears.rules import check as checking
+    from arrears.records.load import load_settings
+    from arrears.problems import FORMATTERS, has_errors, summary
+
+    found = locate_root(root)
+    problems, cases, counts = checking.check_root(found, resolve_as_of(as_of, load_settings(found)))
+    click.echo(FORMATTERS[output_format](problems), nl=False)
+    click.echo(f"checked {cases} cases, {counts.notes} notes, {counts.plans} plans: {summary(problems)}", err=True)
+    sys.exit(1 if has_errors(problems, strict) else 0)
+
+
+def run() -> None:
+    """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""
+    try:
+        main(standalone_mode=True)
+    except Exception as error:  # pragma: no cover - a bug, reported politely
+        if os.environ.get("ARREARS_DEBUG"):
+            raise
+        click.echo(f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 shows details.",
+                   err=True)
+        sys.exit(70)

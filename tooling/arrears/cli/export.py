@@ -1,0 +1,68 @@
+"""`arrears export`: the books as CSV, JSON, an hledger journal or a beancount ledger.
+
+Thin: load, refuse records with errors (the same ones `due` refuses, so
+the books never show figures `due` would not), compute the figures as of D, let
+`export` write the text, print it or write it to --output (never over an
+existing file without --force, so a hand-edited journal is never lost).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import click
+
+from arrears.rules import check as checking
+from arrears.views import export as exporting
+from arrears.cli.app import as_of_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from arrears.ledger.compute import compute_portfolio
+from arrears.records.model import Portfolio
+
+
+def _known(portfolio: Portfolio, case_id: str) -> bool:
+    """A case that loaded, or a case folder whose records have errors (reported next, exit 1)."""
+    if portfolio.case(case_id) is not None:
+        return True
+    return portfolio.root is not None and "/" not in case_id and (portfolio.root / "cases" / case_id).is_dir()
+
+
+@click.command()
+@root_option
+@format_option(*exporting.FORMATS)
+@as_of_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write to FILE instead of standard output.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.argument("case_ids", nargs=-1, metavar="[CASE]...")
+def export(root: Path | None, output_format: str, as_of: date | None, output: Path | None, force: bool,
+           case_ids: tuple[str, ...]) -> None:
+    """Every invoice, fee, payment, credit and earned discount up to --as-of as double-entry books.
+
+    Each case has its own receivable account (Assets:Receivable:Acme-bakery),
+    so its balance in hledger or beancount is the balance `arrears due` shows.
+    A corrected note is reversed on the correcting note's date. Give case ids
+    to export only those cases.
+    """
+    portfolio = open_portfolio(root)
+    unknown = sorted(case_id for case_id in set(case_ids) if not _known(portfolio, case_id))
+    if unknown:
+        raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
+    as_of = resolve_as_of(as_of, portfolio)
+    exit_for_errors(replace(portfolio, problems=tuple(checking.check(portfolio, as_of))))
+    if case_ids:
+        portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(case_ids)))
+    text = exporting.render(compute_portfolio(portfolio, as_of), portfolio.settings, output_format)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w" if force else "x", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except FileExistsError:
+        raise click.UsageError(f"{output} already exists: choose another file, or pass --force to replace it") from None
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output}: {error.strerror or error}") from None
+    click.echo(f"wrote {os.fspath(output)}", err=True)

@@ -1,0 +1,6 @@
+"""The ledger: records as of a date in, figures out (section 7 of the records contract).
+
+`schedule` expands plans into installments, `settle` applies money to debts,
+`compute` assembles a case's figures, `figures` holds the values every view
+reads, and `summary` the slim per-case result that travels between processes.
+"""

@@ -1,0 +1,61 @@
+"""A case's figures without the text of its records: small enough to send between processes and to cache.
+
+`due`, the site's dashboard, due.json/due.csv and the agenda list every case
+but show only its totals, state, plan status, promises and contact details.
+Workers that parsed a case compute its figures and send back this summary,
+never the whole case: pickling 50,000 notes costs more than parsing them.
+
+A summary is a real `CaseFigures` whose case has no notes, plans or story
+and whose figures have no items, balance history or superseded plans; the
+active plan keeps its terms but not its body. Every view that lists cases
+must read only what is kept (the site's full and incremental builds are
+compared byte for byte in the tests, which would catch one that does not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from arrears.rules.check import check_case
+from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.ledger.compute import collect, compute_case
+from arrears.records.load import load_map
+from arrears.problems import Problem, sort_problems
+from arrears.records.model import Case, Settings, Source
+
+
+def summarize(figures: CaseFigures) -> CaseFigures:
+    """The figures a listing needs, with the records' text and per-event detail left out."""
+    case = figures.case
+    slim_case = replace(case, notes=(), plans=(), story="", extra=None, source=Source(case.source.path))
+    plan = figures.plan
+    if plan is not None:
+        plan = replace(plan, plan=replace(plan.plan, body="", extra=None, source=Source(plan.plan.source.path)))
+    return replace(figures, case=slim_case, items=(), history=(), superseded=(), corrected_by={}, plan=plan)
+
+
+
+def summaries(root: Path, as_of: date, workers: int | None = None
+              ) -> tuple[PortfolioFigures, list[Problem]]:
+    """Load, check and summarize every case, each worker on the cases it parsed.
+
+    Returns the summaries (as of `as_of`, totalled) and every problem `check`
+    would report. A case with errors is not computed: its figures would mean nothing.
+    """
+    _, results, problems = load_map(root, partial(_summarize_case, as_of=as_of), workers)
+    computed = []
+    for _, (case_problems, figures) in results:
+        problems += case_problems
+        if figures is not None:
+            computed.append(figures)
+    return collect(as_of, computed), sort_problems(problems)
+
+
+def _summarize_case(case: Case, settings: Settings, as_of: date) -> tuple[list[Problem], CaseFigures | None]:
+    problems = check_case(case, settings, as_of)
+    if case.unreadable or any(p.is_error for p in problems):
+        return problems, None
+    return problems, summarize(compute_case(case, settings, as_of))

@@ -1,0 +1,165 @@
+"""Reads `arrears.toml`: the organisation's name, defaults and contact rules.
+
+tomllib gives no positions, so keys are located in the text afterwards to
+point problems at the right line. A missing file means the defaults.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from arrears import money
+from arrears.records.parse import _did_you_mean
+from arrears.problems import Problem
+from arrears.records.model import ContactRules, Settings, Source
+from arrears.records.yamlsafe import Pos
+
+PATH = "arrears.toml"
+SCHEMA: dict[str, dict[str, type] | type] = {
+    "name": str,
+    "currency": str,
+    "timezone": str,
+    "plans": {"grace_days": int, "broken_after": int},
+    "contact": {"calls_per_7_days": int, "wait_after_conversation_days": int, "hours": str, "quiet_days": int},
+    "payment": {"instructions": str},
+    "audit": {"backdate_days": int},
+}
+_MAX_WHOLE = 3650  # days (ten years) or counts; more is a typo, and date arithmetic would overflow
+_HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
+    """Settings from the file's bytes (None: no file, all defaults), and any problems."""
+    if data is None:
+        return Settings(), []
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8-sig")
+        table = tomllib.loads(text)
+    except UnicodeDecodeError:
+        return Settings(), [Problem(PATH, 1, 1, "error", "not-utf8", "arrears.toml is not UTF-8 text")]
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_POSITION.search(str(error))
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        message = _TOML_POSITION.sub("", str(error)).strip()
+        return Settings(), [Problem(PATH, line, column, "error", "toml-syntax", f"TOML syntax: {message}")]
+
+    def report(section: str | None, key: str, code: str, message: str) -> None:
+        pos = _locate(text, section, key)
+        problems.append(Problem(PATH, pos.line, pos.column, "error", code, message))
+
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        expected = SCHEMA.get(key)
+        if expected is None:
+            report(None, key, "unknown-key", f"unknown setting {key!r}{_did_you_mean(key, SCHEMA)}")
+        elif isinstance(expected, dict):
+            if not isinstance(value, dict):
+                report(None, key, "bad-type", f"{key} must be a [{key}] table")
+                continue
+            for inner, inner_value in value.items():
+                inner_type = expected.get(inner)
+                if inner_type is None:
+                    hint = (f" ({inner} is a top-level setting: move it above the first [table])"
+                            if inner in SCHEMA and not isinstance(SCHEMA[inner], dict) else _did_you_mean(inner, expected))
+                    report(key, inner, "unknown-key", f"unknown setting {inner!r} in [{key}]{hint}")
+                elif not _is_type(inner_value, inner_type):
+                    report(key, inner, "bad-type", f"[{key}] {inner} must be {_type_word(inner_type)}")
+                else:
+                    values[f"{key}.{inner}"] = inner_value
+        elif not _is_type(value, expected):
+            report(None, key, "bad-type", f"{key} must be {_type_word(expected)}")
+        else:
+            values[key] = value
+
+    currency = values.get("currency", "GBP")
+    if not money.is_currency(str(currency)):
+        report(None, "currency", "bad-currency", f"currency {currency!r} is not an ISO 4217 code")
+        currency = "GBP"
+    timezone = str(values.get("timezone", "UTC"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        report(None, "timezone", "bad-timezone", f"timezone {timezone!r} is not an IANA zone such as Europe/London")
+        timezone = "UTC"
+    hours = ContactRules().hours
+    if "contact.hours" in values:
+        parsed = _hours(str(values["contact.hours"]))
+        if parsed is None:
+            report("contact", "hours", "bad-value", "hours must look like 08:00-21:00 (start before end)")
+        else:
+            hours = parsed
+    defaults = Settings()
+    default_rules = defaults.contact  # an instance: slotted class attributes are descriptors, not defaults
+    rules = ContactRules(
+        calls_per_7_days=values.get("contact.calls_per_7_days", default_rules.calls_per_7_days),  # type: ignore[arg-type]
+        wait_after_conversation_days=values.get("contact.wait_after_conversation_days",
+                                                default_rules.wait_after_conversation_days),  # type: ignore[arg-type]
+        hours=hours,
+        quiet_days=values.get("contact.quiet_days", default_rules.quiet_days),  # type: ignore[arg-type]
+    )
+    settings = Settings(
+        name=str(values.get("name", defaults.name)),
+        currency=str(currency),
+        timezone=timezone,
+        grace_days=values.get("plans.grace_days", defaults.grace_days),  # type: ignore[arg-type]
+        broken_after=values.get("plans.broken_after", defaults.broken_after),  # type: ignore[arg-type]
+        contact=rules,
+        payment_instructions=values.get("payment.instructions"),  # type: ignore[arg-type]
+        backdate_days=values.get("audit.backdate_days", defaults.backdate_days),  # type: ignore[arg-type]
+        source=Source(PATH),
+    )
+    return settings, problems
+
+
+def _hours(text: str) -> tuple[time, time] | None:
+    match = _HOURS.match(text.strip())
+    if not match:
+        return None
+    try:
+        start = time(int(match.group(1)), int(match.group(2)))
+        end = time(int(match.group(3)), int(match.group(4))) if match.group(3) != "24" else time(23, 59, 59)
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
+def _is_type(value: object, expected: type) -> bool:
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_WHOLE
+    return isinstance(value, expected)
+
+
+def _type_word(expected: type) -> str:
+    return f"a whole number from 0 to {_MAX_WHOLE}" if expected is int else "text in quotes"
+
+
+def _locate(text: str, section: str | None, key: str) -> Pos:
+    """Line and column of `key` (inside `[section]` when given) in the TOML text."""
+    lines = text.splitlines()
+    current: str | None = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[+([^\]]+)\]", stripped)
+        if header:
+            current = header.group(1).strip()
+            if section is None and current == key:
+                return Pos(number, line.index("[") + 1)
+            continue
+        match = re.match(rf"^(\s*)({re.escape(key)}|\"{re.escape(key)}\")\s*=", line)
+        if match and current == section:
+            return Pos(number, len(match.group(1)) + 1)
+        if section is not None and current is None:
+            # `contact.hours = ...` (a dotted key) or `contact = {hours = ...}` (an inline table)
+            dotted = re.match(rf"^(\s*){re.escape(section)}\s*\.\s*{re.escape(key)}\s*=", line)
+            if dotted:
+                return Pos(number, len(dotted.group(1)) + 1)
+            if re.match(rf"^\s*{re.escape(section)}\s*=\s*\{{", line):
+                inline = re.search(rf"[{{,]\s*({re.escape(key)})\s*=", line)
+                if inline:
+                    return Pos(number, inline.start(1) + 1)
+    return Pos(1, 1)

@@ -1,0 +1,1 @@
+"""Rules: what `arrears check` enforces across records, each a pure function of a case."""

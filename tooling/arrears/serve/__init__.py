@@ -1,0 +1,1 @@
+"""`arrears serve`: a watch-and-rebuild loop around the build, and the live-reload server."""

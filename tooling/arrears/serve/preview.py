@@ -1,0 +1,260 @@
+"""`arrears serve`: a thin watch-and-rebuild loop around the site build, with live reload.
+
+The site is built into a private folder (`.arrears-cache/serve/site`, never
+the published `site/`) and served on 127.0.0.1 only. A watcher on `cases/`,
+`templates/` and `arrears.toml` collects changes until 200 ms pass quietly
+(editors write a file in several steps), then rebuilds once. Records with
+errors do not replace the site: the problems go to the terminal and, as an
+overlay, to every open page, which keeps showing the last good build.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from arrears.serve.live import LiveServer, LiveState
+
+DEBOUNCE = 0.2
+"""Seconds of quiet after the last change before rebuilding."""
+WATCHED = ("cases", "templates")
+_EDITOR_NAMES = ("4913",)  # vim writes and deletes this to test a folder is writable
+_EDITOR_PREFIXES = (".", "#", "~")
+_EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload")
+
+
+def is_relevant(root: Path, path: str) -> bool:
+    """A change the site depends on: under cases/ or templates/, or arrears.toml; never an editor's scratch file."""
+    try:
+        parts = Path(path).relative_to(root).parts
+    except ValueError:
+        return False
+    if not parts or parts == ("arrears.toml",):
+        return bool(parts)
+    if parts[0] not in WATCHED:
+        return False
+    return not any(_is_scratch(part) for part in parts)
+
+
+def reflog(root: Path) -> Path | None:
+    """The file Git appends to at every commit, checkout or reset of the repository holding `root`
+    (None outside Git): serve watches it so that the site names the new commit and its history."""
+    from arrears.git.command import GitError, _run_git
+
+    try:
+        found = _run_git(root, ("rev-parse", "--absolute-git-dir"), check=False)
+    except GitError:
+        return None
+    folder = found.stdout.decode("utf-8", "replace").strip()
+    return Path(folder) / "logs" / "HEAD" if found.returncode == 0 and folder else None
+
+
+def _is_scratch(name: str) -> bool:
+    return name in _EDITOR_NAMES or name.startswith(_EDITOR_PREFIXES) or name.endswith(_EDITOR_SUFFIXES)
+
+
+@dataclass
+class Outcome:
+    """What one rebuild did: the site's paths written, or the problems that stopped it (text lines)."""
+
+    seconds: float
+    written: list[str] = field(default_factory=list)
+    full: bool = False  # a whole new site: every page may have changed
+    problems: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+Builder = Callable[[set[str] | None, Callable[[list[str]], None]], Outcome]
+"""Rebuild after these changed paths (None: everything), calling back early with the case pages
+already in place; report what happened."""
+
+
+def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
+    """Check the records and build the site into `out`, redoing only what the changes touched.
+
+    Errors refuse the rebuild (those only `arrears check` finds too, as `due`
+    refuses them), so `out` keeps the last good site.
+    """
+    from arrears.clock import today
+    from arrears.records.load import load_settings
+    from arrears.problems import format_text, summary
+    from arrears.site.incremental import Session, build
+
+    session = Session()
+    commits = reflog(root)
+
+    def rebuild(changed: set[str] | None, cases_done: Callable[[list[str]], None]) -> Outcome:
+        started = time.perf_counter()
+        if changed is not None and commits is not None and str(commits) in changed:
+            changed = None  # a commit may have changed any case's history: look at every case
+        day = as_of or today(load_settings(root))
+        built = build(root, day, out, changed=changed, session=session, strict=True, cases_done=cases_done)
+        if not built.published:
+            errors = [p for p in (*built.problems, *built.checks) if p.is_error]
+            return Outcome(time.perf_counter() - started, problems=format_text(errors).splitlines(),
+                           summary=summary(errors))
+        return Outcome(time.perf_counter() - started, [*built.written, *built.removed], built.full)
+
+    return rebuild
+
+
+class Debouncer:
+    """Collects changed paths and calls `action` once they stop coming for `quiet` seconds."""
+
+    def __init__(self, action: Callable[[set[str]], None], quiet: float = DEBOUNCE):
+        self.action = action
+        self.quiet = quiet
+        self._paths: set[str] = set()
+        self._last = 0.0
+        self._lock = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="arrears-rebuild", daemon=True)
+        self._thread.start()
+
+    def add(self, path: str) -> None:
+        with self._lock:
+            self._paths.add(path)
+            self._last = time.monotonic()
+            self._lock.notify()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._lock.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._paths or self._stopped)
+                while not self._stopped and (wait := self._last + self.quiet - time.monotonic()) > 0:
+                    self._lock.wait(wait)
+                if self._stopped:
+                    return
+                paths, self._paths = self._paths, set()
+            self.action(paths)
+
+
+def watch(root: Path, on_change: Callable[[str], None]):
+    """Start a watchdog observer on cases/, templates/, the root itself (for arrears.toml) and,
+    in Git, the folder of the reflog (for commits)."""
+    from watchdog import events
+    from watchdog.observers import Observer
+
+    # Changes only: a build reads every record, and opens and reads would flood the kernel's queue.
+    changes = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent, events.FileMovedEvent,
+               events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
+
+    class Relay(events.FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
+                return
+            for path in (event.src_path, getattr(event, "dest_path", "")):
+                if path and (is_relevant(root, os.fsdecode(path)) or os.fsdecode(path) == str(commits)):
+                    on_change(os.fsdecode(path))
+            if event.is_directory and event.event_type == "created" and Path(os.fsdecode(event.src_path)).parent == root:
+                watch_folder(Path(os.fsdecode(event.src_path)))
+
+    observer = Observer()
+    relay = Relay()
+    watched: set[Path] = set()
+
+    def watch_folder(folder: Path) -> None:
+        if folder.name in WATCHED and folder.is_dir() and folder not in watched:
+            watched.add(folder)
+            observer.schedule(relay, str(folder), recursive=True, event_filter=changes)
+
+    observer.schedule(relay, str(root), recursive=False, event_filter=changes)
+    for name in WATCHED:
+        watch_folder(root / name)
+    commits = reflog(root)
+    if commits is not None and commits.parent.is_dir():  # Git makes it at the first commit
+        observer.schedule(relay, str(commits.parent), recursive=False, event_filter=changes)
+    observer.start()
+    return observer
+
+
+class Preview:
+    """The running preview: a server, a watcher and the rebuild loop, stopped together."""
+
+    def __init__(self, root: Path, port: int, builder: Builder, out: Path,
+                 echo: Callable[[str], None] = print):
+        self.root = root
+        self.builder = builder
+        self.echo = echo
+        self.state = LiveState(out)
+        self.server = LiveServer(port, self.state)  # raises OSError when the port is taken
+        self.observer = None
+        self.debouncer: Debouncer | None = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start(self) -> None:
+        self.rebuild(None)
+        self.server.start()
+        self.debouncer = Debouncer(self.rebuild)
+        self.observer = watch(self.root, self.debouncer.add)
+
+    def rebuild(self, changed: set[str] | None) -> None:
+        """Rebuild, then tell the pages: those among the case pages replaced first reload at once,
+        the rest (the dashboard and other listings) when the whole rebuild is done."""
+        announced: list[str] = []
+
+        def cases_done(paths: list[str]) -> None:
+            announced.extend(paths)
+            self.state.published(paths)
+
+        try:
+            outcome = self.builder(changed, cases_done)
+        except Exception as error:  # a template error, a full disk: said, and the last site stays
+            outcome = Outcome(0.0, problems=[f"build failed: {type(error).__name__}: {error}"], summary="1 error")
+        if outcome.problems:
+            self.state.failed(outcome.problems)
+            self.echo("\n".join(outcome.problems))
+            self.echo(f"not rebuilt: the records have {outcome.summary}; still serving the last good site")
+            return
+        rest = [path for path in outcome.written if path not in announced]
+        if outcome.full or changed is None:
+            self.state.published(None)
+        elif rest or not announced:
+            self.state.published(rest)
+        what = "built" if changed is None else f"rebuilt after {_count(changed, 'change')}"
+        self.echo(f"{what}: {_count(len(outcome.written), 'file')} written in {outcome.seconds:.2f} s")
+
+    def stop(self) -> None:
+        if self.observer is not None:
+            self.observer.stop()
+        if self.debouncer is not None:
+            self.debouncer.stop()
+        self.server.stop()
+        if self.observer is not None:
+            self.observer.join(timeout=2)
+
+
+def _count(number: int | set, word: str) -> str:
+    value = len(number) if isinstance(number, set) else number
+    return f"{value} {word}{'' if value == 1 else 's'}"
+
+
+def serve_forever(preview: Preview) -> None:
+    """Run until Ctrl-C (or SIGTERM), then stop everything without a traceback."""
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        preview.start()
+        preview.echo(f"serving {preview.root} on {preview.url} (Ctrl-C to stop)")
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+        preview.echo("stopped")

@@ -1,0 +1,1 @@
+"""Views: figures in, text out (the due table, statements, exports, message drafts, scaffolds)."""

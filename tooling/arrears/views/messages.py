@@ -1,0 +1,358 @@
+"""Reminder drafts: the right tone for the case, rendered from templates the user can override.
+
+A reminder is a draft for a person to read and send, never sent by the tool.
+The tone follows the case (`suggest_tone`) unless chosen; a vulnerable
+debtor only ever gets the gentle one unless the controller insists
+(`--force`). The wording lives in Jinja templates (`templates/messages/`
+in the records repository first, then the package's own), so an organisation
+changes its voice without touching code; this module only gathers the
+figures the ledger computed, formatted by `money`, into the templates'
+context. `--record` turns a sent draft into a note, created without ever
+overwriting (see `scaffold.create_new`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+
+from arrears import money
+from arrears.ledger.figures import CaseFigures, PromiseFigures
+from arrears.records.model import CONTACT_KINDS, Contacting, Settings
+from arrears.views.scaffold import create_new, moment_text, note_stem
+
+TONES = ("gentle", "firm", "final")
+MESSAGE_CHANNELS = ("email", "sms", "letter")
+CONTACT_CHANNEL = {"email": "email", "sms": "sms", "letter": "post"}  # message channel -> case.md channel
+MESSAGE_OF_CONTACT = {contact: message for message, contact in CONTACT_CHANNEL.items()}
+PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+
+FIRM_AFTER_DAYS = 31  # days past due from which the tone is firm
+FINAL_AFTER_DAYS = 90  # ... and final
+FIRM_DEADLINE_DAYS = 14
+FINAL_DEADLINE_DAYS = {"business": 14, "individual": 30}  # individuals get longer (UK Pre-Action Protocol: 30 days)
+NOT_CHASED = {"disputed": "has an open dispute: resolve it before chasing",
+              "on-hold": "is on hold",
+              "settled": "is settled: nothing is owed",
+              "closed": "is closed"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+class RefusedError(Exception):
+    """A draft the rules say not to write (vulnerable debtor and a harsh tone, opted-out channel...)."""
+
+
+# --- choosing the tone and the channel -----------------------------------------------------
+
+
+def suggest_tone(figures: CaseFigures) -> tuple[str, str]:
+    """The tone the case calls for, and why in words.
+
+    final: 90+ days past due, two or more broken promises, or a broken plan
+    60+ days past due. firm: 31+ days past due, a broken promise, or a plan
+    behind or broken. gentle otherwise, and always for a vulnerable debtor.
+    """
+    broken = len(broken_promises(figures))
+    plan_status = figures.plan.status if figures.plan else None
+    days = figures.days_past_due
+    if figures.case.vulnerable:
+        return "gentle", "the debtor is vulnerable: gentle tone only"
+    if days >= FINAL_AFTER_DAYS:
+        return "final", f"{days} days past due"
+    if broken >= 2:
+        return "final", f"{broken} promises to pay were broken"
+    if plan_status == "broken" and days >= 60:
+        return "final", f"the plan is broken and {days} days past due"
+    if plan_status in ("broken", "behind"):
+        return "firm", f"the payment plan is {plan_status}"
+    if broken:
+        return "firm", "a promise to pay was broken"
+    if days >= FIRM_AFTER_DAYS:
+        return "firm", f"{days} days past due"
+    return "gentle", "a first, friendly reminder" if days else "nothing is past due yet"
+
+
+def broken_promises(figures: CaseFigures) -> list[PromiseFigures]:
+    """Broken promises that still matter: those due after the active plan was agreed (a new plan starts afresh)."""
+    since = figures.plan.plan.agreed if figures.plan else None
+    return [p for p in figures.promises if p.status == "broken" and (since is None or p.by >= since)]
+
+
+def default_channel(figures: CaseFigures) -> str | None:
+    """The message channel for the preferred contact the debtor has not opted out of.
+
+    A preferred phone number suggests no message channel, so the first other
+    allowed contact that can take a message is used; a debtor with an
+    address and no opt-out from post can always get a letter.
+    """
+    case = figures.case
+    allowed = [c for c in case.debtor.contacts if c.channel not in case.do_not_contact]
+    ordered = sorted(allowed, key=lambda c: not c.preferred)
+    for contact in ordered:
+        if contact.channel in MESSAGE_OF_CONTACT:
+            return MESSAGE_OF_CONTACT[contact.channel]
+    if case.debtor.address and "post" not in case.do_not_contact:
+        return "letter"
+    return None
+
+
+def refusals(figures: CaseFigures, tone: str, channel: str) -> list[str]:
+    """Why this draft should not be written (empty: fine). `--force` overrides them, knowingly."""
+    case = figures.case
+    found = []
+    if case.vulnerable and tone != "gentle":
+        found.append(f"{case.debtor.name} is flagged vulnerable: only gentle reminders "
+                     f"(use --tone gentle, or --force if you have good reason and have noted it)")
+    if CONTACT_CHANNEL[channel] in case.do_not_contact:
+        found.append(f"{case.debtor.name} asked not to be contacted by {channel} (do_not_contact)")
+    if figures.state in NOT_CHASED:
+        found.append(f"case {case.id} {NOT_CHASED[figures.state]}")
+    return found
+
+
+# --- the context the templates see ------------------------------------------------------------
+
+
+def human_date(day: date) -> str:
+    """`2 March 2026`: unambiguous in every English-speaking country, whatever the locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def deadline(figures: CaseFigures, tone: str) -> date | None:
+    """The date a firm or final reminder asks for payment or contact by."""
+    if tone == "firm":
+        return figures.as_of + timedelta(days=FIRM_DEADLINE_DAYS)
+    if tone == "final":
+        return figures.as_of + timedelta(days=FINAL_DEADLINE_DAYS.get(figures.case.debtor.kind, 14))
+    return None
+
+
+def message_context(figures: CaseFigures, settings: Settings, tone: str, channel: str) -> dict:
+    """Everything a message template may use: the ledger's figures as display text, and the case's words."""
+    case = figures.case
+    currency = case.currency
+
+    def show(amount: Decimal) -> str:
+        return money.display(amount, currency)
+
+    overdue_items = [
+        {"label": item.label, "due": human_date(item.due), "amount": show(item.unsettled)}
+        for item in figures.items if item.due < figures.as_of and item.unsettled > 0
+    ]
+    plan = None
+    if figures.plan is not None and figures.plan.status != "completed":
+        parts = figures.plan.installments
+        missed = [{"number": p.number, "due": human_date(p.due), "amount": show(p.amount - p.paid)}
+                  for p in parts if p.state == "missed"]
+        plan = {
+            "id": figures.plan.plan.id,
+            "status": figures.plan.status,
+            "amount": show(figures.plan.amount),
+            "paid": figures.plan.paid,
+            "total": figures.plan.total,
+            "missed": figures.plan.missed,
+            "missed_items": missed,
+            "every": figures.plan.plan.schedule.every if figures.plan.plan.schedule else None,
+            "discount": _discount_text(figures, show),
+        }
+    broken = broken_promises(figures)
+    promise = None
+    if broken:
+        last = broken[-1]
+        promise = {"made": human_date(last.made), "amount": show(last.amount), "by": human_date(last.by),
+                   "paid": show(last.paid)}
+    due_day = deadline(figures, tone)
+    contacted = any(n.kind in CONTACT_KINDS and isinstance(n.detail, Contacting) and n.detail.direction == "out"
+                    and n.date <= figures.as_of for n in case.notes)
+    return {
+        "org": settings.name,
+        "case_id": case.id,
+        "tone": tone,
+        "channel": channel,
+        "today": human_date(figures.as_of),
+        "debtor": {
+            "name": case.debtor.name,
+            "short_name": case.debtor.name.split()[0] if case.debtor.kind == "individual" else case.debtor.name,
+            "kind": case.debtor.kind,
+            "individual": case.debtor.kind == "individual",
+            "address": (case.debtor.address or "").strip(),
+        },
+        "circumstances": list(case.circumstances),
+        "vulnerable": case.vulnerable,
+        "balance": show(figures.balance),
+        "overdue": show(figures.overdue),
+        "has_overdue": figures.overdue > 0,
+        "due_now": show(figures.overdue if figures.overdue > 0 else figures.balance),
+        "days_past_due": figures.days_past_due,
+        "overdue_items": overdue_items,
+        "next_due": ({"date": human_date(figures.next_due.date), "amount": show(figures.next_due.amount)}
+                     if figures.next_due else None),
+        "plan": plan,
+        "promise": promise,
+        "contacted_before": contacted,
+        "payment_instructions": settings.payment_instructions,
+        "deadline": human_date(due_day) if due_day else None,
+    }
+
+
+def _discount_text(figures: CaseFigures, show) -> str | None:
+    """The early-settlement offer, while it can still be earned."""
+    discount = figures.plan.plan.discount if figures.plan else None
+    if discount is None or discount.if_paid_by < figures.as_of:
+        return None
+    size = f"{discount.percent.normalize():f}%" if discount.percent is not None else show(discount.amount)
+    return (f"And if you are able to settle the plan in full by {human_date(discount.if_paid_by)}, "
+            f"we will take {size} off.")
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def template_dirs(root: Path | None) -> list[Path]:
+    """Where message templates are looked up: the records repository's first, then the package's."""
+    dirs = [root / "templates" / "messages"] if root is not None else []
+    dirs.append(PACKAGE_TEMPLATES / "messages")
+    return [d for d in dict.fromkeys(dirs)]
+
+
+@functools.lru_cache(maxsize=8)
+def environment(root: Path | None) -> jinja2.Environment:
+    """One environment per records repository and process: compiling the templates for every
+    draft made a site build spend more time in Jinja's compiler than anywhere else. Jinja
+    recompiles a template whose file changed; `environment.cache_clear()` forgets new overrides."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(root)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=False,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SmsLength:
+    """How an SMS will travel: its encoding, length in that encoding's units, and segment count."""
+
+    characters: int
+    encoding: str  # GSM-7 | UCS-2
+    units: int  # septets for GSM-7, UTF-16 code units for UCS-2
+    segments: int
+
+    def describe(self) -> str:
+        return (f"SMS: {self.characters} characters, {self.encoding}, "
+                f"{self.segments} segment{'s' if self.segments != 1 else ''}")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    case_id: str
+    channel: str
+    tone: str
+    subject: str | None
+    body: str
+    sms: SmsLength | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole message as sent: the subject line first for an email."""
+        return f"Subject: {self.subject}\n\n{self.body}" if self.subject else self.body
+
+
+def render(figures: CaseFigures, settings: Settings, tone: str, channel: str, root: Path | None) -> Draft:
+    """The draft for `channel` in `tone`, from `<channel>-<tone>.txt`."""
+    if tone not in TONES or channel not in MESSAGE_CHANNELS:
+        raise ValueError(f"unknown tone or channel: {tone}, {channel}")
+    template = environment(root).get_template(f"{channel}-{tone}.txt")
+    text = tidy(template.render(message_context(figures, settings, tone, channel)))
+    subject = None
+    if channel == "email" and text.startswith("Subject:"):
+        first, _, rest = text.partition("\n")
+        subject, text = first[len("Subject:"):].strip(), rest.lstrip("\n")
+    if channel == "sms":
+        text = " ".join(text.split()) + "\n"
+    return Draft(figures.case.id, channel, tone, subject, text,
+                 sms_length(text.rstrip("\n")) if channel == "sms" else None)
+
+
+def tidy(text: str) -> str:
+    """Forgiving whitespace: no trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return text + "\n"
+
+
+# --- SMS length -------------------------------------------------------------------------------
+
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = set("^{}\\[~]|€\f")  # each takes two septets (an escape, then the character)
+
+
+def sms_length(text: str) -> SmsLength:
+    """Segments as a phone network counts them (GSM 03.38 / 3GPP 23.040).
+
+    GSM-7 when every character is in the GSM alphabet: 160 septets fit one
+    message, 153 per part once split (an escaped character never splits).
+    Otherwise UCS-2: 70 UTF-16 units, 67 per part (a surrogate pair never splits).
+    """
+    if all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text):
+        sizes = [2 if ch in GSM_EXTENSION else 1 for ch in text]
+        return SmsLength(len(text), "GSM-7", sum(sizes), _segments(sizes, 160, 153))
+    sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    return SmsLength(len(text), "UCS-2", sum(sizes), _segments(sizes, 70, 67))
+
+
+def _segments(sizes: Sequence[int], single: int, part: int) -> int:
+    total = sum(sizes)
+    if total == 0:
+        return 0
+    if total <= single:
+        return 1
+    segments, used = 1, 0
+    for size in sizes:
+        if used + size > part:
+            segments, used = segments + 1, 0
+        used += size
+    return segments
+
+
+# --- recording a sent message as a note ---------------------------------------------------------
+
+
+NOTE_KIND = {"email": "email", "sms": "sms", "letter": "letter"}
+
+
+def sent_note_text(draft: Draft, day: date, clock_time: time | None, by: str | None = None) -> str:
+    """A note recording the draft as sent: kind email/sms/letter, direction out, outcome sent, the text as body."""
+    lines = [
+        "---",
+        f"date: {moment_text(day, clock_time)}",
+        f"kind: {NOTE_KIND[draft.channel]}",
+        "direction: out",
+        "outcome: sent",
+        f"summary: {draft.tone.capitalize()} reminder sent by {draft.channel}",
+        f"tags: [reminder, {draft.tone}]",
+    ]
+    if by:
+        from arrears.views.scaffold import yaml_text
+
+        lines.append(f"by: {yaml_text(by)}")
+    lines += ["---", draft.text.rstrip("\n"), ""]
+    return "\n".join(lines)
+
+
+def record(root: Path, draft: Draft, day: date, clock_time: time | None, by: str | None = None) -> Path:
+    """Write the sent-message note under the first free `<date>-<kind>[-N].md`, never overwriting."""
+    folder = root / "cases" / draft.case_id / "notes"
+    return create_new(folder, note_stem(day, NOTE_KIND[draft.channel]), sent_note_text(draft, day, clock_time, by))
