@@ -31,11 +31,11 @@ def _known(portfolio: Portfolio, case_id: str) -> bool:
 
 @click.command()
 @root_option
-@format_option(*exporting.FORMATS)
+@format_option(*exporting.FORMATS, "parquet")
 @as_of_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
-              help="Write to FILE instead of standard output.")
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, metavar="PATH",
+              help="Write to this file instead of standard output (for parquet: the folder to write the tables into).")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists (for parquet: replace its tables).")
 @click.argument("case_ids", nargs=-1, metavar="[CASE]...")
 def export(root: Path | None, output_format: str, as_of: date | None, output: Path | None, force: bool,
            case_ids: tuple[str, ...]) -> None:
@@ -45,6 +45,13 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     so its balance in hledger or beancount is the balance `arrears due` shows.
     A corrected note is reversed on the correcting note's date. Give case ids
     to export only those cases.
+
+    \b
+    --format parquet --output DIR writes the portfolio as Parquet tables
+    (cases, figures, items, events, installments, promises; schema in
+    docs/export.md) for DuckDB, Spark or Trino, e.g.
+      arrears export --format parquet -o exports/client-a
+      duckdb -c "SELECT currency, sum(balance) FROM 'exports/*/figures.parquet' GROUP BY 1"
     """
     portfolio = open_portfolio(root)
     unknown = sorted(case_id for case_id in set(case_ids) if not _known(portfolio, case_id))
@@ -54,7 +61,11 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     exit_for_errors(replace(portfolio, problems=tuple(checking.check(portfolio, as_of))))
     if case_ids:
         portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(case_ids)))
-    text = exporting.render(compute_portfolio(portfolio, as_of), portfolio.settings, output_format)
+    figures = compute_portfolio(portfolio, as_of)
+    if output_format == "parquet":
+        _write_parquet(figures, output, force)
+        return
+    text = exporting.render(figures, portfolio.settings, output_format)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -66,3 +77,28 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     except OSError as error:
         raise click.UsageError(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"wrote {os.fspath(output)}", err=True)
+
+
+def _write_parquet(figures, folder: Path | None, force: bool) -> None:
+    """Parquet is binary and several files: it goes into a folder, never to a terminal."""
+    try:
+        from arrears.views import parquet
+    except ImportError:
+        raise click.UsageError("--format parquet needs pyarrow: pip install 'arrears[parquet]'") from None
+
+    if folder is None:
+        raise click.UsageError("--format parquet writes several files: name a folder with --output DIR")
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(f"{folder} exists and is not a folder: --format parquet writes a folder of tables")
+    existing = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    if existing and not force:
+        raise click.UsageError(f"{folder} is not empty: choose a new folder, or pass --force to replace its tables")
+    ours = {f"{name}.parquet" for name in parquet.SCHEMAS}
+    if existing and not set(existing) <= ours:
+        raise click.UsageError(f"{folder} holds files that are not arrears tables "
+                               f"({', '.join(sorted(set(existing) - ours))}): choose another folder")
+    try:
+        written = parquet.write(figures, folder)
+    except OSError as error:
+        raise click.UsageError(f"cannot write {folder}: {error.strerror or error}") from None
+    click.echo(f"wrote {len(written)} tables to {os.fspath(folder)}", err=True)
