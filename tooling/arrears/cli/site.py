@@ -10,6 +10,7 @@ from typing import Sequence
 
 import click
 
+from arrears import words
 from arrears.cli.app import as_of_option, at_option, exit_for_errors, locate_root, open_portfolio, resolve_as_of, root_option
 
 PROGRESS_FROM = 50
@@ -52,7 +53,7 @@ def build(root: Path | None, out: Path | None, as_of: date | None, at: str | Non
     except SiteError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
-    files = f"{report.files} attachment{'' if report.files == 1 else 's'}"
+    files = words.count(report.files, "attachment")
     click.echo(f"built {report.pages} pages with {files} into {report.out}", err=True)
 
 
@@ -72,7 +73,7 @@ def _build_here(root: Path | None, out: Path | None, as_of: date | None, full: b
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
     exit_for_errors(Portfolio(settings, (), built.problems, root=found))
-    files = f"{built.files} attachment{'' if built.files == 1 else 's'}"
+    files = words.count(built.files, "attachment")
     how = "" if built.full else f" (rewrote {len(built.written)}, the rest unchanged)"
     click.echo(f"built {built.pages} pages with {files} into {built.out}{how}", err=True)
 

@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import partial
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from arrears import money
 from arrears.ledger.compute import plan_basis
-from arrears.records.load import load_map
 from arrears.records.parse import MAX_INSTALLMENTS
 
 from arrears.problems import Problem, sort_problems
@@ -52,31 +49,6 @@ def check_case(case: Case, settings: Settings, today: date) -> list[Problem]:
     """Every rule's findings for one case (runs in a worker process for large portfolios)."""
     context = Context(settings, today)
     return [problem for case_rule in RULES for problem in case_rule(case, context)]
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    notes: int
-    plans: int
-
-
-def check_root(root: Path, today: date, workers: int | None = None) -> tuple[list[Problem], int, Counts]:
-    """Load and check a repository in one pass over its cases: (problems, cases, counts).
-
-    Same problems as `check(load(root), today)`, but each worker checks the
-    cases it parsed, so only problems travel between processes.
-    """
-    _, results, problems = load_map(root, partial(_checked, today=today), workers)
-    notes = plans = 0
-    for _, (case_problems, note_count, plan_count) in results:
-        problems += case_problems
-        notes += note_count
-        plans += plan_count
-    return sort_problems(problems), len(results), Counts(notes, plans)
-
-
-def _checked(case: Case, settings: Settings, today: date) -> tuple[list[Problem], int, int]:
-    return check_case(case, settings, today), len(case.notes), len(case.plans)
 
 
 def _invoices(case: Case) -> Iterator[tuple]:

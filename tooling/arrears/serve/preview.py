@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from arrears import words
 from arrears.serve.live import LiveServer, LiveState
 
 DEBOUNCE = 0.2
@@ -239,7 +240,7 @@ class Preview:
 
 def _count(number: int | set, word: str) -> str:
     value = len(number) if isinstance(number, set) else number
-    return f"{value} {word}{'' if value == 1 else 's'}"
+    return words.count(value, word)
 
 
 def serve_forever(preview: Preview) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from arrears import money
+from arrears import money, words
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
@@ -65,16 +65,16 @@ def worklist(portfolio: PortfolioFigures) -> list[Task]:
         found: list[tuple[int, str]] = []
         if figures.plan is not None and figures.plan.missed:
             count = figures.plan.missed
-            found.append((0, f"{count} installment{'s' if count != 1 else ''} missed"))
+            found.append((0, f"{words.count(count, 'installment')} missed"))
         if figures.follow_up is not None and figures.follow_up <= as_of:
             found.append((1, "Follow-up due today" if figures.follow_up == as_of
                           else f"Follow-up due since {figures.follow_up.day} {figures.follow_up:%b}"))
         broken = sum(1 for p in figures.promises if p.status == "broken" and (as_of - p.by).days <= 30)
         if broken:
-            found.append((2, f"{broken} promise{'s' if broken != 1 else ''} broken"))
+            found.append((2, f"{words.count(broken, 'promise')} broken"))
         if figures.overdue > 0 and figures.state not in ("disputed", "on-hold"):
             found.append((3, f"{money.display(figures.overdue, currency)} overdue "
-                             f"({figures.days_past_due} day{'s' if figures.days_past_due != 1 else ''})"))
+                             f"({words.count(figures.days_past_due, 'day')})"))
         if found:
             found.sort()
             tasks.append(Task(found[0][0], figures, tuple(reason for _, reason in found)))
@@ -307,13 +307,13 @@ def plan_terms(plan: Plan, currency: str) -> PlanTerms:
     if plan.schedule is not None:
         s = plan.schedule
         every = {"week": "weekly", "fortnight": "fortnightly", "month": "monthly", "quarter": "quarterly"}[s.every]
-        start = f"{s.start.day} {s.start:%b %Y}"
+        start = words.short_date(s.start)
         if s.count:
             terms = f"{s.count} {every} payments from {start}"
         else:
             terms = f"{money.display(s.installment or Decimal(0), currency)} {every} from {start}"
     elif plan.installments:
-        terms = "; ".join(f"{money.display(i.amount, currency)} on {i.due.day} {i.due:%b %Y}"
+        terms = "; ".join(f"{money.display(i.amount, currency)} on {words.short_date(i.due)}"
                           for i in plan.installments)
     else:
         terms = ""
@@ -357,8 +357,7 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
     }
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+_day = words.short_date
 
 
 def _words(code: str) -> str:

@@ -23,7 +23,7 @@ from typing import Sequence
 
 import jinja2
 
-from arrears import money
+from arrears import money, words
 from arrears.ledger.figures import CaseFigures, PromiseFigures
 from arrears.records.model import CONTACT_KINDS, Contacting, Settings
 from arrears.views.scaffold import create_new, moment_text, note_stem
@@ -42,8 +42,6 @@ NOT_CHASED = {"disputed": "has an open dispute: resolve it before chasing",
               "on-hold": "is on hold",
               "settled": "is settled: nothing is owed",
               "closed": "is closed"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 class RefusedError(Exception):
@@ -121,9 +119,7 @@ def refusals(figures: CaseFigures, tone: str, channel: str) -> list[str]:
 # --- the context the templates see ------------------------------------------------------------
 
 
-def human_date(day: date) -> str:
-    """`2 March 2026`: unambiguous in every English-speaking country, whatever the locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+human_date = words.long_date
 
 
 def deadline(figures: CaseFigures, tone: str) -> date | None:
@@ -249,7 +245,7 @@ class SmsLength:
 
     def describe(self) -> str:
         return (f"SMS: {self.characters} characters, {self.encoding}, "
-                f"{self.segments} segment{'s' if self.segments != 1 else ''}")
+                f"{words.count(self.segments, 'segment')}")
 
 
 @dataclass(frozen=True, slots=True)
