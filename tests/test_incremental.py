@@ -159,19 +159,30 @@ def test_markdown_bodies_come_from_the_cache_when_a_page_is_rebuilt(books, monke
     assert "the terms" in (books / "site" / "cases" / "case-00002" / "index.html").read_text(encoding="utf-8")
 
 
-def test_records_with_errors_change_nothing_until_fixed(books):
+def test_a_case_with_errors_is_left_out_and_the_rest_rebuilt(books):
     out = books / "site"
     incremental.build(books, DAY, out)
     before = tree(out)
     note = first_note(books, "case-00004")
     good = note.read_text(encoding="utf-8")
     note.write_text(good.replace("date: ", "date: 2026-02-30 #", 1), encoding="utf-8")
-    refused = incremental.build(books, DAY, out)
-    assert not refused.published and refused.written == ()
-    assert any(p.path.endswith(note.name) and p.is_error for p in refused.problems)
-    assert tree(out) == before
+    built = incremental.build(books, DAY, out)
+    assert built.published and built.removed == ("cases/case-00004",)
+    assert list(built.verdict.excluded) == ["case-00004"]
+    assert any(p.path.endswith(note.name) and p.is_error for p in built.problems)
+    after = tree(out)
+    assert not any(path.startswith("cases/case-00004/") for path in after)
+    assert {path for path in after if path.startswith("cases/")} == {
+        path for path in before if path.startswith("cases/") and not path.startswith("cases/case-00004/")}
+    assert all(after[path] == before[path] for path in after if path.startswith("cases/"))
+    dashboard = (out / "index.html").read_text(encoding="utf-8")
+    assert "1 case left out" in dashboard and note.name in dashboard
+    assert 'href="cases/case-00004/' not in dashboard
+    assert "case-00004" not in (out / "due.csv").read_text(encoding="utf-8")
     note.write_text(good + "\nFixed.\n", encoding="utf-8")
-    assert incremental.build(books, DAY, out).written == ("cases/case-00004/index.html",)
+    fixed = incremental.build(books, DAY, out)
+    assert "cases/case-00004/index.html" in fixed.written and not fixed.verdict.excluded
+    assert "left out" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_engine_and_build_site_give_the_same_bytes(records, tmp_path):

@@ -68,6 +68,7 @@ class Outcome:
     full: bool = False  # a whole new site: every page may have changed
     problems: list[str] = field(default_factory=list)
     summary: str = ""
+    excluded: tuple[str, ...] | None = None  # published without these cases (None: not published)
 
 
 Builder = Callable[[set[str] | None, Callable[[list[str]], None]], Outcome]
@@ -78,8 +79,9 @@ already in place; report what happened."""
 def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
     """Check the records and build the site into `out`, redoing only what the changes touched.
 
-    Errors refuse the rebuild (those only `arrears check` finds too, as `due`
-    refuses them), so `out` keeps the last good site.
+    A case with errors (those only `arrears check` finds too) is left out of the
+    site, as `arrears build` does, and its problems are shown over every page;
+    repository-wide errors refuse the rebuild, so `out` keeps the last good site.
     """
     from arrears.clock import today
     from arrears.records.load import load_settings
@@ -94,12 +96,14 @@ def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
         if changed is not None and commits is not None and str(commits) in changed:
             changed = None  # a commit may have changed any case's history: look at every case
         day = as_of or today(load_settings(root))
-        built = build(root, day, out, changed=changed, session=session, strict=True, cases_done=cases_done)
+        built = build(root, day, out, changed=changed, session=session, cases_done=cases_done)
+        errors = [p for p in built.problems if p.is_error]
         if not built.published:
-            errors = [p for p in (*built.problems, *built.checks) if p.is_error]
             return Outcome(time.perf_counter() - started, problems=format_text(errors).splitlines(),
                            summary=summary(errors))
-        return Outcome(time.perf_counter() - started, [*built.written, *built.removed], built.full)
+        return Outcome(time.perf_counter() - started, [*built.written, *built.removed], built.full,
+                       format_text(errors).splitlines(), summary(errors) if errors else "",
+                       excluded=tuple(built.verdict.excluded))
 
     return rebuild
 
@@ -215,16 +219,20 @@ class Preview:
             outcome = self.builder(changed, cases_done)
         except Exception as error:  # a template error, a full disk: said, and the last site stays
             outcome = Outcome(0.0, problems=[f"build failed: {type(error).__name__}: {error}"], summary="1 error")
-        if outcome.problems:
+        if outcome.problems and outcome.excluded is None:
             self.state.failed(outcome.problems)
             self.echo("\n".join(outcome.problems))
             self.echo(f"not rebuilt: the records have {outcome.summary}; still serving the last good site")
             return
         rest = [path for path in outcome.written if path not in announced]
         if outcome.full or changed is None:
-            self.state.published(None)
-        elif rest or not announced:
-            self.state.published(rest)
+            self.state.published(None, outcome.problems)
+        elif rest or not announced or outcome.problems != list(self.state.snapshot.problems):
+            self.state.published(rest, outcome.problems)
+        if outcome.excluded:
+            self.echo("\n".join(outcome.problems))
+            self.echo(f"left out {_count(len(outcome.excluded), 'case')} for errors ({', '.join(outcome.excluded)}); "
+                      "the other cases are rebuilt")
         what = "built" if changed is None else f"rebuilt after {_count(changed, 'change')}"
         self.echo(f"{what}: {_count(len(outcome.written), 'file')} written in {outcome.seconds:.2f} s")
 

@@ -16,10 +16,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, ContextManager, Iterable, Iterator, Sequence
+from typing import Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info, history_at
+from arrears.problems import Problem
 from arrears.records.model import Portfolio
 from arrears.site import agenda_page, pages
 from arrears.site.feeds import feeds
@@ -59,12 +60,14 @@ def no_progress(items: Sequence, label: str) -> ContextManager[Iterable]:
 
 
 def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: PortfolioFigures | None = None,
-               progress: Progress = no_progress, at: str | None = None) -> BuildReport:
+               progress: Progress = no_progress, at: str | None = None,
+               excluded: Mapping[str, Sequence[Problem]] | None = None) -> BuildReport:
     """Compute the figures as of `as_of` and publish the site into `out`.
 
     `at` (a Git revision the portfolio was read at) takes attachments from that
     commit too. In Git, pages say who recorded each note, list the commits that
-    touched each case, and the footer names the commit built from.
+    touched each case, and the footer names the commit built from. `excluded`:
+    the cases left out for errors (see `pipeline`), named on the dashboard and the agenda.
     """
     if figures is None:
         from arrears.ledger.compute import compute_portfolio
@@ -85,7 +88,8 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     def write(folder: Path) -> None:
         def render(page: Page, listing: bool = True) -> None:
             frame = _site(portfolio, figures, built_from if listing else None)
-            html = env.get_template(page.template).render(site=frame, **page.context)
+            shared = {"excluded": dict(excluded or {})} if listing else {}
+            html = env.get_template(page.template).render(site=frame, **shared, **page.context)
             _write(folder, page.path, html)
             counts["pages"] += 1
 

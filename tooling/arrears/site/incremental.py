@@ -46,6 +46,7 @@ from arrears.git.history import BuildInfo, History, build_info
 from arrears.ledger.compute import collect, compute_case
 from arrears.records.load import (ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count,
                     is_record_file, unreadable)
+from arrears.pipeline import Verdict, verdict
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Portfolio, Settings
 from arrears.views.report import case_csv, case_json, csv_document, json_document
@@ -69,9 +70,12 @@ class Built:
     files: int  # attachments copied beside the case pages
     written: tuple[str, ...]  # paths in the site written by this build
     removed: tuple[str, ...]  # case folders removed (their case is gone)
-    problems: tuple[Problem, ...]  # loading problems: what `arrears build` refuses on
-    checks: tuple[Problem, ...]  # the rest of `arrears check`'s findings
-    published: bool = True  # False: refused for errors, the site is as it was
+    problems: tuple[Problem, ...]  # every problem `arrears check` reports (cases with errors are left out)
+    published: bool = True  # False: refused for repository-wide errors, the site is as it was
+
+    @property
+    def verdict(self) -> Verdict:
+        return verdict(self.problems)
 
 
 @dataclass
@@ -102,14 +106,15 @@ class _Refused(Exception):
 
 
 def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, changed: Iterable[str] | None = None,
-          session: Session | None = None, full: bool = False, strict: bool = False,
+          session: Session | None = None, full: bool = False,
           cases_done: Callable[[list[str]], None] | None = None) -> Built:
     """Publish the site of the records at `root` into `out`, reusing the last build where it still holds.
 
     `changed` (paths under the root, from a file watcher) limits the scan to
     the case folders they name; without it every case folder is scanned.
-    `full` ignores the cache. Errors in loading refuse the build; with
-    `strict`, so do the errors only `arrears check` finds (as `due` refuses).
+    `full` ignores the cache. A case with errors (from loading or from any of
+    `check`'s rules) is left out of every page and listed on the dashboard and
+    the agenda (see `pipeline`); repository-wide errors refuse the build.
     An incremental build calls `cases_done` with the case pages it replaced
     as soon as they are in place, before the listing pages (so `serve` can
     reload the page being edited without waiting for the dashboard).
@@ -127,7 +132,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     history = cache.history(root, session.history if session is not None else None) if in_git else None
     built_from = build_info(root) if in_git else None
     templates = _templates(root)
-    inputs = _inputs(as_of, settings_bytes, f"{templates}\0strict={strict}")
+    inputs = _inputs(as_of, settings_bytes, f"{templates}\0checked")
     if session is not None and session.env is not None and session.templates == templates:
         env = session.env  # its compiled templates are still right: keep them
     else:
@@ -146,7 +151,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     messages.environment.cache_clear()  # a template added since the last build is found
     messages.environment(root).bytecode_cache = compiled_cache(cache.folder(root) / "compiled" / "messages")
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, _code(),
-               Path(), index.cases if reuse else {}, reuse, history, built_from, env, strict)
+               Path(), index.cases if reuse else {}, reuse, history, built_from, env)
     cache.ensure(root)
 
     if reuse:
@@ -165,11 +170,12 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     def write(folder: Path) -> None:
         job.target = folder
         found.update(_run(job, names, workers))
-        if _refused(job, top_problems, found.values(), {}):
+        if _refused(top_problems):
             raise _Refused
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
-        written.extend(_listing(job, folder, entries, atomic=False, session=session))
+        excluded = _excluded(top_problems, found.values(), {})
+        written.extend(_listing(job, folder, entries, excluded, atomic=False, session=session))
         for name in ASSETS:
             source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
@@ -180,7 +186,8 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     except _Refused:
         return _report(out, True, {}, [], [], top_problems, found.values(), refused=True)
     entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
-    index = cache.Index(job.inputs, str(out), _inode(out), _listing_hash(entries, job.built_from), entries)
+    index = cache.Index(job.inputs, str(out), _inode(out),
+                        _listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})), entries)
     _save(job.root, index, session)
     return _report(out, True, entries, written, [], top_problems, found.values())
 
@@ -195,13 +202,13 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         same = {name for name, outcome in found.items() if outcome.entry is None and not outcome.rebuilt}
         found = {name: outcome for name, outcome in found.items() if name not in same}
         kept = {name: index.cases[name] for name in names if name not in found and name in index.cases}
-        if _refused(job, top_problems, found.values(), kept):
+        if _refused(top_problems):
             return _report(out, False, {}, [], [], top_problems, found.values(), kept, refused=True)
         entries = dict(kept)
         entries.update({name: outcome.entry for name, outcome in found.items() if outcome.entry is not None})
         written = []
         for name, outcome in sorted(found.items()):
-            if outcome.rebuilt:
+            if outcome.rebuilt and outcome.entry is not None:
                 _swap_folder(staging / "cases" / name, out / "cases" / name)
                 written.append(f"cases/{name}/index.html")
         for name in set(index.cases) - set(entries):
@@ -209,9 +216,10 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         removed = sorted(_tidy(out, entries))
         if cases_done is not None and (written or removed):
             cases_done(written + removed)
-        listing_hash = _listing_hash(entries, job.built_from)
+        excluded = _excluded(top_problems, found.values(), kept)
+        listing_hash = _listing_hash(entries, job.built_from, excluded)
         if listing_hash != index.listing_hash:
-            written += _listing(job, out, entries, atomic=True, session=session)
+            written += _listing(job, out, entries, excluded, atomic=True, session=session)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
@@ -233,9 +241,12 @@ class _Listed(NamedTuple):
     action: str | None  # its action on the agenda, if any (partials/agenda_item.html)
 
 
-def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomic: bool,
-             session: Session | None = None) -> list[str]:
-    """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv."""
+def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
+             excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None) -> list[str]:
+    """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv.
+
+    The cases left out for errors are named on the dashboard and the agenda.
+    """
     with cache.gc_paused():
         listed = [_unpickled(name, entries[name], session) for name in sorted(entries)]
     if session is not None:
@@ -245,9 +256,10 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomi
     site = _site(portfolio, figures, job.built_from)
     texts = {
         "index.html": job.env.get_template("site/dashboard.html").render(
-            site=site, **pages.dashboard(portfolio, figures, {case.summary.case.id: Markup(case.row) for case in listed})),
+            site=site, excluded=excluded,
+            **pages.dashboard(portfolio, figures, {case.summary.case.id: Markup(case.row) for case in listed})),
         "agenda.html": job.env.get_template("site/agenda.html").render(
-            site=site, **agenda_context(assemble(job.as_of, job.now, None, (case.agenda for case in listed)),
+            site=site, excluded=excluded, **agenda_context(assemble(job.as_of, job.now, None, (case.agenda for case in listed)),
                                         {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
         "due.json": json_document(figures, [case.json for case in listed]),
         "due.csv": csv_document([case.csv for case in listed]),
@@ -282,13 +294,12 @@ class _Job:
     history: History | None
     built_from: BuildInfo | None
     env: object = field(repr=False, default=None)
-    strict: bool = False  # check's errors refuse the build too
 
 
 class _Outcome(NamedTuple):
-    entry: cache.CaseEntry | None  # None: unchanged (the index has it), or did not load (see problems)
+    entry: cache.CaseEntry | None  # None: unchanged (the index has it), or left out for errors (see problems)
     rebuilt: bool
-    problems: list[Problem]  # loading problems of a rebuilt case
+    problems: list[Problem]  # what `check` finds in a rebuilt case
 
 
 _JOB: _Job | None = None
@@ -351,8 +362,10 @@ def _case(job: _Job, name: str) -> _Outcome:
         files, problems = {path.split("/", 2)[2]: data for path, data in tree.files.items()}, tree.problems
     case, more = _assemble_case(name, files, job.settings)
     problems = problems + more
+    if case is not None:
+        problems += check_case(case, job.settings, job.as_of)
     if case is None or any(p.is_error for p in problems):
-        return _Outcome(None, True, problems)
+        return _Outcome(None, True, problems)  # left out of every page (see `pipeline`)
     figures = compute_case(case, job.settings, job.as_of)
     portfolio = Portfolio(job.settings, (case,), (), root=job.root)
     names = attachments(job.root, name)
@@ -378,9 +391,7 @@ def _case(job: _Job, name: str) -> _Outcome:
     listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action),
                            protocol=pickle.HIGHEST_PROTOCOL)
     entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
-                            tuple(_fields(p) for p in problems),
-                            tuple(_fields(p) for p in check_case(case, job.settings, job.as_of)) if job.strict else (),
-                            len(names))
+                            tuple(_fields(p) for p in problems), (), len(names))
     return _Outcome(entry, True, problems)
 
 
@@ -546,9 +557,11 @@ def build_fields(built_from: BuildInfo | None) -> str:
     return repr(built_from.as_dict())
 
 
-def _listing_hash(entries: dict[str, cache.CaseEntry], built_from: BuildInfo | None) -> str:
-    """What the listing pages are made of: every case's summary, and the commit they name."""
-    lines = [build_fields(built_from), *(f"{name}\0{entries[name].listing_hash}" for name in sorted(entries))]
+def _listing_hash(entries: dict[str, cache.CaseEntry], built_from: BuildInfo | None,
+                  excluded: dict[str, tuple[Problem, ...]]) -> str:
+    """What the listing pages are made of: every case's summary, the commit they name, the cases left out."""
+    lines = [build_fields(built_from), *(f"{name}\0{entries[name].listing_hash}" for name in sorted(entries)),
+             *(repr(_fields(p)) for problems in excluded.values() for p in problems)]
     return cache.digest("\n".join(lines).encode())
 
 
@@ -638,16 +651,14 @@ def _problems(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cac
     return problems
 
 
-def _refused(job: _Job, top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> bool:
-    found = list(found)
-    if any(p.is_error for p in _problems(top, found, kept)):
-        return True
-    return job.strict and any(p.is_error for p in _checks(found, kept))
+def _refused(top: list[Problem]) -> bool:
+    """Repository-wide errors (arrears.toml, cases/ itself) refuse the whole build."""
+    return bool(verdict(top).fatal)
 
 
-def _checks(found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> list[Problem]:
-    entries = [*kept.values(), *(outcome.entry for outcome in found if outcome.entry is not None)]
-    return [Problem(*p) for entry in entries for p in entry.checks]
+def _excluded(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]
+              ) -> dict[str, tuple[Problem, ...]]:
+    return verdict(_problems(top, found, kept)).excluded
 
 
 def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written: list[str], removed: list[str],
@@ -656,8 +667,7 @@ def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written:
     found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
     return Built(out, full, 0 if refused else len(entries) + 2, sum(e.files for e in entries.values()),
-                 tuple(sorted(written)), tuple(removed), tuple(problems), tuple(sort_problems(_checks(found, kept or {}))),
-                 not refused)
+                 tuple(sorted(written)), tuple(removed), tuple(problems), not refused)
 
 
 def _save(root: Path, index: cache.Index, session: Session | None) -> None:
