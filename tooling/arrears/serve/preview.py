@@ -19,14 +19,12 @@ from pathlib import Path
 from typing import Callable
 
 from arrears import words
+from arrears.records.files import is_ignored
 from arrears.serve.live import LiveServer, LiveState
 
 DEBOUNCE = 0.2
 """Seconds of quiet after the last change before rebuilding."""
 WATCHED = ("cases", "templates")
-_EDITOR_NAMES = ("4913",)  # vim writes and deletes this to test a folder is writable
-_EDITOR_PREFIXES = (".", "#", "~")
-_EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload")
 
 
 def is_relevant(root: Path, path: str) -> bool:
@@ -56,7 +54,7 @@ def reflog(root: Path) -> Path | None:
 
 
 def _is_scratch(name: str) -> bool:
-    return name in _EDITOR_NAMES or name.startswith(_EDITOR_PREFIXES) or name.endswith(_EDITOR_SUFFIXES)
+    return is_ignored(name)
 
 
 @dataclass

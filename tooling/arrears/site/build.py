@@ -21,6 +21,7 @@ from typing import Callable, ContextManager, Iterable, Iterator, Mapping, Sequen
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.problems import Problem
+from arrears.records.files import attachments
 from arrears.records.model import Portfolio
 from arrears.site import agenda_page, pages
 from arrears.site.feeds import feeds
@@ -138,24 +139,6 @@ def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo
     incremental build need not rewrite every page after each commit.
     """
     return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from}
-
-
-def attachments(root: Path, case_id: str) -> list[str]:
-    """Files under cases/<id>/files/, as sorted relative paths; hidden files and symlinks are skipped."""
-    base = root / "cases" / case_id / "files"
-    if not base.is_dir() or base.is_symlink():
-        return []
-
-    def walk(folder: Path, prefix: str) -> Iterator[str]:
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.startswith((".", "#", "~")) or entry.is_symlink():
-                continue
-            if entry.is_dir():
-                yield from walk(Path(entry.path), f"{prefix}{entry.name}/")
-            elif entry.is_file():
-                yield f"{prefix}{entry.name}"
-
-    return list(walk(base, ""))
 
 
 # --- writing and swapping ------------------------------------------------------------------

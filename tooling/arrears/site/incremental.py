@@ -44,8 +44,8 @@ from arrears.rules.check import check_case
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info
 from arrears.ledger.compute import collect, compute_case
-from arrears.records.load import (ATTACHMENT, Tree, _assemble_case, _follow_link, _is_ignored, _read_into, _worker_count,
-                    is_record_file, unreadable)
+from arrears.records import files as record_files
+from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into, _worker_count
 from arrears.pipeline import Verdict, verdict
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Portfolio, Settings
@@ -55,7 +55,7 @@ from arrears.records.settings import parse_settings
 from arrears.ledger.summary import summarize
 from arrears.site import cache, pages
 from arrears.site.agenda_page import agenda_context, agenda_item
-from arrears.site.build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
+from arrears.site.build import ASSETS, MARKER, _site, _write, case_page, check_output, publish
 from arrears.site.markdown import parser, remembering
 from arrears.site.templates import compiled_cache, environment, search_path
 
@@ -122,12 +122,12 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     out = Path(os.path.abspath(out))
     check_output(out, root)
     real_root = root.resolve()
-    settings_path = root / SETTINGS_PATH
-    settings_bytes = settings_path.read_bytes() if settings_path.is_file() else None
+    settings_bytes, top_problems = record_files.read_settings(root, SETTINGS_PATH)
     settings, settings_problems = parse_settings(settings_bytes)
-    top_problems: list[Problem] = []
-    names = _case_folders(root, real_root, top_problems)
-    top_problems += settings_problems
+    names, stray = record_files.case_folders(root, real_root, top_problems)
+    top_problems += [Problem(f"cases/{name}", 1, 1, "warning", "stray-file",
+                             "files directly under cases/ are ignored: each case is a folder") for name in stray]
+    top_problems += settings_problems + record_files.template_problems(root)
     in_git = _in_git(real_root)
     history = cache.history(root, session.history if session is not None else None) if in_git else None
     built_from = build_info(root) if in_git else None
@@ -347,7 +347,7 @@ def _case(job: _Job, name: str) -> _Outcome:
     previous = job.previous.get(name)
     known = marshal.loads(previous.stats) if previous is not None else {}
     read: dict[str, bytes] = {}
-    stats, settled = _scan(base, known, read)
+    stats, settled = record_files.scan(base, known, read)
     if previous is not None and settled and previous.fingerprint and stats == known and job.history is None:
         return _Outcome(None, False, [])  # in Git, a commit may have changed what the page lists
     fingerprint = _fingerprint(job, name, stats) if settled else ""
@@ -368,7 +368,7 @@ def _case(job: _Job, name: str) -> _Outcome:
         return _Outcome(None, True, problems)  # left out of every page (see `pipeline`)
     figures = compute_case(case, job.settings, job.as_of)
     portfolio = Portfolio(job.settings, (case,), (), root=job.root)
-    names = attachments(job.root, name)
+    names = record_files.attachments(job.root, name)
     memory = _Bodies(cache.load_markdown(job.root, name, job.code))
     with remembering(memory):
         page = case_page(portfolio, figures, names, job.history)
@@ -419,79 +419,17 @@ def _files(base: Path, stats: dict[str, cache.Stat], read: dict[str, bytes]) -> 
     files: dict[str, bytes | None] = {}
     problems: list[Problem] = []
     for relative in sorted(stats, key=lambda path: path.split("/")):
-        if not is_record_file(relative):
+        if not record_files.is_record(relative):
             files[relative] = ATTACHMENT
             continue
         data = read.get(relative)
         if data is None:
-            try:
-                data = (base / relative).read_bytes()
-            except OSError as error:
-                problems.append(unreadable(f"cases/{base.name}/{relative}", error))
+            data, problem = record_files.read_regular(base / relative, f"cases/{base.name}/{relative}")
+            if problem is not None:
+                problems.append(problem)
                 continue
         files[relative] = data
     return files, problems
-
-
-def _scan(base: Path, known: dict[str, cache.Stat], read: dict[str, bytes] | None = None
-          ) -> tuple[dict[str, cache.Stat], bool]:
-    """Every file under a case folder with its content hash (re-read only when size or times moved).
-
-    The bytes it had to read are kept in `read`, so a case rebuilt next reads each file once.
-
-    The second value is False when the folder holds a symbolic link: such a
-    case is rebuilt every time rather than trusted to a hash of what the link
-    pointed at. This loop runs for every file of every case on each build, so
-    it is written for speed (the names skipped are `load`'s ignored ones).
-    """
-    stats: dict[str, cache.Stat] = {}
-    settled = not base.is_symlink()
-    pending = [(str(base), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return stats, False
-        for item in entries:
-            name = item.name
-            if name[0] in _IGNORED_FIRST or name.endswith(_IGNORED_LAST):
-                continue
-            if item.is_dir(follow_symlinks=False):
-                pending.append((item.path, f"{prefix}{name}/"))
-                continue
-            if item.is_symlink():
-                settled = False
-                continue
-            if not item.is_file(follow_symlinks=False):
-                continue  # a socket or a pipe: never a record, and opening a pipe would wait forever
-            relative = prefix + name
-            try:
-                seen = item.stat(follow_symlinks=False)
-            except OSError:
-                settled = False
-                continue
-            old = known.get(relative)
-            if (old is not None and old[0] == seen.st_size and old[1] == seen.st_mtime_ns
-                    and old[2] == seen.st_ctime_ns and old[3] == seen.st_ino):
-                stats[relative] = old
-                continue
-            try:
-                with open(item.path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                settled = False
-                continue
-            content = cache.digest(data)
-            if read is not None:
-                read[relative] = data
-            stats[relative] = (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, content)
-    return stats, settled
-
-
-_IGNORED_FIRST = ".#~"
-_IGNORED_LAST = ("~", ".swp", ".swx", ".tmp", ".bak")
-assert all(_is_ignored(f"{first}x") for first in _IGNORED_FIRST) and all(_is_ignored(f"x{last}") for last in _IGNORED_LAST)
 
 
 def _fingerprint(job: _Job, name: str, stats: dict[str, cache.Stat]) -> str:
@@ -546,8 +484,9 @@ def _templates(root: Path) -> str:
     """A hash of every template a page may use: the records' overrides and the package's own."""
     hasher = hashlib.blake2b(digest_size=16)
     for folder in search_path(root):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            hasher.update(f"\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+            data, _ = record_files.read_regular(path, str(path))  # never waits on a pipe
+            hasher.update(f"\0{path.relative_to(folder)}\0".encode() + (data or b""))
     return hasher.hexdigest()
 
 
@@ -566,32 +505,6 @@ def _listing_hash(entries: dict[str, cache.CaseEntry], built_from: BuildInfo | N
 
 
 # --- small helpers ---------------------------------------------------------------------------------
-
-
-def _case_folders(root: Path, real_root: Path, problems: list[Problem]) -> list[str]:
-    """The case folders under cases/, sorted, with `load`'s rules for ignored names and links."""
-    try:
-        entries = sorted(os.scandir(root / "cases"), key=lambda e: e.name)
-    except FileNotFoundError:
-        return []
-    except OSError as error:
-        problems.append(Problem("cases", 1, 1, "error", "unreadable", f"cannot list folder: {error.strerror}"))
-        return []
-    names = []
-    for item in entries:
-        if _is_ignored(item.name):
-            continue
-        if item.is_symlink():
-            problem = _follow_link(Path(item.path), f"cases/{item.name}", real_root)[1]
-            if problem:
-                problems.append(problem)
-                continue
-        if item.is_dir():
-            names.append(item.name)
-        else:
-            problems.append(Problem(f"cases/{item.name}", 1, 1, "warning", "stray-file",
-                                    "files directly under cases/ are ignored: each case is a folder"))
-    return names
 
 
 def _in_git(folder: Path) -> bool:
