@@ -16,19 +16,22 @@ exit 1, so CI still fails (see `cli.app.report_excluded`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from arrears.ledger.compute import collect
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.ledger.summary import summarize_case
 from arrears.problems import Problem, sort_problems
-from arrears.records.load import load_map
+from arrears.records.load import map_cases, open_root
 from arrears.records.model import Case, Portfolio, Settings
 from arrears.rules.check import check, check_case
+
+T = TypeVar("T")
 
 
 def case_of(problem: Problem) -> str | None:
@@ -121,7 +124,7 @@ def summaries(root: Path, as_of: date, workers: int | None = None, compute: bool
     Only the small results travel back from the workers (see `ledger.summary`):
     that is what makes `check` and `due` fast on 50,000 notes.
     """
-    settings, results, problems = load_map(root, partial(_worked, as_of=as_of, compute=compute), workers)
+    settings, results, problems = map_each_case(root, partial(_worked, as_of=as_of, compute=compute), workers)
     computed = []
     notes = plans = 0
     for _, (case_problems, summary, note_count, plan_count) in results:
@@ -133,6 +136,47 @@ def summaries(root: Path, as_of: date, workers: int | None = None, compute: bool
     found = verdict(problems)
     accepted = [summary for summary in computed if found.accepts(summary.case.id)]
     return Summaries(settings, collect(as_of, accepted), found, len(results), notes, plans)
+
+
+def map_each_case(root: Path, function: Callable[[Case, Settings], T], workers: int | None = None
+                  ) -> tuple[Settings, list[tuple[str, T]], list[Problem]]:
+    """Load every case and apply `function(case, settings)` to it, on every core for large portfolios.
+
+    Case folders are independent, so a large portfolio is read, parsed and
+    mapped in one worker process per core; only `function`'s results travel
+    back. Results come sorted by case id, the same whether one process or
+    several did the work.
+    """
+    real_root = root.resolve()
+    settings, folders, problems = open_root(root)
+    count = worker_count(len(folders), workers)
+    if count > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [folders[index::count] for index in range(count)]
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+            outcomes = list(pool.map(map_cases, [real_root] * count, chunks, [settings] * count,
+                                     [function] * count))
+    else:
+        outcomes = [map_cases(real_root, folders, settings, function)]
+    results: list[tuple[str, T]] = []
+    for found, found_problems in outcomes:
+        results += found
+        problems += found_problems
+    results.sort(key=lambda pair: pair[0])
+    return settings, results, problems
+
+
+def worker_count(folders: int, asked: int | None) -> int:
+    """How many processes to use for this many case folders (ARREARS_WORKERS, else every core from 200 on)."""
+    if asked is None:
+        asked = int(os.environ.get("ARREARS_WORKERS", "0")) or (os.cpu_count() or 1)
+        if folders < 200:  # starting processes costs more than it saves
+            asked = 1
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, min(asked, folders or 1))
 
 
 def _worked(case: Case, settings: Settings, as_of: date, compute: bool

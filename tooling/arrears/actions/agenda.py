@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from arrears import money
 from arrears.rules.contact import Verdict, counted_notes, may_contact
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
-from arrears.views.messages import broken_promises, suggest_tone
+from arrears.actions.tone import broken_promises, suggest_tone
 from arrears.words import long_date as human_date
 from arrears.records.model import CONTACT_KINDS, Case, Contact, Settings
 

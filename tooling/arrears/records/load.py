@@ -92,70 +92,37 @@ def load_settings(root: Path) -> Settings:
     return parse_settings(files.read_settings(root, SETTINGS_PATH)[0])[0]
 
 
-def load(root: Path, workers: int = 1) -> Portfolio:
-    """The working tree's records as a Portfolio (problems included, never raised).
+def load(root: Path) -> Portfolio:
+    """The working tree's records as a Portfolio (problems included, never raised), in this process.
 
-    One process by default: shipping whole cases back from workers costs more
-    than parsing them (measured: 38 s against 8 s for `due` on 50,000 notes).
-    Commands that need only a little per case use `load_map` on every core.
+    Shipping whole cases back from workers costs more than parsing them
+    (measured: 38 s against 8 s for `due` on 50,000 notes): commands that need
+    only a little per case use `pipeline.summaries`, on every core.
     """
-    settings, results, problems = load_map(root, _keep, workers)
-    return Portfolio(settings, tuple(case for _, case in results), tuple(problems), root=root)
+    settings, folders, problems = open_root(root)
+    cases, case_problems = map_cases(root.resolve(), folders, settings, _keep)
+    return Portfolio(settings, tuple(case for _, case in sorted(cases, key=lambda pair: pair[0])),
+                     tuple(problems + case_problems), root=root)
 
 
 def _keep(case: Case, settings: Settings) -> Case:
     return case
 
 
-def load_map(root: Path, function: Callable[[Case, Settings], T], workers: int | None = None
-             ) -> tuple[Settings, list[tuple[str, T]], list[Problem]]:
-    """Load every case and apply `function(case, settings)` to it, on every core for large portfolios.
-
-    Case folders are independent, so a large portfolio is read, parsed and
-    mapped in one worker process per core; only `function`'s results travel
-    back, which is what makes `check` and `due` fast. Results come sorted by
-    case id, the same whether one process or several did the work.
-    """
-    real_root = root.resolve()
+def open_root(root: Path) -> tuple[Settings, list[str], list[Problem]]:
+    """arrears.toml and the list of case folders: (settings, folders, the problems found so far)."""
     top = Tree()
     _read_settings(root, top)
     settings, settings_problems = parse_settings(top.files.get(SETTINGS_PATH))
-    folders, stray = files.case_folders(root, real_root, top.problems)
+    folders, stray = files.case_folders(root, root.resolve(), top.problems)
     for name in stray:
         top.files[f"cases/{name}"] = ATTACHMENT
-    count = _worker_count(len(folders), workers)
-    chunks = [folders[index::count] for index in range(count)]
-    if count > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-            outcomes = list(pool.map(_map_cases, [real_root] * count, chunks, [settings] * count,
-                                     [function] * count))
-    else:
-        outcomes = [_map_cases(real_root, folders, settings, function)]
-    results: list[tuple[str, T]] = []
-    problems = list(top.problems) + settings_problems + _stray_problems(top)
-    for found, found_problems in outcomes:
-        results += found
-        problems += found_problems
-    results.sort(key=lambda pair: pair[0])
-    return settings, results, problems
+    return settings, folders, list(top.problems) + settings_problems + _stray_problems(top)
 
 
-def _worker_count(folders: int, asked: int | None) -> int:
-    if asked is None:
-        asked = int(os.environ.get("ARREARS_WORKERS", "0")) or (os.cpu_count() or 1)
-        if folders < 200:  # starting processes costs more than it saves
-            asked = 1
-    if not hasattr(os, "fork"):
-        return 1
-    return max(1, min(asked, folders or 1))
-
-
-def _map_cases(real_root: Path, folders: list[str], settings: Settings,
-               function: Callable[[Case, Settings], T]) -> tuple[list[tuple[str, T]], list[Problem]]:
-    """Read, parse and map some case folders (in a worker process for large portfolios)."""
+def map_cases(real_root: Path, folders: list[str], settings: Settings,
+              function: Callable[[Case, Settings], T]) -> tuple[list[tuple[str, T]], list[Problem]]:
+    """Read, parse and map some case folders (in a worker process for large portfolios, see `pipeline`)."""
     results: list[tuple[str, T]] = []
     problems: list[Problem] = []
     for name in folders:

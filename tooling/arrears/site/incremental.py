@@ -45,8 +45,8 @@ from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info
 from arrears.ledger.compute import collect, compute_case
 from arrears.records import files as record_files
-from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into, _worker_count
-from arrears.pipeline import Verdict, verdict
+from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into
+from arrears.pipeline import Verdict, verdict, worker_count as _worker_count
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Portfolio, Settings
 from arrears.views.report import case_csv, case_json, csv_document, json_document
