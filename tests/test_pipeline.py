@@ -194,3 +194,30 @@ def test_load_checked_keeps_only_the_accepted_cases(records, broken):
     found = load_checked(records.root, date.fromisoformat(AS_OF))
     assert [case.id for case in found.portfolio.cases] == ["bolt"]
     assert list(found.verdict.excluded) == ["acme"]
+
+
+def test_the_dashboards_worklist_is_the_agenda_on_the_demo(tmp_path):
+    """Same items, order, amounts and count (the worklist used to rank by rules of its own)."""
+    from html import unescape
+    from pathlib import Path
+
+    from arrears.money import display
+
+    demo = Path(__file__).resolve().parents[1]
+    out = tmp_path / "site"
+    built = CliRunner().invoke(main, ["build", "--root", str(demo), "--as-of", "2026-05-01", "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    agenda = json.loads(CliRunner().invoke(main, ["agenda", "--root", str(demo), "--as-of", "2026-05-01",
+                                                  "--format", "json"]).stdout)["items"]
+    assert agenda, "the demo has actions"
+    page = (out / "index.html").read_text(encoding="utf-8")
+    worklist = page.split('id="worklist-title"', 1)[1].split("</section>", 1)[0]
+    tasks = re.findall(r'<a href="cases/([^/]+)/index.html">.*?<span class="num">([^<]*)</span>', worklist, re.S)
+    assert [case for case, _ in tasks] == [item["case"] for item in agenda[:12]]
+    from decimal import Decimal
+
+    assert [unescape(amount) for _, amount in tasks] == [
+        display(Decimal(item["amount"] if item["amount"] is not None else item["balance"]), item["currency"])
+        for item in agenda[:12]]
+    count = len(agenda)
+    assert f"{count} needing attention" in page

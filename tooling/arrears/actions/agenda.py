@@ -268,7 +268,7 @@ def to_text(agenda: Agenda) -> str:
         flag = "  [VULNERABLE]" if item.vulnerable else ""
         lines.append(f"{number:>2}. {case.id}  {case.debtor.name}{flag}")
         amount = f"  {show(item.reason.amount)}" if item.reason.amount is not None else ""
-        lines.append(f"    {_TITLES[item.reason.code]}: {item.reason.text}{amount}")
+        lines.append(f"    {TITLES[item.reason.code]}: {item.reason.text}{amount}")
         for other in item.also:
             lines.append(f"    also: {other.text}")
         lines.append(f"    {_contact_line(item)}")
@@ -290,7 +290,7 @@ def to_text(agenda: Agenda) -> str:
     return "\n".join(lines)
 
 
-_TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
+TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
            "due-today": "Due today", "follow-up": "Follow-up", "quiet": "Gone quiet",
            "never-contacted": "New case"}
 

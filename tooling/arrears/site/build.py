@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
+from arrears.actions.agenda import build as todays_agenda, start_of_day
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.problems import Problem
@@ -94,8 +95,9 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
             _write(folder, page.path, html)
             counts["pages"] += 1
 
-        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures)))
-        render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_page(portfolio, figures)))
+        agenda = todays_agenda(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings))
+        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures, agenda)))
+        render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_context(agenda)))
         with progress(figures.cases, "Writing case pages") as cases:
             for case_figures in cases:
                 case_id = case_figures.case.id

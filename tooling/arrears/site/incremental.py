@@ -254,13 +254,15 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
     figures = collect(job.as_of, (case.summary for case in listed))
     portfolio = Portfolio(job.settings, (), (), root=job.root)
     site = _site(portfolio, figures, job.built_from)
+    agenda = assemble(job.as_of, job.now, None, (case.agenda for case in listed))
     texts = {
         "index.html": job.env.get_template("site/dashboard.html").render(
             site=site, excluded=excluded,
-            **pages.dashboard(portfolio, figures, {case.summary.case.id: Markup(case.row) for case in listed})),
+            **pages.dashboard(portfolio, figures, agenda,
+                              {case.summary.case.id: Markup(case.row) for case in listed})),
         "agenda.html": job.env.get_template("site/agenda.html").render(
-            site=site, excluded=excluded, **agenda_context(assemble(job.as_of, job.now, None, (case.agenda for case in listed)),
-                                        {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
+            site=site, excluded=excluded, **agenda_context(
+                agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
         "due.json": json_document(figures, [case.json for case in listed]),
         "due.csv": csv_document([case.csv for case in listed]),
     }
