@@ -55,7 +55,8 @@ from arrears.records.settings import parse_settings
 from arrears.ledger.summary import summarize
 from arrears.site import cache, pages
 from arrears.site.agenda_page import agenda_context, agenda_item
-from arrears.site.build import ASSETS, MARKER, _site, _write, case_page, check_output, publish
+from arrears.site.build import ASSETS, _site, _write, case_page
+from arrears.site.publish import MARKER, check_output, publish, replace_file, swap_folder
 from arrears.site.markdown import parser, remembering
 from arrears.site.templates import compiled_cache, environment, search_path
 
@@ -209,7 +210,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         written = []
         for name, outcome in sorted(found.items()):
             if outcome.rebuilt and outcome.entry is not None:
-                _swap_folder(staging / "cases" / name, out / "cases" / name)
+                swap_folder(staging / "cases" / name, out / "cases" / name)
                 written.append(f"cases/{name}/index.html")
         for name in set(index.cases) - set(entries):
             cache.drop_markdown(job.root, name)
@@ -271,7 +272,7 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
         if not atomic:
             _write(folder, path, text)
             written.append(path)
-        elif _replace(folder, path, text):
+        elif replace_file(folder, path, text):
             written.append(path)
     return written
 
@@ -589,43 +590,3 @@ def _save(root: Path, index: cache.Index, session: Session | None) -> None:
     cache.save_index(root, index)
     if session is not None:
         session.index = index
-
-
-def _replace(folder: Path, relative: str, text: str) -> bool:
-    """Write a file beside its final place, then rename it there: never seen half-written.
-
-    A file that already holds these bytes is left alone (False).
-    """
-    path = folder / relative
-    data = text.encode("utf-8")
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.chmod(temporary, 0o666 & ~_umask())
-    os.replace(temporary, path)
-    return True
-
-
-def _swap_folder(new: Path, old: Path) -> None:
-    """Put a rebuilt case folder in place of the old one (each rename is atomic)."""
-    old.parent.mkdir(parents=True, exist_ok=True)
-    aside = None
-    if old.exists():
-        aside = Path(tempfile.mkdtemp(prefix=f".{old.name}.old-", dir=old.parent))
-        os.rmdir(aside)
-        os.rename(old, aside)
-    os.rename(new, old)
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
