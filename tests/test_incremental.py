@@ -238,18 +238,16 @@ def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(tmp_path, 
     repo.case("acme")
     repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
     out, day = repo.root / "site", date(2026, 4, 1)
-    incremental.build(repo.root, day, out)
-    rendered = []
-    original = incremental._listing
-    monkeypatch.setattr(incremental, "_listing", lambda *args, **kw: rendered.append(1) or original(*args, **kw))
+    first = incremental.build(repo.root, day, out)
+    assert (first.rendered, first.reused) == (3, 0), "a first build renders the case and both listing pages"
     repo.write("README.md", "Our books.\n")
     repo.commit("a readme", when="2026-02-02T10:00:00+00:00")
-    incremental.build(repo.root, day, out)
-    assert rendered == [1]
+    after_commit = incremental.build(repo.root, day, out)
+    assert (after_commit.rendered, after_commit.reused) == (2, 1), "the listing pages only"
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo.root, capture_output=True, text=True)
     assert head.stdout.strip() in (out / "index.html").read_text()
-    assert incremental.build(repo.root, day, out).written == ()
-    assert rendered == [1]
+    again = incremental.build(repo.root, day, out)
+    assert again.written == () and (again.rendered, again.reused) == (0, 1)
 
 
 def test_the_git_history_is_read_once_per_commit(tmp_path, monkeypatch):

@@ -73,6 +73,8 @@ class Built:
     removed: tuple[str, ...]  # case folders removed (their case is gone)
     problems: tuple[Problem, ...]  # every problem `arrears check` reports (cases with errors are left out)
     published: bool = True  # False: refused for repository-wide errors, the site is as it was
+    rendered: int = 0  # pages rendered by this build (case pages, and the dashboard and agenda when they changed)
+    reused: int = 0  # case pages kept from the last build without rendering
 
     @property
     def verdict(self) -> Verdict:
@@ -190,7 +192,8 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     index = cache.Index(job.inputs, str(out), _inode(out),
                         _listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})), entries)
     _save(job.root, index, session)
-    return _report(out, True, entries, written, [], top_problems, found.values())
+    return _report(out, True, entries, written, [], top_problems, found.values(), cases_rendered=len(entries),
+                   listings_rendered=True)
 
 
 def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cache.Index,
@@ -219,7 +222,9 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
             cases_done(written + removed)
         excluded = _excluded(top_problems, found.values(), kept)
         listing_hash = _listing_hash(entries, job.built_from, excluded)
-        if listing_hash != index.listing_hash:
+        cases_rendered = sum(1 for outcome in found.values() if outcome.rebuilt and outcome.entry is not None)
+        listings_rendered = listing_hash != index.listing_hash
+        if listings_rendered:
             written += _listing(job, out, entries, excluded, atomic=True, session=session)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -227,8 +232,8 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         _save(job.root, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session)
     elif session is not None:
         session.index = index
-    return _report(out, False, entries, written, removed, top_problems,
-                   found.values(), kept)
+    return _report(out, False, entries, written, removed, top_problems, found.values(), kept,
+                   cases_rendered=cases_rendered, listings_rendered=listings_rendered)
 
 
 class _Listed(NamedTuple):
@@ -579,11 +584,12 @@ def _excluded(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cac
 
 def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written: list[str], removed: list[str],
             top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry] | None = None,
-            refused: bool = False) -> Built:
+            refused: bool = False, cases_rendered: int = 0, listings_rendered: bool = False) -> Built:
     found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
     return Built(out, full, 0 if refused else len(entries) + 2, sum(e.files for e in entries.values()),
-                 tuple(sorted(written)), tuple(removed), tuple(problems), not refused)
+                 tuple(sorted(written)), tuple(removed), tuple(problems), not refused,
+                 cases_rendered + (2 if listings_rendered else 0), len(entries) - cases_rendered)
 
 
 def _save(root: Path, index: cache.Index, session: Session | None) -> None:
