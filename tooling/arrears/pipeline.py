@@ -11,7 +11,7 @@ the steps together themselves, so one rule decides which problems stop what:
 - every other case is computed as usual.
 
 Commands show the rest, list the excluded cases with `path:line:col`, and
-exit 1, so CI still fails (see `cli.app.report_excluded`).
+exit 1, so CI still fails (see `cli.app.finish`).
 """
 
 from __future__ import annotations
