@@ -74,14 +74,12 @@ def test_due_shows_the_other_cases_and_exits_1(records, broken):
 
 
 @BROKEN
-def test_due_at_a_commit_follows_the_same_rule(records, broken, tmp_path):
-    import subprocess
+def test_due_at_a_commit_follows_the_same_rule(records, broken, monkeypatch):
+    from gitrepo import GitRepo, isolate_git
 
+    isolate_git(monkeypatch)
     path = _portfolio(records, broken)
-    git = ["git", "-C", str(records.root), "-c", "user.name=T", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "records"], check=True)
+    GitRepo(records.root).commit("records")
     result = run(records, "due", "--as-of", AS_OF, "--at", "HEAD", "--format", "csv")
     _listed(result, path)
     assert "bolt" in result.stdout and "acme" not in result.stdout
