@@ -24,8 +24,6 @@ them), because both render every page from the same functions.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import marshal
 import os
 import pickle
@@ -54,11 +52,13 @@ from arrears.records.settings import PATH as SETTINGS_PATH
 from arrears.records.settings import parse_settings
 from arrears.ledger.summary import summarize
 from arrears.site import cache, pages
+from arrears.site import fingerprint as fingerprints
+from arrears.site.fingerprint import fields as _fields
 from arrears.site.agenda_page import agenda_context, agenda_item
 from arrears.site.build import ASSETS, _site, _write, case_page
 from arrears.site.publish import MARKER, check_output, publish, replace_file, swap_folder
 from arrears.site.markdown import parser, remembering
-from arrears.site.templates import compiled_cache, environment, search_path
+from arrears.site.templates import compiled_cache, environment
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +134,8 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     in_git = _in_git(real_root)
     history = cache.history(root, session.history if session is not None else None) if in_git else None
     built_from = build_info(root) if in_git else None
-    templates = _templates(root)
-    inputs = _inputs(as_of, settings_bytes, f"{templates}\0checked")
+    templates = fingerprints.templates(root)
+    inputs = fingerprints.inputs(as_of, settings_bytes, f"{templates}\0checked")
     if session is not None and session.env is not None and session.templates == templates:
         env = session.env  # its compiled templates are still right: keep them
     else:
@@ -153,7 +153,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
         todo = names
     messages.environment.cache_clear()  # a template added since the last build is found
     messages.environment(root).bytecode_cache = compiled_cache(cache.folder(root) / "compiled" / "messages")
-    job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, _code(),
+    job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, fingerprints.code(),
                Path(), index.cases if reuse else {}, reuse, history, built_from, env)
     cache.ensure(root)
 
@@ -190,7 +190,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
         return _report(out, True, {}, [], [], top_problems, found.values(), refused=True)
     entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
     index = cache.Index(job.inputs, str(out), _inode(out),
-                        _listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})), entries)
+                        fingerprints.listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})), entries)
     _save(job.root, index, session)
     return _report(out, True, entries, written, [], top_problems, found.values(), cases_rendered=len(entries),
                    listings_rendered=True)
@@ -221,7 +221,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         if cases_done is not None and (written or removed):
             cases_done(written + removed)
         excluded = _excluded(top_problems, found.values(), kept)
-        listing_hash = _listing_hash(entries, job.built_from, excluded)
+        listing_hash = fingerprints.listing_hash(entries, job.built_from, excluded)
         cases_rendered = sum(1 for outcome in found.values() if outcome.rebuilt and outcome.entry is not None)
         listings_rendered = listing_hash != index.listing_hash
         if listings_rendered:
@@ -358,7 +358,7 @@ def _case(job: _Job, name: str) -> _Outcome:
     stats, settled = record_files.scan(base, known, read)
     if previous is not None and settled and previous.fingerprint and stats == known and job.history is None:
         return _Outcome(None, False, [])  # in Git, a commit may have changed what the page lists
-    fingerprint = _fingerprint(job, name, stats) if settled else ""
+    fingerprint = fingerprints.case_fingerprint(job.inputs, name, stats, job.history) if settled else ""
     if previous is not None and fingerprint and fingerprint == previous.fingerprint:
         return _Outcome(None, False, []) if stats == known else _Outcome(
             previous._replace(stats=marshal.dumps(stats)), False, [])
@@ -440,78 +440,6 @@ def _files(base: Path, stats: dict[str, cache.Stat], read: dict[str, bytes]) -> 
     return files, problems
 
 
-def _fingerprint(job: _Job, name: str, stats: dict[str, cache.Stat]) -> str:
-    parts = [job.inputs, name]
-    parts += [f"{path}\0{stats[path][4]}" for path in sorted(stats)]
-    if job.history is not None:
-        parts += [commit.hash for commit in job.history.touching(name)]
-    return cache.digest("\n".join(parts).encode())
-
-
-# --- what every page shares ------------------------------------------------------------------------
-
-
-_CODE: str | None = None
-
-
-def _code() -> str:
-    """A hash of arrears' own code and the versions of the libraries that shape a page."""
-    global _CODE
-    if _CODE is None:
-        package = Path(__file__).resolve().parents[1]
-        hasher = hashlib.blake2b(digest_size=16)
-        for path in sorted(package.rglob("*.py")):
-            hasher.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-        for library in ("jinja2", "markupsafe", "markdown_it", "yaml"):
-            hasher.update(_library(library).encode())
-        _CODE = hasher.hexdigest()
-    return _CODE
-
-
-def _library(name: str) -> str:
-    """Which copy of a library shapes the pages: where it is installed and its entry file's size and
-    time (an upgrade replaces the file), found without importing it (markdown-it costs 20 ms)."""
-    spec = importlib.util.find_spec(name)
-    origin = spec.origin if spec is not None else None
-    if not origin:
-        return f"{name}=(none)"
-    found = os.stat(origin)
-    return f"{name}={origin}\0{found.st_size}\0{found.st_mtime_ns}"
-
-
-def _inputs(as_of: date, settings: bytes | None, templates: str) -> str:
-    """A hash of everything every page depends on, besides its own case (and, for the listing
-    pages, the commit built from: see `_listing_hash`)."""
-    hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{cache.FORMAT}\0{_code()}\0{as_of.isoformat()}\0{templates}\0".encode())
-    hasher.update(b"settings\0" + (settings if settings is not None else b"(none)"))
-    return hasher.hexdigest()
-
-
-def _templates(root: Path) -> str:
-    """A hash of every template a page may use: the records' overrides and the package's own."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for folder in search_path(root):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
-            data, _ = record_files.read_regular(path, str(path))  # never waits on a pipe
-            hasher.update(f"\0{path.relative_to(folder)}\0".encode() + (data or b""))
-    return hasher.hexdigest()
-
-
-def build_fields(built_from: BuildInfo | None) -> str:
-    if built_from is None:
-        return "(none)"
-    return repr(built_from.as_dict())
-
-
-def _listing_hash(entries: dict[str, cache.CaseEntry], built_from: BuildInfo | None,
-                  excluded: dict[str, tuple[Problem, ...]]) -> str:
-    """What the listing pages are made of: every case's summary, the commit they name, the cases left out."""
-    lines = [build_fields(built_from), *(f"{name}\0{entries[name].listing_hash}" for name in sorted(entries)),
-             *(repr(_fields(p)) for problems in excluded.values() for p in problems)]
-    return cache.digest("\n".join(lines).encode())
-
-
 # --- small helpers ---------------------------------------------------------------------------------
 
 
@@ -554,10 +482,6 @@ def _inode(folder: Path) -> int:
         return os.stat(folder).st_ino
     except OSError:
         return 0
-
-
-def _fields(problem: Problem) -> tuple:
-    return (problem.path, problem.line, problem.column, problem.severity, problem.code, problem.message)
 
 
 def _problems(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> list[Problem]:
