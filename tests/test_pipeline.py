@@ -219,3 +219,19 @@ def test_the_dashboards_worklist_is_the_agenda_on_the_demo(tmp_path):
         for item in agenda[:12]]
     count = len(agenda)
     assert f"{count} needing attention" in page
+
+
+def _new_plan(records, *args: str):
+    return CliRunner().invoke(main, ["new", "plan", "--root", str(records.root), *args])
+
+
+def test_new_plan_is_refused_only_for_a_case_with_errors(records):
+    path = _portfolio(records, "typo")
+    refused = _new_plan(records, "acme", "--start", "2026-07-01", "--every", "month", "--count", "3", "--agreed", "2026-06-01",
+                  "--yes")
+    assert refused.exit_code == 1 and path in refused.stderr
+    assert not (records.root / "cases/acme/plans").exists()
+    made = _new_plan(records, "bolt", "--start", "2026-07-01", "--every", "month", "--count", "2", "--agreed", "2026-06-01",
+               "--yes")
+    assert made.exit_code == 0, made.output
+    assert (records.root / "cases/bolt/plans/2026-06-01-plan.md").is_file()

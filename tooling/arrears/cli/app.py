@@ -103,17 +103,6 @@ def resolve_as_of(as_of: date | None, records: Portfolio | Settings) -> date:
         raise click.UsageError("ARREARS_TODAY must be a date written YYYY-MM-DD") from None
 
 
-def exit_for_errors(portfolio: Portfolio) -> None:
-    """Commands that write records (`new`) refuse records with errors: print them, exit 1."""
-    errors = [p for p in portfolio.problems if p.is_error]
-    if errors:
-        from arrears.problems import FORMATTERS, summary
-
-        click.echo(FORMATTERS["text"](errors), err=True, nl=False)
-        click.echo(f"arrears: the records have {summary(errors)}; fix them first (arrears check).", err=True)
-        sys.exit(1)
-
-
 def load_checked(root: Path | None, as_of: date | None, at: str | None = None) -> tuple[Checked, date]:
     """Find, load and check the records (see `pipeline`): (the accepted cases and the verdict, as of).
 
