@@ -144,12 +144,9 @@ def _case_relative(child: str) -> str | None:
     return parts[2] if len(parts) == 3 and parts[0] == "cases" else None
 
 
-def walk(folder: Path, relative: str, real_root: Path, problems: list[Problem],
-         followed: frozenset[Path] = frozenset()) -> Iterator[tuple[str, Path]]:
-    """Every file under `folder` that may be read: (path under the root, path on disk), sorted folder by folder.
-
-    What may not be read is a problem instead: see the module's policy.
-    """
+def _entries(folder: Path, relative: str, problems: list[Problem]) -> Iterator[os.DirEntry]:
+    """A folder's entries by name, less the ignored ones; an unlistable folder or a name that is not
+    UTF-8 is a problem instead."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
@@ -159,9 +156,17 @@ def walk(folder: Path, relative: str, real_root: Path, problems: list[Problem],
         if bad_name(entry.name):
             problems.append(Problem(f"{shown(relative)}/{shown(entry.name)}", 1, 1, "error", "bad-file-name",
                                     "file name is not valid UTF-8: rename it"))
-            continue
-        if is_ignored(entry.name):
-            continue
+        elif not is_ignored(entry.name):
+            yield entry
+
+
+def walk(folder: Path, relative: str, real_root: Path, problems: list[Problem],
+         followed: frozenset[Path] = frozenset()) -> Iterator[tuple[str, Path]]:
+    """Every file under `folder` that may be read: (path under the root, path on disk), sorted folder by folder.
+
+    What may not be read is a problem instead: see the module's policy.
+    """
+    for entry in _entries(folder, relative, problems):
         child = f"{relative}/{entry.name}"
         path = Path(entry.path)
         in_case = _case_relative(child)
@@ -200,19 +205,8 @@ def case_folders(root: Path, real_root: Path, problems: list[Problem]) -> tuple[
         problems.append(Problem("cases", 1, 1, "error", "not-a-folder",
                                 "cases must be a folder holding one folder per case"))
         return [], []
-    try:
-        entries = sorted(os.scandir(cases), key=lambda e: e.name)
-    except OSError as error:
-        problems.append(Problem("cases", 1, 1, "error", "unreadable", f"cannot list folder: {error.strerror}"))
-        return [], []
     folders, stray = [], []
-    for item in entries:
-        if bad_name(item.name):
-            problems.append(Problem(f"cases/{shown(item.name)}", 1, 1, "error", "bad-file-name",
-                                    "folder name is not valid UTF-8: rename it"))
-            continue
-        if is_ignored(item.name):
-            continue
+    for item in _entries(cases, "cases", problems):
         if item.is_symlink():
             problem = follow_link(Path(item.path), f"cases/{item.name}", real_root)[1]
             if problem:
