@@ -10,17 +10,15 @@ from click.testing import CliRunner
 
 from arrears.git.audit import audit
 from arrears.cli.app import main
-from gitrepo import GitRepo, isolate_git
+from gitrepo import GitRepo
 
 
-@pytest.fixture(autouse=True)
-def _git(monkeypatch):
-    isolate_git(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "books")
+def repo(git_repo: GitRepo) -> GitRepo:
+    repo = git_repo
     repo.case()
     repo.note("acme", "2026-03-01-call", day="2026-03-01")
     repo.plan("acme", "2026-03-01-plan")

@@ -8,17 +8,15 @@ import pytest
 
 from arrears.git import command as gitcmd, history
 from arrears.git.history import GitError, build_info, open_repo, read_history
-from gitrepo import GitRepo, isolate_git
+from gitrepo import GitRepo
 
 
-@pytest.fixture(autouse=True)
-def _git(monkeypatch):
-    isolate_git(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return GitRepo(tmp_path / "books")
+def repo(git_repo: GitRepo) -> GitRepo:
+    return git_repo
 
 
 def test_first_commit_records_author_date_and_short_hash(repo):

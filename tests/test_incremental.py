@@ -203,11 +203,8 @@ def test_build_command_says_what_it_rewrote(records):
     assert full.exit_code == 0 and "rewrote" not in full.output
 
 
-def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path, monkeypatch):
-    from gitrepo import GitRepo, isolate_git
-
-    isolate_git(monkeypatch)
-    repo = GitRepo(tmp_path / "books")
+def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path, git_repo):
+    repo = git_repo
     repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
     for case_id in ("acme", "bolt", "crane"):
         repo.case(case_id)
@@ -228,12 +225,9 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
     assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
 
 
-def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(tmp_path, monkeypatch):
+def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(git_repo):
     """The dashboard names the commit, so a new commit re-renders it; the build after must not again."""
-    from gitrepo import GitRepo, isolate_git
-
-    isolate_git(monkeypatch)
-    repo = GitRepo(tmp_path / "books")
+    repo = git_repo
     repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
     repo.case("acme")
     repo.commit("open a case", when="2026-02-01T10:00:00+00:00")

@@ -74,10 +74,9 @@ def test_due_shows_the_other_cases_and_exits_1(records, broken):
 
 
 @BROKEN
-def test_due_at_a_commit_follows_the_same_rule(records, broken, monkeypatch):
-    from gitrepo import GitRepo, isolate_git
+def test_due_at_a_commit_follows_the_same_rule(records, broken, isolated_git):
+    from gitrepo import GitRepo
 
-    isolate_git(monkeypatch)
     path = _portfolio(records, broken)
     GitRepo(records.root).commit("records")
     result = run(records, "due", "--as-of", AS_OF, "--at", "HEAD", "--format", "csv")

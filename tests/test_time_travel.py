@@ -12,17 +12,15 @@ from arrears.cli.app import open_portfolio
 from arrears.records.gittree import load_at, read_tree_at
 from arrears.git.history import GitError
 from arrears.records.load import read_tree
-from gitrepo import GitRepo, isolate_git
+from gitrepo import GitRepo
 
 
-@pytest.fixture(autouse=True)
-def _git(monkeypatch):
-    isolate_git(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "books")
+def repo(git_repo: GitRepo) -> GitRepo:
+    repo = git_repo
     repo.write("arrears.toml", 'name = "Northwind"\n')
     repo.case()
     repo.write("cases/acme/notes/2026-02-01-invoice.md", """
