@@ -134,8 +134,8 @@ def test_one_git_log_for_the_whole_history(repo, monkeypatch):
         repo.note("acme", f"n{day}")
         repo.commit(f"note {day}")
     calls: list[tuple] = []
-    real = gitcmd._run_git
-    monkeypatch.setattr(gitcmd, "_run_git", lambda cwd, args, **kw: calls.append(tuple(args)) or real(cwd, args, **kw))
+    real = gitcmd.run_git
+    monkeypatch.setattr(gitcmd, "run_git", lambda cwd, args, **kw: calls.append(tuple(args)) or real(cwd, args, **kw))
     found = read_history(open_repo(repo.root))
     assert len(found.commits) == 20
     assert sum(1 for args in calls if args[0] == "log") == 1

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from arrears import money
 from arrears.ledger.compute import plan_basis
-from arrears.records.parse import MAX_INSTALLMENTS
+from arrears.records.model import MAX_INSTALLMENTS
 from arrears.rules.contact import contact_problems
 
 from arrears.problems import Problem, sort_problems

@@ -43,10 +43,10 @@ def is_relevant(root: Path, path: str) -> bool:
 def reflog(root: Path) -> Path | None:
     """The file Git appends to at every commit, checkout or reset of the repository holding `root`
     (None outside Git): serve watches it so that the site names the new commit and its history."""
-    from arrears.git.command import GitError, _run_git
+    from arrears.git.command import GitError, run_git
 
     try:
-        found = _run_git(root, ("rev-parse", "--absolute-git-dir"), check=False)
+        found = run_git(root, ("rev-parse", "--absolute-git-dir"), check=False)
     except GitError:
         return None
     folder = found.stdout.decode("utf-8", "replace").strip()
