@@ -36,6 +36,9 @@ def progress_bar(items: Sequence, label: str):
 def build(root: Path | None, out: Path | None, as_of: date | None, at: str | None, full: bool) -> None:
     """Publish the internal static site: a dashboard, one page per case, due.json and due.csv.
 
+    A case with errors is left out (the dashboard and the agenda name it) and
+    the exit status is 1; errors outside every case publish nothing.
+
     The site is built beside the output folder and swapped in when complete; the
     same records and --as-of give a byte-identical site. After the first build,
     only the pages whose records changed are rebuilt (the cache is kept in
@@ -89,8 +92,10 @@ def serve(root: Path | None, port: int, as_of: date | None) -> None:
     """Build the site and serve it on http://127.0.0.1:PORT, rebuilding as you edit.
 
     Watches cases/, templates/ and arrears.toml; open pages reload after each
-    rebuild. Records with errors keep the last good site served and show the
-    problems over the page and here. Only this computer can connect. Ctrl-C stops.
+    rebuild. A case with errors is left out of the site (as `arrears build`
+    does) and its problems show over every page and here; errors outside every
+    case keep the last good site served. Only this computer can connect.
+    Ctrl-C stops.
     """
     import errno
 
