@@ -50,6 +50,22 @@ def records(tmp_path: Path) -> RecordsTree:
     return tree
 
 
+@pytest.fixture
+def isolated_git(monkeypatch):
+    """Git with no user or system configuration, a fixed identity, and dates from the test (see gitrepo)."""
+    from gitrepo import isolate_git
+
+    isolate_git(monkeypatch)
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path, isolated_git):
+    """The shared Git-repository fixture: an empty records repository in Git, written from inline text."""
+    from gitrepo import GitRepo
+
+    return GitRepo(tmp_path / "books")
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite the golden files (tests/golden/) from the current output; review the diff")

@@ -10,17 +10,15 @@ from click.testing import CliRunner
 
 from arrears.git.audit import audit
 from arrears.cli.app import main
-from gitrepo import GitRepo, isolate_git
+from gitrepo import GitRepo
 
 
-@pytest.fixture(autouse=True)
-def _git(monkeypatch):
-    isolate_git(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "books")
+def repo(git_repo: GitRepo) -> GitRepo:
+    repo = git_repo
     repo.case()
     repo.note("acme", "2026-03-01-call", day="2026-03-01")
     repo.plan("acme", "2026-03-01-plan")
@@ -272,3 +270,15 @@ def test_a_renamed_plan_is_an_error_pointing_at_its_new_name(repo):
         "cases/acme/plans/2026-03-01-plan.md", "error", "record-renamed")
     assert "plan recorded in " in problem.message and f"renamed to cases/acme/plans/plan-a.md in {moved[:7]}" in problem.message
     assert "git mv cases/acme/plans/plan-a.md cases/acme/plans/2026-03-01-plan.md" in problem.message
+
+
+def test_a_note_committed_as_a_symlink_is_an_error(repo):
+    """Editing the link's target (under files/) would change the amount with nothing in the history (issue 12)."""
+    import os
+
+    repo.write("cases/acme/files/amount.md", "---\ndate: 2026-03-05\nkind: payment\namount: 10.00\n---\n")
+    os.symlink("../files/amount.md", repo.root / "cases/acme/notes/2026-03-05-payment.md")
+    repo.commit("a payment", when="2026-03-05T10:00:00+00:00")
+    assert ("cases/acme/notes/2026-03-05-payment.md", "error", "symlinked-record") in codes(repo)
+    result = run(repo)
+    assert result.exit_code == 1 and "[symlinked-record]" in result.stdout

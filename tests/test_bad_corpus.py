@@ -93,7 +93,7 @@ def test_symlink_leaving_the_root_is_an_error_and_not_followed(records, tmp_path
     portfolio = load(records.root)
     problems = check(portfolio, TODAY)
     assert {(p.path, p.line, p.column, p.severity, p.code) for p in problems} == {
-        ("cases/acme/notes/n.md", 1, 1, "error", "symlink-outside-root"),
+        ("cases/acme/notes/n.md", 1, 1, "error", "symlinked-record"),
         ("cases/acme/files/elsewhere", 1, 1, "error", "symlink-outside-root"),
     }
     assert portfolio.case("acme").notes == ()
@@ -113,18 +113,34 @@ def test_symlink_loops_and_dead_links_are_reported_not_followed(records):
     problems = check(load(records.root), TODAY)
     assert {(p.path, p.line, p.column, p.severity, p.code) for p in problems} == {
         ("cases/acme/notes/up", 1, 1, "error", "symlink-loop"),
-        ("cases/acme/notes/a.md", 1, 1, "error", "symlink-loop"),
-        ("cases/acme/notes/b.md", 1, 1, "error", "symlink-loop"),
-        ("cases/acme/notes/gone.md", 1, 1, "warning", "broken-symlink"),
+        ("cases/acme/notes/a.md", 1, 1, "error", "symlinked-record"),
+        ("cases/acme/notes/b.md", 1, 1, "error", "symlinked-record"),
+        ("cases/acme/notes/gone.md", 1, 1, "error", "symlinked-record"),
         ("cases/acme/files/one/to-two/to-one", 1, 1, "error", "symlink-loop"),
         ("cases/acme/files/two/to-one/to-two", 1, 1, "error", "symlink-loop"),
     }
 
 
-def test_symlinks_inside_the_root_are_followed(records):
+def test_a_record_that_is_a_symlink_is_an_error_even_inside_the_root(records):
+    """Editing the link's target would change a committed record unnoticed (issue 12)."""
     records.case("acme")
-    records.write("shared/call.md", "---\ndate: 2026-03-02\nkind: call\n---\n")
-    _symlink("../../../shared/call.md", records.root / "cases/acme/notes/2026-03-02-call.md")
+    records.write("cases/acme/files/call.md", "---\ndate: 2026-03-02\nkind: call\n---\n")
+    _symlink("../files/call.md", records.root / "cases/acme/notes/2026-03-02-call.md")
+    (records.root / "cases/bolt").mkdir()
+    _symlink("../acme/case.md", records.root / "cases/bolt/case.md")
+    portfolio = load(records.root)
+    assert {(p.path, p.severity, p.code) for p in check(portfolio, TODAY)} == {
+        ("cases/acme/notes/2026-03-02-call.md", "error", "symlinked-record"),
+        ("cases/bolt/case.md", "error", "symlinked-record"),
+        ("cases/bolt", "error", "missing-case-file"),
+    }
+    assert portfolio.case("acme").notes == ()
+
+
+def test_folders_linked_inside_the_root_are_followed(records):
+    records.case("acme")
+    records.write("shared/notes/2026-03-02-call.md", "---\ndate: 2026-03-02\nkind: call\n---\n")
+    _symlink("../../shared/notes", records.root / "cases/acme/notes", directory=True)
     portfolio = load(records.root)
     assert check(portfolio, TODAY) == []
     assert [note.id for note in portfolio.case("acme").notes] == ["2026-03-02-call"]

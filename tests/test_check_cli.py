@@ -51,7 +51,7 @@ def test_clean_records_exit_0_with_a_summary_on_stderr(clean):
     result = run("--root", str(clean.root), "--as-of", "2026-06-01")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == "checked 1 cases, 1 notes, 1 plans: 0 errors, 0 warnings\n"
+    assert result.stderr == "checked 1 case, 1 note, 1 plan: 0 errors, 0 warnings\n"
 
 
 def test_errors_exit_1_and_each_line_is_path_line_col_severity_message_code(broken):
@@ -103,7 +103,7 @@ def test_json_is_a_list_of_problem_objects(broken):
 def test_json_for_clean_records_is_an_empty_list(clean):
     result = run("--root", str(clean.root), "--as-of", "2026-06-01", "--format", "json")
     assert (result.exit_code, json.loads(result.stdout)) == (0, [])
-    assert result.stderr == "checked 1 cases, 1 notes, 1 plans: 0 errors, 0 warnings\n"
+    assert result.stderr == "checked 1 case, 1 note, 1 plan: 0 errors, 0 warnings\n"
 
 
 def test_github_format_gives_workflow_annotations(broken):

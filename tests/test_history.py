@@ -8,17 +8,15 @@ import pytest
 
 from arrears.git import command as gitcmd, history
 from arrears.git.history import GitError, build_info, open_repo, read_history
-from gitrepo import GitRepo, isolate_git
+from gitrepo import GitRepo
 
 
-@pytest.fixture(autouse=True)
-def _git(monkeypatch):
-    isolate_git(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return GitRepo(tmp_path / "books")
+def repo(git_repo: GitRepo) -> GitRepo:
+    return git_repo
 
 
 def test_first_commit_records_author_date_and_short_hash(repo):
@@ -136,8 +134,8 @@ def test_one_git_log_for_the_whole_history(repo, monkeypatch):
         repo.note("acme", f"n{day}")
         repo.commit(f"note {day}")
     calls: list[tuple] = []
-    real = gitcmd._run_git
-    monkeypatch.setattr(gitcmd, "_run_git", lambda cwd, args, **kw: calls.append(tuple(args)) or real(cwd, args, **kw))
+    real = gitcmd.run_git
+    monkeypatch.setattr(gitcmd, "run_git", lambda cwd, args, **kw: calls.append(tuple(args)) or real(cwd, args, **kw))
     found = read_history(open_repo(repo.root))
     assert len(found.commits) == 20
     assert sum(1 for args in calls if args[0] == "log") == 1

@@ -159,19 +159,30 @@ def test_markdown_bodies_come_from_the_cache_when_a_page_is_rebuilt(books, monke
     assert "the terms" in (books / "site" / "cases" / "case-00002" / "index.html").read_text(encoding="utf-8")
 
 
-def test_records_with_errors_change_nothing_until_fixed(books):
+def test_a_case_with_errors_is_left_out_and_the_rest_rebuilt(books):
     out = books / "site"
     incremental.build(books, DAY, out)
     before = tree(out)
     note = first_note(books, "case-00004")
     good = note.read_text(encoding="utf-8")
     note.write_text(good.replace("date: ", "date: 2026-02-30 #", 1), encoding="utf-8")
-    refused = incremental.build(books, DAY, out)
-    assert not refused.published and refused.written == ()
-    assert any(p.path.endswith(note.name) and p.is_error for p in refused.problems)
-    assert tree(out) == before
+    built = incremental.build(books, DAY, out)
+    assert built.published and built.removed == ("cases/case-00004",)
+    assert list(built.verdict.excluded) == ["case-00004"]
+    assert any(p.path.endswith(note.name) and p.is_error for p in built.problems)
+    after = tree(out)
+    assert not any(path.startswith("cases/case-00004/") for path in after)
+    assert {path for path in after if path.startswith("cases/")} == {
+        path for path in before if path.startswith("cases/") and not path.startswith("cases/case-00004/")}
+    assert all(after[path] == before[path] for path in after if path.startswith("cases/"))
+    dashboard = (out / "index.html").read_text(encoding="utf-8")
+    assert "1 case left out" in dashboard and note.name in dashboard
+    assert 'href="cases/case-00004/' not in dashboard
+    assert "case-00004" not in (out / "due.csv").read_text(encoding="utf-8")
     note.write_text(good + "\nFixed.\n", encoding="utf-8")
-    assert incremental.build(books, DAY, out).written == ("cases/case-00004/index.html",)
+    fixed = incremental.build(books, DAY, out)
+    assert "cases/case-00004/index.html" in fixed.written and not fixed.verdict.excluded
+    assert "left out" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_engine_and_build_site_give_the_same_bytes(records, tmp_path):
@@ -192,11 +203,8 @@ def test_build_command_says_what_it_rewrote(records):
     assert full.exit_code == 0 and "rewrote" not in full.output
 
 
-def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path, monkeypatch):
-    from gitrepo import GitRepo, isolate_git
-
-    isolate_git(monkeypatch)
-    repo = GitRepo(tmp_path / "books")
+def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path, git_repo):
+    repo = git_repo
     repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
     for case_id in ("acme", "bolt", "crane"):
         repo.case(case_id)
@@ -217,28 +225,23 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
     assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
 
 
-def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(tmp_path, monkeypatch):
+def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(git_repo):
     """The dashboard names the commit, so a new commit re-renders it; the build after must not again."""
-    from gitrepo import GitRepo, isolate_git
-
-    isolate_git(monkeypatch)
-    repo = GitRepo(tmp_path / "books")
+    repo = git_repo
     repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
     repo.case("acme")
     repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
     out, day = repo.root / "site", date(2026, 4, 1)
-    incremental.build(repo.root, day, out)
-    rendered = []
-    original = incremental._listing
-    monkeypatch.setattr(incremental, "_listing", lambda *args, **kw: rendered.append(1) or original(*args, **kw))
+    first = incremental.build(repo.root, day, out)
+    assert (first.rendered, first.reused) == (3, 0), "a first build renders the case and both listing pages"
     repo.write("README.md", "Our books.\n")
     repo.commit("a readme", when="2026-02-02T10:00:00+00:00")
-    incremental.build(repo.root, day, out)
-    assert rendered == [1]
+    after_commit = incremental.build(repo.root, day, out)
+    assert (after_commit.rendered, after_commit.reused) == (2, 1), "the listing pages only"
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo.root, capture_output=True, text=True)
     assert head.stdout.strip() in (out / "index.html").read_text()
-    assert incremental.build(repo.root, day, out).written == ()
-    assert rendered == [1]
+    again = incremental.build(repo.root, day, out)
+    assert again.written == () and (again.rendered, again.reused) == (0, 1)
 
 
 def test_the_git_history_is_read_once_per_commit(tmp_path, monkeypatch):

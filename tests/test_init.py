@@ -51,7 +51,7 @@ def test_the_example_passes_check_strict_and_audit(tmp_path):
     assert init(str(target)).exit_code == 0
     checked = CliRunner().invoke(main, ["check", "--strict", "--root", str(target)])
     assert checked.exit_code == 0, checked.output
-    assert "1 cases, 3 notes, 1 plans: 0 errors, 0 warnings" in checked.stderr
+    assert "1 case, 3 notes, 1 plan: 0 errors, 0 warnings" in checked.stderr
     assert audit(target) == []  # imported in the root commit: not backdated
 
 

@@ -159,23 +159,31 @@ def _events(stream):
             data = None
 
 
-def test_invalid_records_keep_the_last_good_site_and_show_the_problems(served, records):
-    good = served.get("cases/acme-bakery/index.html")[1]
+def test_a_case_with_errors_is_left_out_the_rest_rebuilt_and_the_problems_shown(served, records):
+    assert served.get("cases/acme-bakery/index.html")[0] == 200
+    others = [path for path in ("cases/bea-jones/index.html", "cases/cafe-lumiere/index.html")
+              if served.get(path)[0] == 200]
+    assert others, "the portfolio has other cases"
     note = records.root / CALL
     text = note.read_text(encoding="utf-8")
+    build = served.status()["build"]
     note.write_text(text.replace("kind: call", "kind: cal"), encoding="utf-8")
     problems = served.until(lambda: served.status()["problems"], "the problems of the bad note")
     assert any(re.match(rf"{re.escape(CALL)}:\d+:\d+: error: .*kind", line) for line in problems), problems
     served.wait_for_line(rf"{re.escape(CALL)}:\d+:\d+: error:")
-    served.wait_for_line("still serving the last good site")
-    status, page = served.get("cases/acme-bakery/index.html")
-    assert status == 200 and page == good
+    served.wait_for_line(r"left out 1 case for errors \(acme-bakery\)")
+    assert served.status()["build"] > build, "the rest of the site is published"
     build = served.status()["build"]
+    assert served.get("cases/acme-bakery/index.html")[0] == 404, "nothing is published from a rejected case"
+    assert all(served.get(path)[0] == 200 for path in others)
+    dashboard = served.get("index.html")[1]
+    assert "1 case left out" in dashboard and CALL in dashboard
 
     note.write_text(text.replace("Priya explained", "Priya, calmer now, explained"), encoding="utf-8")
     served.until(lambda: not served.status()["problems"], "recovery once the note is fixed")
-    assert served.status()["build"] == build + 1  # problems are cleared by the same step that publishes
+    assert served.status()["build"] > build  # problems are cleared by the same step that publishes
     assert "Priya, calmer now, explained" in served.get("cases/acme-bakery/index.html")[1]
+    assert "left out" not in served.get("index.html")[1]
 
 
 def test_ctrl_c_stops_cleanly(served):

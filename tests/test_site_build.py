@@ -141,11 +141,27 @@ def test_a_failed_build_keeps_the_old_site(portfolio, monkeypatch):
         "arrears.toml", "cases", "site"]  # the build cache stays: it makes the next build fast
 
 
-def test_build_refuses_records_with_errors(records):
+def test_build_leaves_out_a_case_with_errors_publishes_the_rest_and_exits_1(records):
     records.case("acme")
     records.note("acme", "bad", "date: 2026-02-30\nkind: call\n")
+    records.case("bolt")
     result = run_build(records.root)
     assert result.exit_code == 1
+    assert re.search(r"^cases/acme/notes/bad.md:\d+:\d+: error: .*\[bad-date\]$", result.stderr, re.M)
+    assert "1 case left out for errors (acme)" in result.stderr
+    site = records.root / "site"
+    assert (site / "cases/bolt/index.html").is_file() and not (site / "cases/acme").exists()
+    dashboard = (site / "index.html").read_text()
+    agenda = (site / "agenda.html").read_text()
+    for page in (dashboard, agenda):
+        assert "1 case left out" in page and "cases/acme/notes/bad.md:" in page
+
+
+def test_repository_wide_errors_still_refuse_the_build(records):
+    records.case("acme")
+    records.write("arrears.toml", 'currency = "XXX"\n')
+    result = run_build(records.root)
+    assert result.exit_code == 1 and "arrears.toml" in result.stderr
     assert not (records.root / "site").exists()
 
 

@@ -8,17 +8,15 @@ import pytest
 from click.testing import CliRunner
 
 from arrears.cli.app import main
-from gitrepo import GitRepo, isolate_git
+from gitrepo import GitRepo
 
 
-@pytest.fixture(autouse=True)
-def _git(monkeypatch):
-    isolate_git(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "books")
+def repo(git_repo: GitRepo) -> GitRepo:
+    repo = git_repo
     repo.write(".gitignore", "/site/\n")
     repo.case()
     repo.write("cases/acme/notes/2026-02-01-invoice.md",

@@ -12,17 +12,15 @@ from arrears.cli.app import open_portfolio
 from arrears.records.gittree import load_at, read_tree_at
 from arrears.git.history import GitError
 from arrears.records.load import read_tree
-from gitrepo import GitRepo, isolate_git
+from gitrepo import GitRepo
 
 
-@pytest.fixture(autouse=True)
-def _git(monkeypatch):
-    isolate_git(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "books")
+def repo(git_repo: GitRepo) -> GitRepo:
+    repo = git_repo
     repo.write("arrears.toml", 'name = "Northwind"\n')
     repo.case()
     repo.write("cases/acme/notes/2026-02-01-invoice.md", """
@@ -103,17 +101,22 @@ def test_a_records_root_inside_a_bigger_repository(tmp_path):
     assert tree.files["cases/acme/case.md"].startswith(b"---\ndebtor: {name: Acme")
 
 
-def test_editor_leftovers_are_ignored_and_links_inside_the_root_are_followed(repo):
+def test_editor_leftovers_are_ignored_and_committed_record_links_are_errors(repo):
     repo.write("cases/acme/notes/.2026-02-01-invoice.md.swp", "junk")
     repo.write("shared/standard-letter.md", "---\ndate: 2026-02-20\nkind: letter\n---\nStandard text.\n")
+    repo.write("shared/scan.pdf", "%PDF")
+    (repo.root / "cases/acme/files").mkdir(parents=True, exist_ok=True)
     os.symlink("../../../shared/standard-letter.md", repo.root / "cases/acme/notes/2026-02-20-letter.md")
     os.symlink("/etc/hostname", repo.root / "cases/acme/notes/2026-02-21-outside.md")
+    os.symlink("../../../shared/scan.pdf", repo.root / "cases/acme/files/scan.pdf")
     repo.commit("links")
     tree = read_tree_at(repo.root, "HEAD")
     assert ".2026-02-01-invoice.md.swp" not in " ".join(tree.files)
-    assert tree.files["cases/acme/notes/2026-02-20-letter.md"].endswith(b"Standard text.\n")
+    assert "cases/acme/notes/2026-02-20-letter.md" not in tree.files
+    assert "cases/acme/files/scan.pdf" in tree.files, "a linked attachment inside the root is listed"
     assert [(p.path, p.code) for p in tree.problems] == [
-        ("cases/acme/notes/2026-02-21-outside.md", "symlink-outside-root")]
+        ("cases/acme/notes/2026-02-20-letter.md", "symlinked-record"),
+        ("cases/acme/notes/2026-02-21-outside.md", "symlinked-record")]
 
 
 def test_unknown_revision_and_not_a_repository_are_usage_errors(repo, tmp_path):

@@ -31,7 +31,7 @@
     }
     overlay.textContent = "";
     var title = document.createElement("h2");
-    title.textContent = "The records have errors: this page is the last good build";
+    title.textContent = "The records have errors: the cases they are in are left out of the site (arrears check)";
     var list = document.createElement("pre");
     list.textContent = problems.join("\n");
     overlay.appendChild(title);
@@ -48,7 +48,6 @@
     events.addEventListener("state", function (event) {
       var state = JSON.parse(event.data);
       showProblems(state.problems);
-      if (state.problems.length) { return; }
       if (state.build !== shown && replaced(state)) {
         window.location.reload();
         return;

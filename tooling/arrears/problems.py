@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
+from arrears import words
+
 Severity = Literal["error", "warning"]
 
 
@@ -68,8 +70,4 @@ FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 def summary(problems: list[Problem]) -> str:
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"{words.count(errors, 'error')}, {words.count(warnings, 'warning')}"

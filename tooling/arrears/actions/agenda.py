@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 from arrears import money
 from arrears.rules.contact import Verdict, counted_notes, may_contact
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
-from arrears.views.messages import broken_promises, human_date, suggest_tone
+from arrears.actions.tone import broken_promises, suggest_tone
+from arrears.words import long_date as human_date
 from arrears.records.model import CONTACT_KINDS, Case, Contact, Settings
 
 PRIORITIES = ("broken-promise", "missed-installment", "due-today", "follow-up", "quiet", "never-contacted")
@@ -267,7 +268,7 @@ def to_text(agenda: Agenda) -> str:
         flag = "  [VULNERABLE]" if item.vulnerable else ""
         lines.append(f"{number:>2}. {case.id}  {case.debtor.name}{flag}")
         amount = f"  {show(item.reason.amount)}" if item.reason.amount is not None else ""
-        lines.append(f"    {_TITLES[item.reason.code]}: {item.reason.text}{amount}")
+        lines.append(f"    {TITLES[item.reason.code]}: {item.reason.text}{amount}")
         for other in item.also:
             lines.append(f"    also: {other.text}")
         lines.append(f"    {_contact_line(item)}")
@@ -289,7 +290,7 @@ def to_text(agenda: Agenda) -> str:
     return "\n".join(lines)
 
 
-_TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
+TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
            "due-today": "Due today", "follow-up": "Follow-up", "quiet": "Gone quiet",
            "never-contacted": "New case"}
 

@@ -19,7 +19,7 @@ import jinja2
 from arrears.actions import agenda as agendas
 from arrears import clock
 from arrears.views import messages
-from arrears.cli.app import as_of_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from arrears.cli.app import as_of_option, finish, format_option, load_checked, refuse_excluded, resolve_as_of, root_option
 from arrears.ledger.compute import compute_case, compute_portfolio
 from arrears.records.parse import parse_note
 from arrears.problems import FORMATTERS
@@ -55,14 +55,15 @@ def agenda(root: Path | None, as_of: date | None, owner: str | None, output_form
     chased; settled and closed cases never appear. With --as-of, "now" is the
     start of that day's calling hours.
     """
-    portfolio = open_portfolio(root)
-    exit_for_errors(portfolio)
+    found, _ = load_checked(root, as_of)
+    portfolio = found.portfolio
     day, now, _ = _now(portfolio.settings, as_of)
     result = agendas.build(compute_portfolio(portfolio, day), portfolio.settings, now, owner)
     if output_format == "json":
         click.echo(json.dumps(agendas.to_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo(agendas.to_text(result), nl=False)
+    finish(found.verdict)
 
 
 @click.command("remind")
@@ -86,8 +87,9 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     The draft is printed on stdout; the tone, why, and (for SMS) the length and
     segment count on stderr. Exit 2 when the draft is refused (see --force).
     """
-    portfolio = open_portfolio(root)
-    exit_for_errors(portfolio)
+    found, _ = load_checked(root, as_of)
+    portfolio = found.portfolio
+    refuse_excluded(found.verdict, case_id)
     case = portfolio.case(case_id)
     if case is None:
         raise click.UsageError(f"no case {case_id!r} under cases/")
@@ -122,6 +124,7 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
         click.echo(draft.sms.describe(), err=True)
     if record:
         _record(portfolio.root, draft, case, day, now if real else None, by)
+    finish(found.verdict)
 
 
 def _record(root: Path, draft: messages.Draft, case, day: date, now: datetime | None, by: str | None) -> None:

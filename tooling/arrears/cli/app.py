@@ -18,6 +18,7 @@ import click
 from arrears import __version__
 
 if TYPE_CHECKING:
+    from arrears.pipeline import Checked, Verdict
     from arrears.records.model import Portfolio, Settings
 
 # The records, the ledger and the rest are imported by the functions that use them, and each
@@ -102,15 +103,59 @@ def resolve_as_of(as_of: date | None, records: Portfolio | Settings) -> date:
         raise click.UsageError("ARREARS_TODAY must be a date written YYYY-MM-DD") from None
 
 
-def exit_for_errors(portfolio: Portfolio) -> None:
-    """Commands that compute refuse to compute from records with errors: print them, exit 1."""
-    errors = [p for p in portfolio.problems if p.is_error]
-    if errors:
+def load_checked(root: Path | None, as_of: date | None, at: str | None = None) -> tuple[Checked, date]:
+    """Find, load and check the records (see `pipeline`): (the accepted cases and the verdict, as of).
+
+    Repository-wide errors stop here (exit 1); cases with errors are left out, for `finish`.
+    """
+    from arrears import pipeline
+
+    portfolio = open_portfolio(root, at)
+    day = resolve_as_of(as_of, portfolio)
+    found = pipeline.checked(portfolio, day)
+    stop_if_fatal(found.verdict)
+    return found, day
+
+
+def stop_if_fatal(verdict: Verdict) -> None:
+    """Errors outside every case folder (arrears.toml, cases/) stop everything: print them, exit 1."""
+    if verdict.fatal:
         from arrears.problems import FORMATTERS, summary
 
+        errors = [p for p in verdict.problems if p.is_error]
         click.echo(FORMATTERS["text"](errors), err=True, nl=False)
         click.echo(f"arrears: the records have {summary(errors)}; fix them first (arrears check).", err=True)
         sys.exit(1)
+
+
+def refuse_excluded(verdict: Verdict, case_id: str) -> None:
+    """A command on one case that `check` rejects refuses with that case's problems (exit 1)."""
+    problems = verdict.excluded.get(case_id)
+    if problems:
+        from arrears.problems import FORMATTERS, summary
+
+        click.echo(FORMATTERS["text"](problems), err=True, nl=False)
+        click.echo(f"arrears: case {case_id} has {summary(list(problems))}: nothing is computed from it "
+                   "until they are fixed (arrears check).", err=True)
+        sys.exit(1)
+
+
+def finish(verdict: Verdict) -> None:
+    """After the output for the accepted cases: list the excluded ones on stderr and exit 1 if any.
+
+    One broken note leaves every other case's figures shown, yet CI still fails.
+    """
+    excluded = verdict.excluded
+    if not excluded:
+        return
+    from arrears import words
+    from arrears.problems import FORMATTERS
+
+    click.echo(FORMATTERS["text"](p for problems in excluded.values() for p in problems if p.is_error),
+               err=True, nl=False)
+    click.echo(f"arrears: {words.count(len(excluded), 'case')} left out for errors ({', '.join(excluded)}); "
+               "the others are shown. Fix them: arrears check.", err=True)
+    sys.exit(1)
 
 
 class LazyGroup(click.Group):
@@ -216,14 +261,16 @@ def check(root: Path | None, output_format: str, strict: bool, as_of: date | Non
       one of call, email, ... (did you mean 'call'?) [bad-value]
       checked 4 cases, 31 notes, 2 plans: 1 error, 0 warnings
     """
-    from arrears.rules import check as checking
+    from arrears import pipeline, words
     from arrears.records.load import load_settings
     from arrears.problems import FORMATTERS, has_errors, summary
 
     found = locate_root(root)
-    problems, cases, counts = checking.check_root(found, resolve_as_of(as_of, load_settings(found)))
+    done = pipeline.summaries(found, resolve_as_of(as_of, load_settings(found)), compute=False)
+    problems = list(done.verdict.problems)
     click.echo(FORMATTERS[output_format](problems), nl=False)
-    click.echo(f"checked {cases} cases, {counts.notes} notes, {counts.plans} plans: {summary(problems)}", err=True)
+    click.echo(f"checked {words.count(done.cases, 'case')}, {words.count(done.notes, 'note')}, "
+               f"{words.count(done.plans, 'plan')}: {summary(problems)}", err=True)
     sys.exit(1 if has_errors(problems, strict) else 0)
 
 

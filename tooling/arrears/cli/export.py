@@ -1,7 +1,7 @@
 """`arrears export`: the books as CSV, JSON, an hledger journal or a beancount ledger.
 
-Thin: load, refuse records with errors (the same ones `due` refuses, so
-the books never show figures `due` would not), compute the figures as of D, let
+Thin: load and check through `pipeline` (a case with errors is left out and
+listed, exit 1, as `due` does, so the books never show figures `due` would not), compute the figures as of D, let
 `export` write the text, print it or write it to --output (never over an
 existing file without --force, so a hand-edited journal is never lost).
 """
@@ -15,18 +15,9 @@ from pathlib import Path
 
 import click
 
-from arrears.rules import check as checking
 from arrears.views import export as exporting
-from arrears.cli.app import as_of_option, exit_for_errors, format_option, open_portfolio, resolve_as_of, root_option
+from arrears.cli.app import as_of_option, finish, format_option, load_checked, root_option
 from arrears.ledger.compute import compute_portfolio
-from arrears.records.model import Portfolio
-
-
-def _known(portfolio: Portfolio, case_id: str) -> bool:
-    """A case that loaded, or a case folder whose records have errors (reported next, exit 1)."""
-    if portfolio.case(case_id) is not None:
-        return True
-    return portfolio.root is not None and "/" not in case_id and (portfolio.root / "cases" / case_id).is_dir()
 
 
 @click.command()
@@ -53,21 +44,23 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
       arrears export --format parquet -o exports/client-a
       duckdb -c "SELECT currency, sum(balance) FROM 'exports/*/figures.parquet' GROUP BY 1"
     """
-    portfolio = open_portfolio(root)
-    unknown = sorted(case_id for case_id in set(case_ids) if not _known(portfolio, case_id))
+    found, as_of = load_checked(root, as_of)
+    portfolio = found.portfolio
+    unknown = sorted(case_id for case_id in set(case_ids)
+                     if case_id not in found.loaded and case_id not in found.verdict.excluded)
     if unknown:
         raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
-    as_of = resolve_as_of(as_of, portfolio)
-    exit_for_errors(replace(portfolio, problems=tuple(checking.check(portfolio, as_of))))
     if case_ids:
         portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(case_ids)))
     figures = compute_portfolio(portfolio, as_of)
     if output_format == "parquet":
         _write_parquet(figures, output, force)
+        finish(found.verdict)
         return
     text = exporting.render(figures, portfolio.settings, output_format)
     if output is None:
         click.echo(text, nl=False)
+        finish(found.verdict)
         return
     try:
         with open(output, "w" if force else "x", encoding="utf-8", newline="\n") as stream:
@@ -77,6 +70,7 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     except OSError as error:
         raise click.UsageError(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"wrote {os.fspath(output)}", err=True)
+    finish(found.verdict)
 
 
 def _write_parquet(figures, folder: Path | None, force: bool) -> None:

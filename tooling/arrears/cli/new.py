@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from arrears import clock, money
-from arrears.cli.app import DATE, exit_for_errors, locate_root, open_portfolio, resolve_as_of, root_option
+from arrears.cli.app import DATE, load_checked, locate_root, refuse_excluded, resolve_as_of, root_option
 from arrears.records.load import load_settings
 from arrears.records.parse import parse_case
 from arrears.problems import FORMATTERS
@@ -195,8 +195,9 @@ def new_plan(root, case_id, start, every, count, installment, discount_percent, 
     from arrears.records.model import Plan, Schedule, Source
     from arrears.ledger.schedule import from_rule
 
-    portfolio = open_portfolio(root)
-    exit_for_errors(portfolio)
+    found, _ = load_checked(root, None)
+    refuse_excluded(found.verdict, case_id)  # a plan's amount from half-understood records would be wrong
+    portfolio = found.portfolio
     case = portfolio.case(case_id)
     if case is None:
         raise click.UsageError(f"no case {case_id!r} under cases/")

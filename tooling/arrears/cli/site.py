@@ -10,7 +10,9 @@ from typing import Sequence
 
 import click
 
-from arrears.cli.app import as_of_option, at_option, exit_for_errors, locate_root, open_portfolio, resolve_as_of, root_option
+from arrears import words
+from arrears.cli.app import (as_of_option, at_option, finish, load_checked, locate_root, resolve_as_of, root_option,
+                             stop_if_fatal)
 
 PROGRESS_FROM = 50
 """Show a progress bar from this many cases on (and only when stderr is a terminal)."""
@@ -34,6 +36,9 @@ def progress_bar(items: Sequence, label: str):
 def build(root: Path | None, out: Path | None, as_of: date | None, at: str | None, full: bool) -> None:
     """Publish the internal static site: a dashboard, one page per case, due.json and due.csv.
 
+    A case with errors is left out (the dashboard and the agenda name it) and
+    the exit status is 1; errors outside every case publish nothing.
+
     The site is built beside the output folder and swapped in when complete; the
     same records and --as-of give a byte-identical site. After the first build,
     only the pages whose records changed are rebuilt (the cache is kept in
@@ -44,22 +49,22 @@ def build(root: Path | None, out: Path | None, as_of: date | None, at: str | Non
     if at is None:
         _build_here(root, out, as_of, full)
         return
-    portfolio = open_portfolio(root, at)
-    exit_for_errors(portfolio)
+    found, day = load_checked(root, as_of, at)
+    portfolio = found.portfolio
     target = out if out is not None else portfolio.root / "site"  # type: ignore[operator]
     try:
-        report = build_site(portfolio, resolve_as_of(as_of, portfolio), target, progress=progress_bar, at=at)
+        report = build_site(portfolio, day, target, progress=progress_bar, at=at, excluded=found.verdict.excluded)
     except SiteError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
-    files = f"{report.files} attachment{'' if report.files == 1 else 's'}"
-    click.echo(f"built {report.pages} pages with {files} into {report.out}", err=True)
+    files = words.count(report.files, "attachment")
+    click.echo(f"built {words.count(report.pages, 'page')} with {files} into {report.out}", err=True)
+    finish(found.verdict)
 
 
 def _build_here(root: Path | None, out: Path | None, as_of: date | None, full: bool) -> None:
     """The working tree's site, rebuilding only what changed since the last build (see site.incremental)."""
     from arrears.records.load import load_settings
-    from arrears.records.model import Portfolio
     from arrears.site.build import SiteError
     from arrears.site.incremental import build as build_changed
 
@@ -71,10 +76,11 @@ def _build_here(root: Path | None, out: Path | None, as_of: date | None, full: b
     except SiteError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
-    exit_for_errors(Portfolio(settings, (), built.problems, root=found))
-    files = f"{built.files} attachment{'' if built.files == 1 else 's'}"
+    stop_if_fatal(built.verdict)
+    files = words.count(built.files, "attachment")
     how = "" if built.full else f" (rewrote {len(built.written)}, the rest unchanged)"
-    click.echo(f"built {built.pages} pages with {files} into {built.out}{how}", err=True)
+    click.echo(f"built {words.count(built.pages, 'page')} with {files} into {built.out}{how}", err=True)
+    finish(built.verdict)
 
 
 @click.command()
@@ -86,8 +92,10 @@ def serve(root: Path | None, port: int, as_of: date | None) -> None:
     """Build the site and serve it on http://127.0.0.1:PORT, rebuilding as you edit.
 
     Watches cases/, templates/ and arrears.toml; open pages reload after each
-    rebuild. Records with errors keep the last good site served and show the
-    problems over the page and here. Only this computer can connect. Ctrl-C stops.
+    rebuild. A case with errors is left out of the site (as `arrears build`
+    does) and its problems show over every page and here; errors outside every
+    case keep the last good site served. Only this computer can connect.
+    Ctrl-C stops.
     """
     import errno
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from arrears.records import gittree
+from arrears.records import files, gittree
 from arrears.git.history import Commit, Event, History, PathHistory, Pending, Repo, is_protected, is_record
 from arrears.git.history import open_repo, pending, read_history
 from arrears.problems import Problem, sort_problems
@@ -75,6 +75,8 @@ def gather(root: Path, since: str | None = None) -> Evidence:
                                     "(amend, rebase or force-push) and what it held can no longer be audited; "
                                     "commits since the common ancestor were audited"))
     history = read_history(repo)
+    if history.commits:
+        problems += _linked_records(repo)
     changes = tuple(pending(repo, "cases"))
     settings, _ = parse_settings(_read(root / SETTINGS_PATH))
     return Evidence(
@@ -88,6 +90,16 @@ def gather(root: Path, since: str | None = None) -> Evidence:
         since=since,
         problems=tuple(problems),
     )
+
+
+def _linked_records(repo: Repo) -> list[Problem]:
+    """Records committed as symbolic links: Git keeps the link, not what it points at, so editing the
+    target would change the record with nothing in the history to show it."""
+    return [Problem(path, 1, 1, "error", "symlinked-record",
+                    "committed as a symbolic link: the history tracks the link, not the record's content, "
+                    "so the record could change unnoticed; commit the file itself")
+            for path, (mode, _) in sorted(gittree._listing(repo, "HEAD").items())
+            if mode == gittree.SYMLINK and files.is_record_path(path)]
 
 
 def findings(evidence: Evidence) -> list[Problem]:

@@ -1,6 +1,6 @@
 """Running git for arrears: find the work tree around a records root, resolve revisions, decode paths.
 
-Every Git call goes through `_run_git`, which switches off pagers, prompts,
+Every Git call goes through `run_git`, which switches off pagers, prompts,
 signature display and optional locks (a `git status` from a site build must
 not take the index lock another process is waiting for).
 """
@@ -27,7 +27,7 @@ class Repo:
     prefix: str
 
     def git(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        return _run_git(self.root, args, input=input, check=check)
+        return run_git(self.root, args, input=input, check=check)
 
     def relative(self, git_path: str) -> str | None:
         """A path Git printed (from the top of the work tree) as a path under the root, or None if outside."""
@@ -48,24 +48,24 @@ class Repo:
                 raise GitError(f"the Git repository at {self.top} has no commits yet")
             raise GitError(f"unknown revision {rev!r}: no such commit, branch or tag in {self.top} "
                            "(in CI, fetch the full history: actions/checkout with fetch-depth: 0)")
-        return _text(found.stdout).strip()
+        return path_text(found.stdout).strip()
 
     def is_shallow(self) -> bool:
         found = self.git("rev-parse", "--is-shallow-repository", check=False)
-        return _text(found.stdout).strip() == "true"
+        return path_text(found.stdout).strip() == "true"
 
 
 def open_repo(root: Path) -> Repo:
     """The Git work tree holding `root`; GitError when there is none (or no git)."""
-    found = _run_git(root, ("rev-parse", "--show-toplevel", "--show-prefix"), check=False)
+    found = run_git(root, ("rev-parse", "--show-toplevel", "--show-prefix"), check=False)
     if found.returncode != 0:
         raise GitError(f"{root} is not inside a Git repository: run `git init` there "
                        "(`arrears init` sets up a records repository with Git)")
-    top, prefix = (_text(found.stdout).split("\n") + ["", ""])[:2]
+    top, prefix = (path_text(found.stdout).split("\n") + ["", ""])[:2]
     return Repo(Path(root), Path(top), prefix)
 
 
-def _run_git(cwd: Path, args: Iterable[str], input: bytes | None = None,
+def run_git(cwd: Path, args: Iterable[str], input: bytes | None = None,
              check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", GIT_PAGER="cat")
     command = ["git", "-c", "log.showSignature=false", "-c", "core.quotePath=false", *args]
@@ -76,11 +76,11 @@ def _run_git(cwd: Path, args: Iterable[str], input: bytes | None = None,
     except NotADirectoryError:
         raise GitError(f"{cwd} is not a folder") from None
     if check and done.returncode != 0:
-        message = _text(done.stderr).strip().splitlines()
+        message = path_text(done.stderr).strip().splitlines()
         raise GitError(f"git {' '.join(args[:1])} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
     return done
 
 
-def _text(data: bytes) -> str:
+def path_text(data: bytes) -> str:
     """Git prints paths as bytes: decode like the file system does, so names match `os.scandir`."""
     return data.decode("utf-8", "surrogateescape")

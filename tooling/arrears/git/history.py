@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from arrears.git.command import GitError, Repo, _run_git, _text, open_repo  # noqa: F401  (re-exported for callers)
+from arrears.git.command import GitError, Repo, open_repo, path_text  # noqa: F401  (GitError, Repo, open_repo: re-exported)
 
 ZERO = "0" * 40
 PROTECTED = ("notes", "plans")  # append-only folders of a case (spec 1)
@@ -185,17 +185,17 @@ def parse_log(output: bytes, relative=lambda path: path) -> list[tuple[Commit, l
         token = tokens[index].lstrip(b"\n")
         index += 1
         if token.startswith(b"\x1e"):
-            hash_, parents, author, email, date, subject = _text(token[1:]).split("\x1f", 5)
+            hash_, parents, author, email, date, subject = path_text(token[1:]).split("\x1f", 5)
             changes = []
             commit = Commit(hash_, tuple(parents.split()), author, email, datetime.fromisoformat(date), subject)
             result.append((commit, changes))
         elif token.startswith(b":"):
-            _, _, old_blob, new_blob, status = _text(token[1:]).split(" ")
-            path = _text(tokens[index])
+            _, _, old_blob, new_blob, status = path_text(token[1:]).split(" ")
+            path = path_text(tokens[index])
             index += 1
             old_path = None
             if status[0] in "RC":
-                old_path, path = path, _text(tokens[index])
+                old_path, path = path, path_text(tokens[index])
                 index += 1
             path_here = relative(path)
             old_here = relative(old_path) if old_path is not None else None
@@ -307,9 +307,9 @@ def pending(repo: Repo, *pathspecs: str) -> list[Pending]:
         index += 1
         if len(token) < 4:
             continue
-        x, y, path = chr(token[0]), chr(token[1]), _text(token[3:])
+        x, y, path = chr(token[0]), chr(token[1]), path_text(token[3:])
         if x in "RC":
-            former = repo.relative(_text(tokens[index])) if index < len(tokens) else None
+            former = repo.relative(path_text(tokens[index])) if index < len(tokens) else None
             index += 1
             if x == "R" and former is not None:
                 found.append(Pending(former, "D", " "))  # a staged rename removes the former name

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from arrears.git.command import GitError, _run_git, open_repo
+from arrears.git.command import GitError, run_git, open_repo
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "init"
 """The scaffold: the repository's top-level templates/init/ (like the site's templates)."""
@@ -73,14 +73,14 @@ def _first_commit(directory: Path, written: list[str]) -> list[str]:
         pass
     else:
         return ["already a Git repository: nothing committed (review the new files, then commit them)"]
-    _run_git(directory, ("init", "-q", "-b", "main"))
+    run_git(directory, ("init", "-q", "-b", "main"))
     lines = ["initialised a Git repository (branch main)"]
     if not written:
         return lines
-    _run_git(directory, ("add", "--", *written))
-    done = _run_git(directory, ("commit", "-q", "-m", FIRST_COMMIT, "--", *written), check=False)
+    run_git(directory, ("add", "--", *written))
+    done = run_git(directory, ("commit", "-q", "-m", FIRST_COMMIT, "--", *written), check=False)
     if done.returncode == 0:
-        head = _run_git(directory, ("rev-parse", "--short=7", "HEAD")).stdout.decode().strip()
+        head = run_git(directory, ("rev-parse", "--short=7", "HEAD")).stdout.decode().strip()
         lines.append(f"committed {len(written)} files as {head}: {FIRST_COMMIT!r}")
     else:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()

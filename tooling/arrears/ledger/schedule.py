@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from arrears import money
-from arrears.records.parse import MAX_INSTALLMENTS
+from arrears.records.model import MAX_INSTALLMENTS
 from arrears.records.model import Installment, Plan, Schedule
 
 _DAYS = {"week": 7, "fortnight": 14}

@@ -16,14 +16,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from functools import partial
-from pathlib import Path
 
-from arrears.rules.check import check_case
-from arrears.ledger.figures import CaseFigures, PortfolioFigures
-from arrears.ledger.compute import collect, compute_case
-from arrears.records.load import load_map
-from arrears.problems import Problem, sort_problems
+from arrears.ledger.compute import compute_case
+from arrears.ledger.figures import CaseFigures
 from arrears.records.model import Case, Settings, Source
 
 
@@ -38,24 +33,6 @@ def summarize(figures: CaseFigures) -> CaseFigures:
 
 
 
-def summaries(root: Path, as_of: date, workers: int | None = None
-              ) -> tuple[PortfolioFigures, list[Problem]]:
-    """Load, check and summarize every case, each worker on the cases it parsed.
-
-    Returns the summaries (as of `as_of`, totalled) and every problem `check`
-    would report. A case with errors is not computed: its figures would mean nothing.
-    """
-    _, results, problems = load_map(root, partial(_summarize_case, as_of=as_of), workers)
-    computed = []
-    for _, (case_problems, figures) in results:
-        problems += case_problems
-        if figures is not None:
-            computed.append(figures)
-    return collect(as_of, computed), sort_problems(problems)
-
-
-def _summarize_case(case: Case, settings: Settings, as_of: date) -> tuple[list[Problem], CaseFigures | None]:
-    problems = check_case(case, settings, as_of)
-    if case.unreadable or any(p.is_error for p in problems):
-        return problems, None
-    return problems, summarize(compute_case(case, settings, as_of))
+def summarize_case(case: Case, settings: Settings, as_of: date) -> CaseFigures:
+    """A case's figures as of `as_of`, summarized (in the worker that parsed it)."""
+    return summarize(compute_case(case, settings, as_of))

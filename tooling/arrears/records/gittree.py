@@ -14,7 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from arrears.git.history import GitError, Repo, open_repo
-from arrears.records.load import ATTACHMENT, Tree, _is_ignored, assemble
+from arrears.records.files import is_ignored as _is_ignored
+from arrears.records.files import is_record_path as _is_record
+from arrears.records.files import symlinked_record
+from arrears.records.load import ATTACHMENT, Tree, assemble
 from arrears.problems import Problem
 from arrears.records.model import Portfolio
 from arrears.records.settings import PATH as SETTINGS_PATH
@@ -84,15 +87,13 @@ def load_at(root: Path, rev: str) -> Portfolio:
     return replace(assemble(read_tree_at(root, rev)), root=root)
 
 
-def _is_record(relative: str) -> bool:
-    """The same rule as `load.read_tree`: case.md and notes/plans markdown are read, the rest are attachments."""
-    parts = relative.split("/")
-    return relative.endswith(".md") and (len(parts) == 3 or (len(parts) == 4 and parts[2] in ("notes", "plans")))
-
-
 def _follow_link(repo: Repo, commit: str, relative: str, target_bytes: bytes,
                  entries: dict[str, tuple[str, str]], tree: Tree) -> None:
-    """A committed symbolic link: followed when it points at a file inside the root, like `read_tree` does."""
+    """A committed symbolic link: an error where a record belongs (see `files`), else followed when it
+    points at a file inside the root, like `read_tree` does."""
+    if _is_record(relative) or relative == SETTINGS_PATH:
+        tree.problems.append(symlinked_record(relative))
+        return
     target = posixpath.normpath(posixpath.join(posixpath.dirname(relative),
                                                target_bytes.decode("utf-8", "surrogateescape")))
     if target_bytes.startswith(b"/") or target == ".." or target.startswith("../"):
@@ -100,20 +101,7 @@ def _follow_link(repo: Repo, commit: str, relative: str, target_bytes: bytes,
                                      f"symbolic link to {target_bytes.decode('utf-8', 'replace')} leaves the "
                                      "records repository: not followed"))
         return
-    if relative.endswith(".md") and _is_record(relative) or relative == SETTINGS_PATH:
-        found = entries.get(target)
-        if found and found[0] != SYMLINK:
-            tree.files[relative] = _cat_blobs(repo, {found[1]})[found[1]]
-            return
-        spec = f"{commit}:{repo.prefix}{target}"
-        data = _cat_blobs(repo, {spec}, allow_missing=True).get(spec)
-        if data is None:
-            tree.problems.append(Problem(relative, 1, 1, "error", "unreadable",
-                                         f"symbolic link to {target}, which is not a file in that commit"))
-        else:
-            tree.files[relative] = data
-    else:
-        tree.files[relative] = ATTACHMENT
+    tree.files[relative] = ATTACHMENT
 
 
 def _cat_blobs(repo: Repo, names: set[str], allow_missing: bool = False) -> dict[str, bytes]:

@@ -34,6 +34,7 @@ PERIODS = ("week", "fortnight", "month", "quarter")
 
 CASE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+MAX_INSTALLMENTS = 600  # fifty years of monthly payments: more is a typo, and would exhaust memory
 
 
 @dataclass(frozen=True, slots=True)

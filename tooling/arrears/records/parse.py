@@ -18,6 +18,7 @@ from typing import Callable, Collection, Iterable, TypeVar
 
 from arrears import money
 from arrears.problems import Problem
+from arrears.records.model import MAX_INSTALLMENTS  # noqa: F401  (the limit parse enforces)
 from arrears.records.model import (
     CASE_STATUSES,
     CHANNELS,
@@ -60,7 +61,6 @@ _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$",
 _INTEGER = re.compile(r"^[0-9]+$")
 _DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 YEARS = range(1900, 2200)  # outside these a date is a typo, and schedules built from it overflow `date`
-MAX_INSTALLMENTS = 600  # fifty years of monthly payments: more is a typo, and would exhaust memory
 MAX_DAYS = 3650  # ten years: longer grace is a typo, and date arithmetic overflows on absurd counts
 
 CASE_KEYS = ("debtor", "currency", "opened", "owner", "status", "tags", "circumstances",

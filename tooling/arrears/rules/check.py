@@ -2,8 +2,8 @@
 
 Each rule is a small function `(case, context) -> problems`; `check` runs them
 all and adds the problems found while loading, so one run shows everything.
-Rules from other modules (the ledger's plan-amount rule, the contact rules)
-register here through `RULES` so the list of what `check` enforces has one home.
+`RULES`, at the end, lists every rule explicitly, so what `check` enforces has
+one home (the contact rules live in `contact` and are named there too).
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import partial
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from arrears import money
 from arrears.ledger.compute import plan_basis
-from arrears.records.load import load_map
-from arrears.records.parse import MAX_INSTALLMENTS
+from arrears.records.model import MAX_INSTALLMENTS
+from arrears.rules.contact import contact_problems
 
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Case, Invoice, Payment, Dispute, Portfolio, Settings
@@ -31,13 +29,6 @@ class Context:
 
 
 Rule = Callable[[Case, Context], Iterable[Problem]]
-RULES: list[Rule] = []
-
-
-def rule(function: Rule) -> Rule:
-    """Register a case rule for `check`."""
-    RULES.append(function)
-    return function
 
 
 def check(portfolio: Portfolio, today: date) -> list[Problem]:
@@ -54,38 +45,12 @@ def check_case(case: Case, settings: Settings, today: date) -> list[Problem]:
     return [problem for case_rule in RULES for problem in case_rule(case, context)]
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
-    notes: int
-    plans: int
-
-
-def check_root(root: Path, today: date, workers: int | None = None) -> tuple[list[Problem], int, Counts]:
-    """Load and check a repository in one pass over its cases: (problems, cases, counts).
-
-    Same problems as `check(load(root), today)`, but each worker checks the
-    cases it parsed, so only problems travel between processes.
-    """
-    _, results, problems = load_map(root, partial(_checked, today=today), workers)
-    notes = plans = 0
-    for _, (case_problems, note_count, plan_count) in results:
-        problems += case_problems
-        notes += note_count
-        plans += plan_count
-    return sort_problems(problems), len(results), Counts(notes, plans)
-
-
-def _checked(case: Case, settings: Settings, today: date) -> tuple[list[Problem], int, int]:
-    return check_case(case, settings, today), len(case.notes), len(case.plans)
-
-
 def _invoices(case: Case) -> Iterator[tuple]:
     for note in case.notes:
         if isinstance(note.detail, Invoice):
             yield note, note.detail
 
 
-@rule
 def unique_invoice_refs(case: Case, context: Context) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     for note, invoice in _invoices(case):
@@ -96,7 +61,6 @@ def unique_invoice_refs(case: Case, context: Context) -> Iterator[Problem]:
             seen[invoice.ref] = note.id
 
 
-@rule
 def references_resolve(case: Case, context: Context) -> Iterator[Problem]:
     refs = {invoice.ref for _, invoice in _invoices(case)}
     note_ids = {note.id for note in case.notes} | case.unreadable
@@ -120,7 +84,6 @@ def references_resolve(case: Case, context: Context) -> Iterator[Problem]:
                                       f"supersedes {plan.supersedes!r} names no other plan in cases/{case.id}/plans/")
 
 
-@rule
 def corrections_come_later(case: Case, context: Context) -> Iterator[Problem]:
     for note in case.notes:
         target = case.note(note.corrects) if note.corrects else None
@@ -129,7 +92,6 @@ def corrections_come_later(case: Case, context: Context) -> Iterator[Problem]:
                                       f"this correction is dated before the note it corrects ({target.id})", "warning")
 
 
-@rule
 def dates_make_sense(case: Case, context: Context) -> Iterator[Problem]:
     for note in case.notes:
         if note.date > context.today:
@@ -148,7 +110,6 @@ def dates_make_sense(case: Case, context: Context) -> Iterator[Problem]:
                                       f"agreed {plan.agreed}, after today ({context.today})", "warning")
 
 
-@rule
 def newer_plans_name_what_they_replace(case: Case, context: Context) -> Iterator[Problem]:
     for earlier, later in zip(case.plans, case.plans[1:]):
         if later.supersedes is None:
@@ -157,7 +118,6 @@ def newer_plans_name_what_they_replace(case: Case, context: Context) -> Iterator
                                        "warning")
 
 
-@rule
 def no_promises_on_closed_cases(case: Case, context: Context) -> Iterator[Problem]:
     if case.status != "closed":
         return
@@ -168,7 +128,6 @@ def no_promises_on_closed_cases(case: Case, context: Context) -> Iterator[Proble
                                       "or leave the promise out", "warning")
 
 
-@rule
 def plans_cover_no_more_than_is_owed(case: Case, context: Context) -> Iterator[Problem]:
     """A plan's amount may not exceed the balance from everything dated before `agreed` (spec 5)."""
     for plan in case.plans:
@@ -192,4 +151,20 @@ def plans_cover_no_more_than_is_owed(case: Case, context: Context) -> Iterator[P
                                       f"{money.plain(basis, case.currency)}")
 
 
-from arrears.rules import contact as _contact  # noqa: E402,F401  (registers the contact rules)
+def contact_rules(case: Case, context: Context) -> Iterable[Problem]:
+    """A warning for each recorded contact that broke a contact rule at the time (see `contact`)."""
+    return contact_problems(case, context.settings)
+
+
+RULES: tuple[Rule, ...] = (
+    unique_invoice_refs,
+    references_resolve,
+    corrections_come_later,
+    dates_make_sense,
+    newer_plans_name_what_they_replace,
+    no_promises_on_closed_cases,
+    plans_cover_no_more_than_is_owed,
+    contact_rules,
+)
+"""Every rule `check` runs on each case, in order: listed here, as beancount lists its validations.
+To add one, write a function `(case, context) -> problems` above and name it here."""

@@ -32,12 +32,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from arrears.rules.check import Context, rule
 from arrears.problems import Problem
 from arrears.records.model import Case, Contacting, ContactRules, Note, Settings
 
 CHANNEL_OF_KIND = {"call": "phone", "email": "email", "sms": "sms", "letter": "post"}
-KIND_OF_CHANNEL = {channel: kind for kind, channel in CHANNEL_OF_KIND.items()}
 CHANNEL_WORDS = {"phone": "phone calls", "email": "email", "sms": "text messages", "post": "letters"}
 WINDOW_DAYS = 7
 _LATEST = 400  # at most this many steps when looking for the next allowed moment (a bug guard)
@@ -73,11 +71,6 @@ class Verdict:
     def never(self) -> bool:
         """Blocked for good (an opt-out, or a limit of zero): no waiting will help."""
         return bool(self.blocks) and self.next_allowed is None
-
-
-def channel_of(note: Note) -> str | None:
-    """The channel a contact note used (None for meetings and non-contact notes)."""
-    return CHANNEL_OF_KIND.get(note.kind)
 
 
 def is_outbound_contact(note: Note) -> bool:
@@ -203,8 +196,3 @@ def contact_problems(case: Case, settings: Settings) -> Iterator[Problem]:
                 attempts.append(note.date)
             if note.detail.outcome == "spoke":
                 conversations.append(note.date)
-
-
-@rule
-def contact_rules(case: Case, context: Context) -> Iterator[Problem]:
-    yield from contact_problems(case, context.settings)

@@ -35,7 +35,8 @@ _CSP = re.compile(r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What the browser is told: the build to show and the problems that stopped the last rebuild."""
+    """What the browser is told: the build to show, and the problems that stopped the last rebuild or
+    left cases out of it."""
 
     version: int  # changes on every rebuild, good or bad
     build: int  # changes only when a new site is published
@@ -60,9 +61,12 @@ class LiveState:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
-    def published(self, changed: list[str] | None = None) -> None:
-        """New pages are in place: open pages among `changed` reload (all of them when None)."""
-        self._set(lambda s: Snapshot(s.version + 1, s.build + 1,
+    def published(self, changed: list[str] | None = None, problems: list[str] | None = None) -> None:
+        """New pages are in place: open pages among `changed` reload (all of them when None).
+
+        `problems`: those of the cases left out of this build, shown over every page (None: as they were).
+        """
+        self._set(lambda s: Snapshot(s.version + 1, s.build + 1, s.problems if problems is None else tuple(problems),
                                      changed=tuple(changed) if changed is not None else None))
 
     def failed(self, problems: list[str]) -> None:

@@ -18,14 +18,13 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from arrears import words
+from arrears.records.files import is_ignored
 from arrears.serve.live import LiveServer, LiveState
 
 DEBOUNCE = 0.2
 """Seconds of quiet after the last change before rebuilding."""
 WATCHED = ("cases", "templates")
-_EDITOR_NAMES = ("4913",)  # vim writes and deletes this to test a folder is writable
-_EDITOR_PREFIXES = (".", "#", "~")
-_EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload")
 
 
 def is_relevant(root: Path, path: str) -> bool:
@@ -44,10 +43,10 @@ def is_relevant(root: Path, path: str) -> bool:
 def reflog(root: Path) -> Path | None:
     """The file Git appends to at every commit, checkout or reset of the repository holding `root`
     (None outside Git): serve watches it so that the site names the new commit and its history."""
-    from arrears.git.command import GitError, _run_git
+    from arrears.git.command import GitError, run_git
 
     try:
-        found = _run_git(root, ("rev-parse", "--absolute-git-dir"), check=False)
+        found = run_git(root, ("rev-parse", "--absolute-git-dir"), check=False)
     except GitError:
         return None
     folder = found.stdout.decode("utf-8", "replace").strip()
@@ -55,7 +54,7 @@ def reflog(root: Path) -> Path | None:
 
 
 def _is_scratch(name: str) -> bool:
-    return name in _EDITOR_NAMES or name.startswith(_EDITOR_PREFIXES) or name.endswith(_EDITOR_SUFFIXES)
+    return is_ignored(name)
 
 
 @dataclass
@@ -67,6 +66,7 @@ class Outcome:
     full: bool = False  # a whole new site: every page may have changed
     problems: list[str] = field(default_factory=list)
     summary: str = ""
+    excluded: tuple[str, ...] | None = None  # published without these cases (None: not published)
 
 
 Builder = Callable[[set[str] | None, Callable[[list[str]], None]], Outcome]
@@ -77,8 +77,9 @@ already in place; report what happened."""
 def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
     """Check the records and build the site into `out`, redoing only what the changes touched.
 
-    Errors refuse the rebuild (those only `arrears check` finds too, as `due`
-    refuses them), so `out` keeps the last good site.
+    A case with errors (those only `arrears check` finds too) is left out of the
+    site, as `arrears build` does, and its problems are shown over every page;
+    repository-wide errors refuse the rebuild, so `out` keeps the last good site.
     """
     from arrears.clock import today
     from arrears.records.load import load_settings
@@ -93,12 +94,14 @@ def site_builder(root: Path, out: Path, as_of: date | None) -> Builder:
         if changed is not None and commits is not None and str(commits) in changed:
             changed = None  # a commit may have changed any case's history: look at every case
         day = as_of or today(load_settings(root))
-        built = build(root, day, out, changed=changed, session=session, strict=True, cases_done=cases_done)
+        built = build(root, day, out, changed=changed, session=session, cases_done=cases_done)
+        errors = [p for p in built.problems if p.is_error]
         if not built.published:
-            errors = [p for p in (*built.problems, *built.checks) if p.is_error]
             return Outcome(time.perf_counter() - started, problems=format_text(errors).splitlines(),
                            summary=summary(errors))
-        return Outcome(time.perf_counter() - started, [*built.written, *built.removed], built.full)
+        return Outcome(time.perf_counter() - started, [*built.written, *built.removed], built.full,
+                       format_text(errors).splitlines(), summary(errors) if errors else "",
+                       excluded=tuple(built.verdict.excluded))
 
     return rebuild
 
@@ -214,16 +217,20 @@ class Preview:
             outcome = self.builder(changed, cases_done)
         except Exception as error:  # a template error, a full disk: said, and the last site stays
             outcome = Outcome(0.0, problems=[f"build failed: {type(error).__name__}: {error}"], summary="1 error")
-        if outcome.problems:
+        if outcome.problems and outcome.excluded is None:
             self.state.failed(outcome.problems)
             self.echo("\n".join(outcome.problems))
             self.echo(f"not rebuilt: the records have {outcome.summary}; still serving the last good site")
             return
         rest = [path for path in outcome.written if path not in announced]
         if outcome.full or changed is None:
-            self.state.published(None)
-        elif rest or not announced:
-            self.state.published(rest)
+            self.state.published(None, outcome.problems)
+        elif rest or not announced or outcome.problems != list(self.state.snapshot.problems):
+            self.state.published(rest, outcome.problems)
+        if outcome.excluded:
+            self.echo("\n".join(outcome.problems))
+            self.echo(f"left out {_count(len(outcome.excluded), 'case')} for errors ({', '.join(outcome.excluded)}); "
+                      "the other cases are rebuilt")
         what = "built" if changed is None else f"rebuilt after {_count(changed, 'change')}"
         self.echo(f"{what}: {_count(len(outcome.written), 'file')} written in {outcome.seconds:.2f} s")
 
@@ -239,7 +246,7 @@ class Preview:
 
 def _count(number: int | set, word: str) -> str:
     value = len(number) if isinstance(number, set) else number
-    return f"{value} {word}{'' if value == 1 else 's'}"
+    return words.count(value, word)
 
 
 def serve_forever(preview: Preview) -> None:

@@ -22,11 +22,6 @@ TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed inst
           "never-contacted": "New case, not yet contacted"}
 
 
-def agenda_page(portfolio: Portfolio, figures: PortfolioFigures) -> dict:
-    """The context of agenda.html: today's actions in priority order, and the cases set apart."""
-    return agenda_context(build(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings)))
-
-
 def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None) -> dict:
     """The context of agenda.html from an agenda already built (perhaps case by case, see `agenda.entry`).
 

@@ -1,41 +1,34 @@
-"""`arrears build`: render every page into a fresh folder, then swap it in atomically.
+"""`arrears build --at`: render every page of a portfolio into a fresh folder, swapped in by `publish`.
 
-Readers (a web server, someone with the site open) never see half a site: the
-new site is written to a temporary folder beside the output and renamed into
-place only when complete. The output folder is only ever replaced if it holds
-the `.arrears-site` marker this module writes, so a mistyped `--out` cannot
-wipe someone's documents. The same records and as-of date give the same bytes.
+The working tree's build is `incremental.build`; both render each page with
+the functions here (`case_page`, `_site`), so they give the same bytes (the
+tests compare them). The same records and as-of date give the same bytes.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, ContextManager, Iterable, Iterator, Sequence
+from typing import Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
+from arrears.actions.agenda import build as todays_agenda, start_of_day
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info, history_at
+from arrears.problems import Problem
+from arrears.records.files import attachments
 from arrears.records.model import Portfolio
 from arrears.site import agenda_page, pages
 from arrears.site.feeds import feeds
+from arrears.site.publish import MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
 from arrears.site.templates import environment
 
-MARKER = ".arrears-site"
-MARKER_TEXT = ("This folder was built by `arrears build` and is replaced on every build.\n"
-               "Do not keep anything else here.\n")
 ASSETS = ("site.css", "site.js", "icon.svg")
 
 Progress = Callable[[Sequence, str], ContextManager[Iterable]]
 """Wraps the list of cases while their pages are written (the CLI passes a progress bar)."""
-
-
-class SiteError(Exception):
-    """A build that must not go ahead (an output folder we did not build): said to the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +52,14 @@ def no_progress(items: Sequence, label: str) -> ContextManager[Iterable]:
 
 
 def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: PortfolioFigures | None = None,
-               progress: Progress = no_progress, at: str | None = None) -> BuildReport:
+               progress: Progress = no_progress, at: str | None = None,
+               excluded: Mapping[str, Sequence[Problem]] | None = None) -> BuildReport:
     """Compute the figures as of `as_of` and publish the site into `out`.
 
     `at` (a Git revision the portfolio was read at) takes attachments from that
     commit too. In Git, pages say who recorded each note, list the commits that
-    touched each case, and the footer names the commit built from.
+    touched each case, and the footer names the commit built from. `excluded`:
+    the cases left out for errors (see `pipeline`), named on the dashboard and the agenda.
     """
     if figures is None:
         from arrears.ledger.compute import compute_portfolio
@@ -85,12 +80,14 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
     def write(folder: Path) -> None:
         def render(page: Page, listing: bool = True) -> None:
             frame = _site(portfolio, figures, built_from if listing else None)
-            html = env.get_template(page.template).render(site=frame, **page.context)
+            shared = {"excluded": dict(excluded or {})} if listing else {}
+            html = env.get_template(page.template).render(site=frame, **shared, **page.context)
             _write(folder, page.path, html)
             counts["pages"] += 1
 
-        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures)))
-        render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_page(portfolio, figures)))
+        agenda = todays_agenda(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings))
+        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures, agenda)))
+        render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_context(agenda)))
         with progress(figures.cases, "Writing case pages") as cases:
             for case_figures in cases:
                 case_id = case_figures.case.id
@@ -136,24 +133,6 @@ def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo
     return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from}
 
 
-def attachments(root: Path, case_id: str) -> list[str]:
-    """Files under cases/<id>/files/, as sorted relative paths; hidden files and symlinks are skipped."""
-    base = root / "cases" / case_id / "files"
-    if not base.is_dir() or base.is_symlink():
-        return []
-
-    def walk(folder: Path, prefix: str) -> Iterator[str]:
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.startswith((".", "#", "~")) or entry.is_symlink():
-                continue
-            if entry.is_dir():
-                yield from walk(Path(entry.path), f"{prefix}{entry.name}/")
-            elif entry.is_file():
-                yield f"{prefix}{entry.name}"
-
-    return list(walk(base, ""))
-
-
 # --- writing and swapping ------------------------------------------------------------------
 
 
@@ -167,58 +146,3 @@ def _write(folder: Path, relative: str, text: str) -> None:
 def _copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
-
-
-def check_output(out: Path, root: Path | None = None) -> None:
-    """Refuse an output we must not replace: a file, a foreign folder, or the records themselves."""
-    if root is not None:
-        real_root, real_out = root.resolve(), out.resolve()
-        if real_out == real_root or real_root.is_relative_to(real_out) or real_out.is_relative_to(real_root / "cases"):
-            raise SiteError(f"refusing to build into {out}: it would replace the records themselves; "
-                            "choose another --out (the default is site/ under the records)")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise SiteError(f"refusing to build into {out}: it exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise SiteError(f"refusing to replace {out}: it is not empty and was not built by arrears "
-                        f"(no {MARKER} marker inside). Choose another --out, or move that folder away.")
-
-
-def publish(out: Path, write: Callable[[Path], None], root: Path | None = None) -> None:
-    """Run `write` into a temporary folder beside `out`, then rename it into place.
-
-    The old site is renamed aside first and deleted only after the new one is in
-    place; if anything fails the temporary folder is removed and `out` is untouched.
-    """
-    out = Path(os.path.abspath(out))
-    check_output(out, root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    try:
-        write(building)
-        (building / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        os.chmod(building, 0o777 & ~_umask())
-        _swap(building, out)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-
-
-def _swap(new: Path, out: Path) -> None:
-    if not out.exists():
-        os.rename(new, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.rmdir(old)
-    os.rename(out, old)
-    try:
-        os.rename(new, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

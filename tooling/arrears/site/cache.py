@@ -17,7 +17,6 @@ half-way leaves the previous cache (or none), never a torn one.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import tempfile
@@ -27,6 +26,7 @@ from contextlib import contextmanager
 from typing import Iterator, NamedTuple
 
 from arrears.git.command import GitError, open_repo
+from arrears.records.files import digest
 from arrears.git.history import History, read_history
 
 CACHE = ".arrears-cache"
@@ -184,10 +184,6 @@ def gc_paused() -> Iterator[None]:
 def unpickle(data: bytes):
     with gc_paused():
         return pickle.loads(data)
-
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-from arrears import money
+from arrears import money, words
 from arrears.ledger.figures import BalancePoint
 
 _TENTH = Decimal("0.1")
@@ -138,4 +138,4 @@ def balance_chart(history: Sequence[BalancePoint], currency: str, start: date, a
 
 
 def _day(day: date) -> str:
-    return escape(f"{day.day} {day:%b %Y}")
+    return escape(words.short_date(day))

@@ -17,14 +17,14 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from arrears import money
+from arrears import money, words
+from arrears.actions.agenda import TITLES, Agenda
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from arrears.site import charts
 from arrears.site.markdown import render
 
-ATTENTION_STATES = ("plan-broken", "plan-behind", "overdue", "disputed")
 
 
 def case_href(case_id: str) -> str:
@@ -42,44 +42,19 @@ def file_href(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One line of today's worklist: a case and why it needs someone today."""
+    """One line of today's worklist: an action from the agenda."""
 
-    rank: int  # lower is more urgent
+    rank: int  # the agenda's priority: lower is more urgent
     figures: CaseFigures
     reasons: tuple[str, ...]
+    amount: Decimal | None  # the agenda's amount for its first reason (None: none to show)
 
 
-def worklist(portfolio: PortfolioFigures) -> list[Task]:
-    """Cases that need action on the as-of date, most urgent first.
-
-    A stand-in for the agenda: missed installments first, then follow-ups that
-    are due, then broken promises, then plain overdue amounts; within a rank
-    the longest overdue comes first. Closed and settled cases never appear.
-    """
-    as_of = portfolio.as_of
-    tasks = []
-    for figures in portfolio.cases:
-        if figures.state in ("closed", "settled"):
-            continue
-        currency = figures.currency
-        found: list[tuple[int, str]] = []
-        if figures.plan is not None and figures.plan.missed:
-            count = figures.plan.missed
-            found.append((0, f"{count} installment{'s' if count != 1 else ''} missed"))
-        if figures.follow_up is not None and figures.follow_up <= as_of:
-            found.append((1, "Follow-up due today" if figures.follow_up == as_of
-                          else f"Follow-up due since {figures.follow_up.day} {figures.follow_up:%b}"))
-        broken = sum(1 for p in figures.promises if p.status == "broken" and (as_of - p.by).days <= 30)
-        if broken:
-            found.append((2, f"{broken} promise{'s' if broken != 1 else ''} broken"))
-        if figures.overdue > 0 and figures.state not in ("disputed", "on-hold"):
-            found.append((3, f"{money.display(figures.overdue, currency)} overdue "
-                             f"({figures.days_past_due} day{'s' if figures.days_past_due != 1 else ''})"))
-        if found:
-            found.sort()
-            tasks.append(Task(found[0][0], figures, tuple(reason for _, reason in found)))
-    tasks.sort(key=lambda t: (t.rank, -t.figures.days_past_due, t.figures.case.id))
-    return tasks
+def worklist(agenda: Agenda) -> list[Task]:
+    """The dashboard's worklist is the agenda: the same actions, in its order, with its amounts."""
+    return [Task(item.priority, item.figures,
+                 (f"{TITLES[item.reason.code]}: {item.reason.text}", *(other.text for other in item.also)),
+                 item.reason.amount) for item in agenda.items]
 
 
 # --- the dashboard ----------------------------------------------------------------------
@@ -126,9 +101,11 @@ def state_bars(portfolio: PortfolioFigures) -> list[tuple[charts.Bar, Markup]]:
     return charts.bars(rows)
 
 
-def dashboard(portfolio: Portfolio, figures: PortfolioFigures, rows: dict[str, Markup] | None = None) -> dict:
-    """The context of index.html. `rows`: the table's rows already rendered, by case id (see `case_row`)."""
-    tasks = worklist(figures)
+def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
+              rows: dict[str, Markup] | None = None) -> dict:
+    """The context of index.html. `agenda`: today's (its actions are the worklist); `rows`: the
+    table's rows already rendered, by case id (see `case_row`)."""
+    tasks = worklist(agenda)
     return {
         "page": "dashboard",
         "base": "",
@@ -140,7 +117,7 @@ def dashboard(portfolio: Portfolio, figures: PortfolioFigures, rows: dict[str, M
         "tasks": tasks[:12],
         "more_tasks": max(0, len(tasks) - 12),
         "cases": list(figures.cases),
-        "attention": sum(1 for f in figures.cases if f.state in ATTENTION_STATES),
+        "attention": len(tasks),
         "case_href": case_href,
         "state_order": STATE_ORDER,
         "rows": rows or {},
@@ -307,13 +284,13 @@ def plan_terms(plan: Plan, currency: str) -> PlanTerms:
     if plan.schedule is not None:
         s = plan.schedule
         every = {"week": "weekly", "fortnight": "fortnightly", "month": "monthly", "quarter": "quarterly"}[s.every]
-        start = f"{s.start.day} {s.start:%b %Y}"
+        start = words.short_date(s.start)
         if s.count:
             terms = f"{s.count} {every} payments from {start}"
         else:
             terms = f"{money.display(s.installment or Decimal(0), currency)} {every} from {start}"
     elif plan.installments:
-        terms = "; ".join(f"{money.display(i.amount, currency)} on {i.due.day} {i.due:%b %Y}"
+        terms = "; ".join(f"{money.display(i.amount, currency)} on {words.short_date(i.due)}"
                           for i in plan.installments)
     else:
         terms = ""
@@ -357,8 +334,7 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
     }
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+_day = words.short_date
 
 
 def _words(code: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
-from arrears import money
+from arrears import money, words
 
 DEFAULTS = Path(__file__).resolve().parents[3] / "templates"
 """The package's own templates: the repository's top-level templates/ (editable install)."""
@@ -72,12 +72,12 @@ def money_filter(amount: Decimal | None, currency: str) -> str:
 
 def day(value: date | datetime | None) -> str:
     """`3 Mar 2026`: unambiguous in every locale, no leading zero."""
-    return "–" if value is None else f"{value.day} {value:%b %Y}"
+    return "–" if value is None else words.short_date(value)
 
 
 def short_day(value: date | None) -> str:
     """`3 Mar`: for dense tables where the year is obvious from the as-of date."""
-    return "–" if value is None else f"{value.day} {value:%b}"
+    return "–" if value is None else words.day_month(value)
 
 
 _ACRONYMS = {"sms": "SMS"}

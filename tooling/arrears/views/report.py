@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from arrears import money
+from arrears import money, words
 from arrears.ledger.figures import AGING_BUCKETS, CaseFigures, PortfolioFigures
 
 STATE_STYLES: dict[str, dict[str, Any]] = {
@@ -188,4 +188,4 @@ def _line(cells, widths, state: str | None = None, bold: bool = False) -> str:
 
 
 def _cases(count: int) -> str:
-    return "1 case" if count == 1 else f"{count} cases"
+    return words.count(count, "case")

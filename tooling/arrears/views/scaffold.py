@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
-from arrears import money
+from arrears import money, words
 from arrears.records.model import (
     CASE_ID_PATTERN,
     CHANNELS,
@@ -215,7 +215,7 @@ def note_text(new: NewNote) -> str:
     given = {"ref": new.ref, "amount": new.amount, "due": new.due, "state": new.state}
     missing = [f"--{name}" for name in REQUIRED_NOTE_FIELDS.get(new.kind, ()) if given[name] is None]
     if missing:
-        raise ScaffoldError(f"a {new.kind} note needs {' and '.join(missing)}")
+        raise ScaffoldError(f"{words.article(new.kind)} note needs {' and '.join(missing)}")
     lines = ["---", f"date: {moment_text(new.day, new.clock_time)}", f"kind: {new.kind}"]
     if new.kind in CONTACT_KINDS:
         lines.append(_comment(f"direction: {new.direction or 'out'}", " | ".join(DIRECTIONS)))

@@ -1,0 +1,105 @@
+"""Publishing a site: the one place that swaps folders and files into place atomically.
+
+A full build writes a whole new site beside the output and swaps it in
+(`publish`); an incremental one swaps rebuilt case folders in one by one
+(`swap_folder`) and replaces listing pages file by file (`replace_file`).
+Readers never see a half-written file or half a site. The output folder is
+only ever replaced if it holds the `.arrears-site` marker, so a mistyped
+`--out` cannot wipe someone's documents.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+MARKER = ".arrears-site"
+MARKER_TEXT = ("This folder was built by `arrears build` and is replaced on every build.\n"
+               "Do not keep anything else here.\n")
+
+
+class SiteError(Exception):
+    """A build that must not go ahead (an output folder we did not build): said to the user."""
+
+
+def check_output(out: Path, root: Path | None = None) -> None:
+    """Refuse an output we must not replace: a file, a foreign folder, or the records themselves."""
+    if root is not None:
+        real_root, real_out = root.resolve(), out.resolve()
+        if real_out == real_root or real_root.is_relative_to(real_out) or real_out.is_relative_to(real_root / "cases"):
+            raise SiteError(f"refusing to build into {out}: it would replace the records themselves; "
+                            "choose another --out (the default is site/ under the records)")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SiteError(f"refusing to build into {out}: it exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise SiteError(f"refusing to replace {out}: it is not empty and was not built by arrears "
+                        f"(no {MARKER} marker inside). Choose another --out, or move that folder away.")
+
+
+def publish(out: Path, write: Callable[[Path], None], root: Path | None = None) -> None:
+    """Run `write` into a temporary folder beside `out`, then rename it into place.
+
+    The old site is renamed aside first and deleted only after the new one is in
+    place; if anything fails the temporary folder is removed and `out` is untouched.
+    """
+    out = Path(os.path.abspath(out))
+    check_output(out, root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        write(building)
+        (building / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        os.chmod(building, 0o777 & ~umask())
+        swap_folder(building, out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def swap_folder(new: Path, old: Path) -> None:
+    """Put `new` in place of `old` (each rename is atomic); the old folder is deleted only once
+    the new one is in place, and put back if that fails."""
+    old.parent.mkdir(parents=True, exist_ok=True)
+    if not old.exists():
+        os.rename(new, old)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{old.name}.old-", dir=old.parent))
+    os.rmdir(aside)
+    os.rename(old, aside)
+    try:
+        os.rename(new, old)
+    except BaseException:
+        os.rename(aside, old)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def replace_file(folder: Path, relative: str, text: str) -> bool:
+    """Write a file beside its final place, then rename it there: never seen half-written.
+
+    A file that already holds these bytes is left alone (False).
+    """
+    path = folder / relative
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.chmod(temporary, 0o666 & ~umask())
+    os.replace(temporary, path)
+    return True
+
+
+def umask() -> int:
+    """The process's umask (read by setting it, so set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
