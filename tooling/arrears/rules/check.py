@@ -176,14 +176,14 @@ def plans_cover_no_more_than_is_owed(case: Case, context: Context) -> Iterator[P
             sum((part.amount for part in plan.installments), Decimal(0)) if plan.installments else None)
         if covers is None:
             size = plan.schedule.installment if plan.schedule else None
-            basis = plan_basis(case, plan, context.today)
+            basis = plan_basis(case, plan, context.today, context.settings)
             if size and basis / size > MAX_INSTALLMENTS:
                 yield plan.source.problem("schedule.installment", "bad-number",
                                           f"installment {money.plain(size, case.currency)} would split the balance "
                                           f"of {money.plain(basis, case.currency)} into more than "
                                           f"{MAX_INSTALLMENTS} parts")
             continue
-        basis = plan_basis(case, plan, context.today)
+        basis = plan_basis(case, plan, context.today, context.settings)
         if covers > basis:
             key = "amount" if plan.amount is not None else "installments"
             yield plan.source.problem(key, "plan-exceeds-balance",
