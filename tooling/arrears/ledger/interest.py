@@ -16,7 +16,7 @@ due if any of it is still unsettled then and no plan agreed by then covers it.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable, Literal, Sequence
@@ -72,6 +72,8 @@ class Charge:
     periods: tuple[Period, ...] = ()
     daily: Decimal = ZERO  # exact accrual on D itself
     covered: Decimal = ZERO  # the part the active plan took over
+    rate_dates: tuple[date, ...] = ()  # the reference-rate dates the periods read (statutory rules)
+    principal: Decimal = ZERO  # the debt's amount (an invoice's amount for compensation)
 
     @property
     def label(self) -> str:
@@ -301,7 +303,18 @@ def interest_on(track: Track, terms: Terms, as_of: date, holds: Holds, agreed: d
     daily = last.daily if last.end == as_of else ZERO
     if amount <= 0 and not daily:
         return None
-    return Charge("interest", track.label, track.source, found[0].start, amount, tuple(found), daily)
+    dates = tuple(reference_dates(terms, track.due, found[0].start, found[-1].end))
+    return Charge("interest", track.label, track.source, found[0].start, amount, tuple(found), daily, ZERO, dates,
+                  track.amount)
+
+
+def needed_rate_dates(terms: Terms, due: date, as_of: date, holds: Holds = ()) -> list[date]:
+    """The reference dates interest on a debt due on `due` reads up to D (for check: missing or stale rates)."""
+    first = due + DAY
+    allowed = windows(first, as_of, terms, holds) if first <= as_of else []
+    if not allowed or terms.rule not in RULE_TABLE:
+        return []
+    return reference_dates(terms, due, allowed[0][0], allowed[-1][1])
 
 
 # --- compensation ---------------------------------------------------------------
@@ -337,7 +350,8 @@ def compensation_on(track: Track, terms: Terms, as_of: date, holds: Holds,
     paid = sum((amount for when, amount in track.pieces if when <= day), ZERO)
     if paid >= track.amount:
         return None
-    return Charge("compensation", track.ref or track.label, track.source, day, money.to_minor(fixed, terms.currency))
+    return Charge("compensation", track.ref or track.label, track.source, day, money.to_minor(fixed, terms.currency),
+                  principal=track.amount)
 
 
 __all__ = ["Charge", "Period", "Terms", "LAW", "act_reference_date", "broken_windows", "compensation_amount",
@@ -423,8 +437,7 @@ def _charges(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds, a
             if item is None:
                 continue
             part = (covered or {}).get((item.kind, item.source), ZERO)
-            found.append(Charge(item.kind, item.debt, item.source, item.due, item.amount, item.periods, item.daily,
-                                part) if part else item)
+            found.append(replace(item, covered=part) if part else item)
     return found
 
 

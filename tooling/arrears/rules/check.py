@@ -193,3 +193,7 @@ def plans_cover_no_more_than_is_owed(case: Case, context: Context) -> Iterator[P
 
 
 from arrears.rules import contact as _contact  # noqa: E402,F401  (registers the contact rules)
+from arrears.rules import interest as _interest  # noqa: E402
+
+rule(_interest.rule_fits_the_case)
+rule(_interest.rates_are_known)
