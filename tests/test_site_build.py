@@ -60,8 +60,8 @@ def test_feeds_have_the_due_figures(portfolio):
     assert [c["case"] for c in data["cases"]] == ["acme-bakery", "bea-jones", "cafe-lumiere"]
     bea = data["cases"][1]
     assert (bea["state"], bea["overdue"], bea["days_past_due"]) == ("overdue", "450.00", 47)
-    assert data["totals"] == {"EUR": {"balance": "0.00", "overdue": "0.00"},
-                              "GBP": {"balance": "1050.00", "overdue": "450.00"}}
+    assert data["totals"] == {"EUR": {"balance": "0.00", "overdue": "0.00", "interest": "0.00", "compensation": "0.00"},
+                              "GBP": {"balance": "1050.00", "overdue": "450.00", "interest": "0.00", "compensation": "0.00"}}
     rows = (site / "due.csv").read_text().splitlines()
     assert rows[0].startswith("case,debtor,currency,state,")
     assert rows[2].startswith("bea-jones,Bea Jones,GBP,overdue,450.00,")

@@ -69,9 +69,12 @@ def collect(as_of: date, computed: Iterable[CaseFigures]) -> PortfolioFigures:
     cases = tuple(sorted(computed, key=lambda f: f.case.id))
     totals: dict[str, dict[str, Decimal]] = {}
     for figures in cases:
-        entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO})
+        entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO, "interest": ZERO,
+                                                     "compensation": ZERO})
         entry["balance"] += figures.balance
         entry["overdue"] += figures.overdue
+        entry["interest"] += figures.totals.interest
+        entry["compensation"] += figures.totals.compensation
     return PortfolioFigures(as_of, cases, dict(sorted(totals.items())))
 
 
