@@ -18,6 +18,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from arrears import money
+from arrears.views.workings import workings
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
@@ -273,6 +274,9 @@ def statement(case: Case, figures: CaseFigures) -> list[StatementLine]:
     (such as an earned discount) on the day it counts.
     """
     closing = {point.date: point.balance for point in figures.history}
+    charged = figures.totals.interest + figures.totals.compensation
+    if charged and figures.as_of in closing:  # the ledger's last point adds the charges, listed below instead
+        closing[figures.as_of] -= charged
     lines = []
     notes = [n for n in case.notes if n.date <= figures.as_of and n.amount is not None
              and n.id not in figures.corrected_by]
@@ -286,6 +290,14 @@ def statement(case: Case, figures: CaseFigures) -> list[StatementLine]:
             credit=None if charge is not None else note.amount,
             balance=closing.get(note.date) if last_of_day else None,
         ))
+    shown = [c for c in figures.charges if c.amount]
+    for index, charge in enumerate(shown):
+        if charge.kind == "interest":
+            text = f"{charge.label}, {_day(charge.periods[0].start)} to {_day(charge.periods[-1].end)}"
+        else:
+            text = f"{charge.label}, owed from {_day(charge.due)}"
+        lines.append(StatementLine(date=figures.as_of, description=text, charge=charge.amount, credit=None,
+                                   balance=figures.balance if index + 1 == len(shown) else None))
     return lines
 
 
@@ -348,6 +360,7 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
         "timeline": timeline(case, figures, history),
         "history": case_log(history, case.id) if history else None,
         "statement": statement(case, figures),
+        "workings": workings(figures),
         "payment_instructions": portfolio.settings.payment_instructions,
         "attachments": [(name, file_href(name)) for name in attachments],
         "file_href": file_href,
