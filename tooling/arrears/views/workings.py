@@ -102,8 +102,8 @@ def _rate_read_on(charge: Charge, rule: str, day: date) -> Decimal | None:
     return next((p.rate for p in charge.periods if half_year_start(p.start) == day), None)
 
 
-def text(found: Workings | None) -> str:
-    """The workings as plain text lines, for `show` and letters."""
+def text(found: Workings | None, day=str) -> str:
+    """The workings as plain text lines, for `show` and letters (`day` formats the dates)."""
     if found is None:
         return ""
     lines = []
@@ -112,7 +112,7 @@ def text(found: Workings | None) -> str:
         lines.append(head)
         lines.append(f"  {item.basis}")
         for line in item.lines:
-            lines.append(f"  {line.principal} from {line.start} to {line.end}, {line.days} day"
+            lines.append(f"  {line.principal} from {day(line.start)} to {day(line.end)}, {line.days} day"
                          f"{'' if line.days == 1 else 's'} at {line.rate}: {line.amount}")
         if item.daily:
             lines.append(f"  accruing {item.daily} a day")
