@@ -149,6 +149,29 @@ def _with_charges(points: tuple[BalancePoint, ...], as_of: date, totals: Totals)
     return points + (BalancePoint(as_of, before + charged, ZERO),)
 
 
+def accruing_dues(case: Case, as_of: date) -> list[date]:
+    """Due dates of the debts (invoices, installments) not fully settled by their due date, as of D.
+
+    The debts interest may accrue on, found from the principal settlement
+    alone (cheap): `check` asks which reference rates they need.
+    """
+    seen = view(case, as_of)
+    plans = sorted((p for p in case.plans if p.agreed <= as_of), key=lambda p: p.sort_key)
+    debts = _debts(seen.notes)
+    money_in = _money(seen.notes)
+    settlement = settle(debts, money_in + _prior_discounts(debts, money_in, plans, case.currency),
+                        plans[-1] if plans else None, case.currency)
+    found = []
+    for track in settlement.tracks:
+        if track.kind == "fee" or track.due >= as_of:
+            continue
+        unpaid = track.amount - sum((amount for day, amount in track.pieces if day <= track.due), ZERO)
+        taken_over_in_time = track.covered >= unpaid and plans and plans[-1].agreed <= track.due + timedelta(days=1)
+        if unpaid > 0 and not taken_over_in_time:
+            found.append(track.due)
+    return found
+
+
 def plan_basis(case: Case, plan: Plan, as_of: date, settings: Settings | None = None) -> Decimal:
     """The balance from everything dated before the plan's `agreed`, as the records stand on `as_of`.
 
@@ -379,4 +402,4 @@ def history(case: Case, as_of: date, discounts: Iterable[Money]) -> tuple[Balanc
     return tuple(points)
 
 
-__all__ = ["compute_case", "compute_portfolio", "plan_basis", "view", "aging", "history"]
+__all__ = ["accruing_dues", "compute_case", "compute_portfolio", "plan_basis", "view", "aging", "history"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from arrears.ledger import rates
-from arrears.ledger.compute import compute_case
+from arrears.ledger.compute import accruing_dues
 from arrears.ledger.interest import RULE_TABLE, Terms, needed_rate_dates
 from arrears.problems import Problem
 from arrears.records.model import Case
@@ -43,12 +43,9 @@ def rates_are_known(case: Case, context) -> Iterator[Problem]:
         return
     table = rates.tables(context.settings.rates)[table_name]
     terms = Terms.of(case.interest, case.currency, {table_name: table})
-    figures = compute_case(case, context.settings, context.today)
-    charged = {(c.source, c.debt) for c in figures.charges}
     needed = set()
-    for item in figures.items:
-        if item.kind in ("invoice", "installment") and (item.unsettled > 0 or (item.source, item.label) in charged):
-            needed.update(needed_rate_dates(terms, item.due, context.today))
+    for due in set(accruing_dues(case, context.today)):
+        needed.update(needed_rate_dates(terms, due, context.today))
     title = rates.TITLES[table_name]
     missing = sorted(day for day in needed if table.on(day) is None)
     if missing:
