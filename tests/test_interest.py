@@ -280,3 +280,13 @@ def test_rule_none_leaves_every_figure_as_before(records):
     f = figures(records, "2025-08-14")
     assert (f.totals.interest, f.totals.compensation, f.interest_daily, f.charges) == (D("0"), D("0"), D("0"), ())
     assert f.balance == D("1000.00")
+
+
+def test_a_superseded_plan_that_covered_the_invoice_in_time_still_rules_compensation_out(records):
+    # plan 1 agreed 1 Feb (the compensation day) covers INV-1; plan 2 replaces it on 1 Mar: still no compensation
+    _case(records, "{rule: late-payment-act, from: 2026-03-01}")
+    invoice(records, "inv", "2026-01-01", "INV-1", "500.00", "2026-01-31")
+    records.plan("acme", "p1", "agreed: 2026-02-01\nschedule: {start: 2026-02-10, every: week, count: 2}")
+    records.plan("acme", "p2", "agreed: 2026-03-01\nsupersedes: p1\nschedule: {start: 2026-03-10, every: week, count: 2}")
+    f = figures(records, "2026-03-05")
+    assert f.totals.compensation == D("0") and f.plan.amount == D("500.00")

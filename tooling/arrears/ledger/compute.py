@@ -99,7 +99,8 @@ def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Hol
     else:
         terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
         held = holding.normalize(holds if holds is not None else holding.from_notes(seen.notes, as_of))
-        assessed = interest.assess(terms, debts, _money(seen.notes) + prior, active, case.currency, as_of, held)
+        assessed = interest.assess(terms, debts, _money(seen.notes) + prior, active, case.currency, as_of, held,
+                                   plans[:-1])
         settlement, charges, daily = assessed.settlement, assessed.charges, assessed.daily
         items = _ordered(settlement.items + assessed.items)
     discounts = prior + _discount_money(settlement.plan)

@@ -343,8 +343,12 @@ def compensation_day(due: date, holds: Holds) -> date:
 
 
 def compensation_on(track: Track, terms: Terms, as_of: date, holds: Holds,
-                    plan_agreed: date | None) -> Charge | None:
-    """Compensation on one invoice, if owed by D: unsettled on its day, and no plan agreed by then covers it."""
+                    plan_agreed: date | None, earlier: dict[str, date] | None = None) -> Charge | None:
+    """Compensation on one invoice, if owed by D: unsettled on its day, and no plan agreed by then covers it.
+
+    `earlier` maps an invoice's note id to the day an earlier (since
+    superseded) plan that covered part of it was agreed.
+    """
     fixed = compensation_amount(terms, track.amount)
     if track.kind != "invoice" or not terms.compensation or not fixed:
         return None
@@ -352,6 +356,8 @@ def compensation_on(track: Track, terms: Terms, as_of: date, holds: Holds,
     if day > as_of:
         return None
     if plan_agreed is not None and plan_agreed <= day and track.covered > 0:
+        return None
+    if earlier and track.source in earlier and earlier[track.source] <= day:
         return None
     paid = sum((amount for when, amount in track.pieces if when <= day), ZERO)
     if paid >= track.amount:
@@ -379,7 +385,7 @@ class Assessed:
 
 
 def assess(terms: Terms, debts: Sequence, money_in: Sequence, plan, currency: str, as_of: date,
-           holds: Holds) -> Assessed:
+           holds: Holds, superseded: Sequence = ()) -> Assessed:
     """Settle the principal, then work out and settle the interest and compensation on it.
 
     Under a plan, the interest and compensation owed before `agreed` are
@@ -391,11 +397,19 @@ def assess(terms: Terms, debts: Sequence, money_in: Sequence, plan, currency: st
     from arrears.ledger.figures import Item
     from arrears.ledger.settle import settle
 
+    earlier: dict[str, date] = {}
+    for old in superseded:  # a plan that covered an invoice by its compensation day rules compensation out
+        window = settle([d for d in debts if d.dated < old.agreed], [m for m in money_in if m.dated < old.agreed],
+                        old, currency)
+        for track in window.tracks:
+            if track.kind == "invoice" and track.covered > 0:
+                earlier[track.source] = min(old.agreed, earlier.get(track.source, old.agreed))
     before: list[Charge] = []
     if plan is not None:
         pre = settle([d for d in debts if d.dated < plan.agreed], [m for m in money_in if m.dated < plan.agreed],
                      None, currency)
-        before = sorted(_charges(terms, pre.tracks, plan.agreed - DAY, holds, None, None, None), key=lambda c: c.key)
+        before = sorted(_charges(terms, pre.tracks, plan.agreed - DAY, holds, None, None, None, earlier),
+                        key=lambda c: c.key)
     settlement = settle(debts, money_in, plan, currency, [c.amount for c in before])
     covered: dict[tuple[str, str], Decimal] = {}
     if settlement.plan is not None:
@@ -409,7 +423,7 @@ def assess(terms: Terms, debts: Sequence, money_in: Sequence, plan, currency: st
         if done and all(done):
             completed = min(filter(None, (completed, max(done))))  # type: ignore[type-var]
         broken = broken_windows(parts, plan.grace_days, plan.broken_after, completed, plan.agreed, as_of)
-    found = _charges(terms, settlement.tracks, as_of, holds, plan.agreed if plan else None, broken, covered)
+    found = _charges(terms, settlement.tracks, as_of, holds, plan.agreed if plan else None, broken, covered, earlier)
     charges = tuple(sorted(found, key=lambda c: c.key))
     available = settlement.unapplied
     items = []
@@ -430,7 +444,7 @@ def charges_of(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds)
 
 
 def _charges(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds, agreed: date | None,
-             broken: Sequence[Window] | None, covered: dict | None) -> list[Charge]:
+             broken: Sequence[Window] | None, covered: dict | None, earlier: dict | None = None) -> list[Charge]:
     found = []
     for track in tracks:
         if track.kind == "fee":
@@ -439,7 +453,7 @@ def _charges(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds, a
             charge = interest_on(track, terms, as_of, holds, None, broken)
         else:
             charge = interest_on(track, terms, as_of, holds, agreed)
-        for item in (charge, compensation_on(track, terms, as_of, holds, agreed)):
+        for item in (charge, compensation_on(track, terms, as_of, holds, agreed, earlier)):
             if item is None:
                 continue
             part = (covered or {}).get((item.kind, item.source), ZERO)
