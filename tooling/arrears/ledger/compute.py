@@ -29,7 +29,7 @@ from arrears.ledger.figures import (
 )
 from arrears.records.model import Case, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio, Settings
 from arrears.ledger.settle import Debt, Money, PlanSettlement, settle
-from arrears.ledger import holds as holding, interest, rates
+from arrears.ledger import charges as charging, holds as holding, interest, rates
 
 ZERO = Decimal(0)
 _LAST_MOMENT = time(23, 59, 59, 999999)
@@ -99,7 +99,7 @@ def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Hol
     else:
         terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
         held = holding.normalize(holds if holds is not None else holding.from_notes(seen.notes, as_of))
-        assessed = interest.assess(terms, debts, _money(seen.notes) + prior, active, case.currency, as_of, held,
+        assessed = charging.assess(terms, debts, _money(seen.notes) + prior, active, case.currency, as_of, held,
                                    plans[:-1])
         settlement, charges, daily = assessed.settlement, assessed.charges, assessed.daily
         items = _ordered(settlement.items + assessed.items)
@@ -192,7 +192,7 @@ def plan_basis(case: Case, plan: Plan, as_of: date, settings: Settings | None = 
         terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
         held = holding.normalize(holding.from_notes(notes, day))
         pre = settle(debts, _money(notes) + prior, None, case.currency)
-        charges = interest.charges_of(terms, pre.tracks, day, held)
+        charges = charging.charges_of(terms, pre.tracks, day, held)
     totals = _totals(notes, prior, charges)
     return totals.balance
 
