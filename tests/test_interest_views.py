@@ -12,8 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import date
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from arrears.cli.app import main
@@ -146,3 +149,18 @@ def test_waiving_interest_with_a_goodwill_credit(records):
     # 691.34 x 12.25 (not 700): 1000 x 12.25 x 16 + 700 x 12.25 x 13 + 691.34 x 12.25 x 1 = 315943.915 -> 8.66
     f = figures(records, AS_OF)
     assert f.totals.interest == D("8.66") and f.balance == D("770.00")  # 1000 - 300 - 8.66 + 8.66 + 70
+
+
+GOLDEN = Path(__file__).parent / "golden" / "messages"
+
+
+@pytest.mark.parametrize("tone", messages.TONES)
+def test_golden_letters_with_interest(records, tone):
+    """The whole letter per tone for the worked example (review the diff after a deliberate rewording)."""
+    _acme(records)
+    text = _draft(records, tone)
+    golden = GOLDEN / f"interest-letter-{tone}.txt"
+    if os.environ.get("ARREARS_UPDATE_GOLDEN") == "1":
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden.name}: run with --update-golden and review it"
+    assert text == golden.read_text(encoding="utf-8")
