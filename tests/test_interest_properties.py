@@ -44,13 +44,13 @@ def test_without_payments_interest_never_decreases_as_d_grows(found, plan_list, 
 
 
 @EXAMPLES
-@given(found=notes(), rule=rules, data=st.data())
-def test_a_payment_never_increases_interest(found, rule, data):
-    case = _with(_case(found, []), rule)
+@given(found=notes(), plan_list=plans(), rule=rules, data=st.data())
+def test_a_payment_never_increases_interest(found, plan_list, rule, data):
+    case = _with(_case(found, plan_list), rule)
     day = START + timedelta(days=data.draw(st.integers(0, 300)))
     amount = Decimal(data.draw(st.integers(1, 500_000))).scaleb(-2)
     paid = Note("zz-pay", "c", "payment", day, None, Payment(amount), Source("zz-pay.md"))
-    more = _with(_case(found + [paid], []), rule)
+    more = _with(_case(found + [paid], plan_list), rule)
     as_of = day + timedelta(days=data.draw(st.integers(0, 200)))
     before, after = compute_case(case, SETTINGS, as_of), compute_case(more, SETTINGS, as_of)
     assert after.totals.interest <= before.totals.interest
