@@ -90,17 +90,17 @@ def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Hol
     plans = sorted((p for p in case.plans if p.agreed <= as_of), key=lambda p: p.sort_key)
     active = plans[-1] if plans else None
     debts = _debts(seen.notes)
-    prior = _prior_discounts(debts, _money(seen.notes), plans, case.currency)
+    money_in = _money(seen.notes)
+    prior = _prior_discounts(debts, money_in, plans, case.currency)
     charges: tuple = ()
     daily = ZERO
     if case.interest.rule == "none":
-        settlement = settle(debts, _money(seen.notes) + prior, active, case.currency)
+        settlement = settle(debts, money_in + prior, active, case.currency)
         items = settlement.items
     else:
         terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
         held = holding.normalize(holds if holds is not None else holding.from_notes(seen.notes, as_of))
-        assessed = charging.assess(terms, debts, _money(seen.notes) + prior, active, case.currency, as_of, held,
-                                   plans[:-1])
+        assessed = charging.assess(terms, debts, money_in + prior, active, case.currency, as_of, held, plans[:-1])
         settlement, charges, daily = assessed.settlement, assessed.charges, assessed.daily
         items = _ordered(settlement.items + assessed.items)
     discounts = prior + _discount_money(settlement.plan)
