@@ -95,6 +95,7 @@ class CurrencyTotals:
     overdue_cases: int
     unpaid: Decimal  # the sum of the aging buckets: nothing to chart when zero
     aging: tuple[tuple[charts.Bar, Markup], ...]
+    charged: Decimal = Decimal(0)  # interest and compensation included in the balance
 
 
 def currency_totals(portfolio: PortfolioFigures) -> list[CurrencyTotals]:
@@ -115,6 +116,7 @@ def currency_totals(portfolio: PortfolioFigures) -> list[CurrencyTotals]:
             overdue_cases=sum(1 for f in cases if f.overdue > 0),
             unpaid=sum(aging.values(), Decimal(0)),
             aging=tuple(charts.bars(rows)),
+            charged=totals.get("interest", Decimal(0)) + totals.get("compensation", Decimal(0)),
         ))
     return result
 
