@@ -290,3 +290,38 @@ def test_a_superseded_plan_that_covered_the_invoice_in_time_still_rules_compensa
     records.plan("acme", "p2", "agreed: 2026-03-01\nsupersedes: p1\nschedule: {start: 2026-03-10, every: week, count: 2}")
     f = figures(records, "2026-03-05")
     assert f.totals.compensation == D("0") and f.plan.amount == D("500.00")
+
+
+# --- the pieces, directly ----------------------------------------------------------
+
+
+def test_holds_are_merged_and_a_day_in_one_moves_to_the_day_after_it():
+    from arrears.ledger import holds
+
+    merged = holds.normalize([(date(2026, 3, 10), date(2026, 3, 20)), (date(2026, 3, 1), date(2026, 3, 9)),
+                              (date(2026, 5, 1), date(2026, 4, 1))])  # the last is empty: end before start
+    assert merged == ((date(2026, 3, 1), date(2026, 3, 20)),)
+    assert holds.first_day_outside(date(2026, 3, 5), merged) == date(2026, 3, 21)
+    assert holds.first_day_outside(date(2026, 3, 21), merged) == date(2026, 3, 21)
+    assert holds.from_notes((), date(2026, 3, 5)) == ()  # the breathing-space note kind comes with issue #15
+
+
+def test_broken_windows_open_when_enough_are_missed_and_close_when_caught_up():
+    from arrears.ledger.interest import broken_windows
+
+    parts = [(date(2026, 2, 10), date(2026, 2, 25)), (date(2026, 2, 20), None), (date(2026, 3, 2), None)]
+    # grace 0: missed from 11 Feb, 21 Feb, 3 Mar; the first settled on 25 Feb
+    assert broken_windows(parts, 0, 2, None, date(2026, 2, 1), date(2026, 3, 10)) == [
+        (date(2026, 2, 21), date(2026, 2, 24)), (date(2026, 3, 3), date(2026, 3, 10))]
+    assert broken_windows(parts, 0, 2, date(2026, 3, 5), date(2026, 2, 1), date(2026, 3, 10)) == [
+        (date(2026, 2, 21), date(2026, 2, 24)), (date(2026, 3, 3), date(2026, 3, 4))]  # completed on 5 Mar
+    assert broken_windows(parts, 0, 3, None, date(2026, 2, 1), date(2026, 3, 10)) == []
+
+
+def test_the_act_reads_30_june_or_31_december_by_the_first_day_of_interest():
+    from arrears.ledger.interest import act_reference_date
+
+    assert act_reference_date(date(2025, 7, 1)) == date(2025, 6, 30)
+    assert act_reference_date(date(2025, 12, 31)) == date(2025, 6, 30)
+    assert act_reference_date(date(2026, 1, 1)) == date(2025, 12, 31)
+    assert act_reference_date(date(2026, 6, 30)) == date(2025, 12, 31)
