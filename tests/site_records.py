@@ -2,7 +2,8 @@
 
 The portfolio covers what the site shows: a plan with a superseded one, a
 corrected payment, a promise, an attachment linked from a note, a vulnerable
-debtor with an overdue invoice and a follow-up due, and a second currency.
+debtor with an overdue invoice and a follow-up due, and a second currency with
+late-payment interest (so the case page shows the workings).
 """
 
 from __future__ import annotations
@@ -141,6 +142,32 @@ def write_portfolio(records) -> None:
         kind: payment
         amount: 800
         method: card
+    """)
+
+    records.case("brasserie-nord", """
+        debtor:
+          name: Brasserie du Nord SAS
+          kind: business
+          address: |
+            12 rue de la Gare
+            59000 Lille
+        currency: EUR
+        opened: 2026-02-01
+        owner: sam
+        interest: {rule: eu-late-payment}
+    """, story="Late-payment interest under Directive 2011/7/EU, as our terms say.")
+    records.note("brasserie-nord", "2026-02-01-invoice", """
+        date: 2026-02-01
+        kind: invoice
+        ref: F-12
+        amount: 2000
+        due: 2026-03-01
+    """)
+    records.note("brasserie-nord", "2026-04-01-payment", """
+        date: 2026-04-01
+        kind: payment
+        amount: 500
+        method: bank-transfer
     """)
 
 

@@ -14,6 +14,8 @@ SPEC_EXAMPLE = {
     "as_of": "2026-05-01",
     "cases": [{"case": "acme-bakery", "debtor": "Acme Bakery Ltd", "currency": "GBP",
                "state": "in-plan", "invoiced": "1250.00", "fees": "0.00",
+               # records-v1 section 10: always present, "0.00" without an interest rule
+               "interest": "0.00", "compensation": "0.00", "interest_daily": "0.00",
                "credits": "0.00", "paid": "400.00", "balance": "850.00",
                "overdue": "0.00", "days_past_due": 0,
                "next_due": {"date": "2026-05-01", "amount": "200.00"},
@@ -21,7 +23,7 @@ SPEC_EXAMPLE = {
                "plan": {"id": "2026-03-10-plan", "status": "on-track", "missed": 0, "paid": 2, "total": 6},
                "promises": {"pending": 0, "kept": 1, "broken": 0},
                "follow_up": "2026-05-03"}],
-    "totals": {"GBP": {"balance": "850.00", "overdue": "0.00"}},
+    "totals": {"GBP": {"balance": "850.00", "overdue": "0.00", "interest": "0.00", "compensation": "0.00"}},
 }
 
 
@@ -96,7 +98,7 @@ def test_named_cases_only(records):
     records.note("other", "inv", "date: 2026-01-15\nkind: invoice\nref: O-1\namount: 10\ndue: 2026-02-14")
     data = json.loads(_due(records, "--as-of", "2026-05-01", "--format", "json", "other").output)
     assert [c["case"] for c in data["cases"]] == ["other"]
-    assert data["totals"] == {"GBP": {"balance": "10.00", "overdue": "10.00"}}
+    assert data["totals"] == {"GBP": {"balance": "10.00", "overdue": "10.00", "interest": "0.00", "compensation": "0.00"}}
 
 
 def test_unknown_case_is_a_usage_error(records):

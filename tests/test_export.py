@@ -411,3 +411,64 @@ def test_generated_portfolio_of_500_cases_agrees(tmp_path):
     due = assert_tools_agree(root, tmp_path, date(2026, 11, 20))
     assert len(due) == 500
     assert sum(1 for amount in due.values() if amount) > 400
+
+
+# --- interest and compensation (records-v1 section 10) ---------------------------------
+
+
+@pytest.fixture
+def charged(records):
+    """A Late Payment Act case part paid, an EU case under a broken plan, a simple-rate case paid in full."""
+    records.case("acme-trading", """
+        debtor: {name: Acme Trading Ltd, kind: business}
+        opened: 2025-06-01
+        interest: {rule: late-payment-act}
+    """)
+    records.note("acme-trading", "inv", "date: 2025-06-15\nkind: invoice\nref: INV-1\namount: 1000\ndue: 2025-07-15\n")
+    records.note("acme-trading", "pay", "date: 2025-08-01\nkind: payment\namount: 300\n")
+    records.case("bistro-eu", """
+        debtor: {name: Bistro Européen SARL, kind: business}
+        currency: EUR
+        opened: 2025-06-01
+        interest: {rule: eu-late-payment}
+    """)
+    records.note("bistro-eu", "inv", "date: 2025-06-01\nkind: invoice\nref: F-1\namount: 10000\ndue: 2025-07-31\n")
+    records.plan("bistro-eu", "plan", """
+        agreed: 2025-09-01
+        interest: charged
+        schedule: {start: 2025-09-15, every: month, count: 3}
+    """)
+    records.case("cafe", """
+        debtor: {name: Cafe Lumiere, kind: business}
+        opened: 2025-06-01
+        interest: {rule: simple, rate: 8}
+    """)
+    records.note("cafe", "inv", "date: 2025-06-01\nkind: invoice\nref: C-1\namount: 500\ndue: 2025-06-30\n")
+    records.note("cafe", "pay", "date: 2025-07-30\nkind: payment\namount: 600\n")
+    return records
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 7, 20), date(2025, 8, 14), date(2025, 9, 1), date(2025, 12, 31)])
+def test_interest_and_compensation_are_booked_to_their_own_income_accounts(charged, tmp_path, as_of):
+    due = assert_tools_agree(charged.root, tmp_path, as_of)
+    figures = compute_portfolio(load(charged.root), as_of)
+    journal = (tmp_path / "books.journal").read_text(encoding="utf-8")
+    result = subprocess.run([hledger(), "-f", str(tmp_path / "books.journal"), "bal", "Income:Interest",
+                             "Income:Compensation", "-O", "csv", "--no-total"],
+                            capture_output=True, text=True, check=True)
+    booked: dict[str, Decimal] = {}
+    for row in list(csv.reader(io.StringIO(result.stdout)))[1:]:
+        account, amount = row[0], row[1]
+        for part in amount.split(", "):
+            number, currency = part.split()
+            booked[f"{account} {currency}"] = -Decimal(number)
+    expected: dict[str, Decimal] = {}
+    for f in figures.cases:
+        for name, value in (("Income:Interest", f.totals.interest), ("Income:Compensation", f.totals.compensation)):
+            if value:
+                key = f"{name} {f.currency}"
+                expected[key] = expected.get(key, Decimal(0)) + value
+    assert booked == expected
+    if as_of == date(2025, 8, 14):
+        # the worked example with a payment: 1000 x 12.25 x 16 + 700 x 12.25 x 14 = 316050 / 36500 = 8.66, + 70
+        assert due["acme-trading"] == Decimal("778.66") and "Income:Compensation" in journal

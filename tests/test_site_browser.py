@@ -133,21 +133,21 @@ def visible_cases(page) -> list[str]:
 def test_dashboard_sorts_and_filters(browser, server):
     page, watch = open_page(browser, f"{server}/books/index.html")
     assert page.locator("h1").inner_text().endswith("1 May 2026")
-    assert visible_cases(page) == ["acme-bakery", "bea-jones", "cafe-lumiere"]
+    assert visible_cases(page) == ["acme-bakery", "bea-jones", "brasserie-nord", "cafe-lumiere"]
     shot(page, "dashboard")
 
     balance = page.get_by_role("button", name="Balance")
     balance.click()
     assert page.locator("th", has=balance).get_attribute("aria-sort") == "ascending"
-    assert visible_cases(page) == ["cafe-lumiere", "bea-jones", "acme-bakery"]
+    assert visible_cases(page) == ["cafe-lumiere", "bea-jones", "acme-bakery", "brasserie-nord"]
     balance.click()
-    assert visible_cases(page) == ["acme-bakery", "bea-jones", "cafe-lumiere"]
+    assert visible_cases(page) == ["brasserie-nord", "acme-bakery", "bea-jones", "cafe-lumiere"]
     page.get_by_role("button", name="Days past due").click()
-    assert visible_cases(page)[-1] == "bea-jones"
+    assert visible_cases(page)[-1] == "brasserie-nord"  # 61 days (bea-jones: 47)
 
     page.get_by_label("Search").fill("jones")
     assert visible_cases(page) == ["bea-jones"]
-    assert page.locator(".table-count").inner_text() == "Showing 1 of 3 cases"
+    assert page.locator(".table-count").inner_text() == "Showing 1 of 4 cases"
     page.get_by_label("Search").fill("")
     page.get_by_label("State").select_option("settled")
     assert visible_cases(page) == ["cafe-lumiere"]
@@ -157,9 +157,9 @@ def test_dashboard_sorts_and_filters(browser, server):
 
 def test_dashboard_reads_without_javascript(browser, server):
     page, watch = open_page(browser, f"{server}/books/index.html", java_script_enabled=False)
-    assert visible_cases(page) == ["acme-bakery", "bea-jones", "cafe-lumiere"]
+    assert visible_cases(page) == ["acme-bakery", "bea-jones", "brasserie-nord", "cafe-lumiere"]
     assert not page.get_by_label("Search").is_visible(), "controls that need script stay hidden"
-    assert page.locator(".bar-chart").count() == 2
+    assert page.locator(".bar-chart").count() == 3  # aging in EUR and in GBP, and the states
 
 
 def test_case_page_and_its_attachment(browser, server):

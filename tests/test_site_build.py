@@ -40,7 +40,7 @@ def test_build_writes_dashboard_case_pages_feeds_and_attachments(portfolio):
     assert sorted(snapshot(site)) == [
         ".arrears-site", "agenda.html", "assets/icon.svg", "assets/site.css", "assets/site.js",
         "cases/acme-bakery/files/letter one.pdf", "cases/acme-bakery/index.html",
-        "cases/bea-jones/index.html", "cases/cafe-lumiere/index.html",
+        "cases/bea-jones/index.html", "cases/brasserie-nord/index.html", "cases/cafe-lumiere/index.html",
         "due.csv", "due.json", "index.html",
     ]
     dashboard = (site / "index.html").read_text()
@@ -57,11 +57,17 @@ def test_feeds_have_the_due_figures(portfolio):
     site = portfolio.root / "site"
     data = json.loads((site / "due.json").read_text())
     assert data["as_of"] == "2026-05-01"
-    assert [c["case"] for c in data["cases"]] == ["acme-bakery", "bea-jones", "cafe-lumiere"]
+    assert [c["case"] for c in data["cases"]] == ["acme-bakery", "bea-jones", "brasserie-nord", "cafe-lumiere"]
     bea = data["cases"][1]
     assert (bea["state"], bea["overdue"], bea["days_past_due"]) == ("overdue", "450.00", 47)
-    assert data["totals"] == {"EUR": {"balance": "0.00", "overdue": "0.00"},
-                              "GBP": {"balance": "1050.00", "overdue": "450.00"}}
+    # ECB rate on 1 Jan 2026 2.15 + 8 = 10.15: 2000 x 10.15 x 30 (2-31 Mar) + 1500 x 10.15 x 31 (1 Apr-1 May)
+    # = 1080975 / 36500 = 29.6158 -> 29.62; compensation 40; balance 2000 - 500 + 29.62 + 40 = 1569.62
+    nord = data["cases"][2]
+    assert (nord["interest"], nord["compensation"], nord["interest_daily"], nord["balance"]) == (
+        "29.62", "40.00", "0.42", "1569.62")  # daily: 1500 x 10.15 / 36500 = 0.4171
+    assert data["totals"] == {"EUR": {"balance": "1569.62", "overdue": "1569.62", "interest": "29.62",
+                                      "compensation": "40.00"},
+                              "GBP": {"balance": "1050.00", "overdue": "450.00", "interest": "0.00", "compensation": "0.00"}}
     rows = (site / "due.csv").read_text().splitlines()
     assert rows[0].startswith("case,debtor,currency,state,")
     assert rows[2].startswith("bea-jones,Bea Jones,GBP,overdue,450.00,")

@@ -23,6 +23,7 @@ PAGES = {
     "index.html": "dashboard.html",
     "cases/acme-bakery/index.html": "case-acme-bakery.html",
     "cases/bea-jones/index.html": "case-bea-jones.html",
+    "cases/brasserie-nord/index.html": "case-brasserie-nord.html",
     "cases/cafe-lumiere/index.html": "case-cafe-lumiere.html",
 }
 

@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate_portfolio import generate  # noqa: E402
+from generate_portfolio import add_interest, generate  # noqa: E402
 
 AS_OF = "2026-11-24"
 REPEATS = 5  # one-note rebuilds are short: single runs on a shared machine vary by a tenth of a second
@@ -106,6 +106,11 @@ def main() -> None:
         generate(root.with_suffix(".partial"), args.cases, args.notes, args.seed)
         root.with_suffix(".partial").rename(root)
     root = root.resolve()
+    charged = root.with_name(root.name + "-interest")  # the same portfolio, an interest rule on every case
+    if not charged.exists():
+        shutil.copytree(root, charged.with_suffix(".partial"), ignore=shutil.ignore_patterns("site", ".arrears-cache"))
+        add_interest(charged.with_suffix(".partial"))
+        charged.with_suffix(".partial").rename(charged)
     notes = sum(1 for _ in root.glob("cases/*/notes/*.md"))
     print(f"portfolio: {args.cases} cases, {notes} notes ({root})")
 
@@ -146,6 +151,12 @@ def main() -> None:
         ("build after a payment added", build, render_floor, add_payment, REPEATS),
     ]
     try:
+        due_times = []
+        for label, root_of in (("due, no interest", root), ("due, interest on every case", charged)):
+            command = [arrears, "due", "--root", str(root_of), "--as-of", AS_OF, "--format", "json"]
+            due_times.append(statistics.median(run_step(command, root_of)[0] for _ in range(3)))
+        print(f"{'due: no interest / interest':34} {due_times[0]:8.2f} {due_times[1]:8.2f}   "
+              f"(interest {due_times[1] / due_times[0]:.2f}x, target <= 1.25x; medians of 3)", flush=True)
         for label, command, base, prepare, runs in steps:
             timings = []
             for run in range(runs):

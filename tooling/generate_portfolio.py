@@ -105,16 +105,42 @@ def generate(out: Path, cases: int, notes: int, seed: int = 1, end: date = date(
     return written
 
 
+INTEREST_RULES = {  # a rule that fits each kind of case (records-v1 section 10), as a careful creditor would set
+    ("business", "GBP"): "{rule: late-payment-act}",
+    ("business", "EUR"): "{rule: eu-late-payment}",
+}
+
+
+def add_interest(root: Path) -> int:
+    """Give every case of a generated portfolio an interest rule (in place); returns the cases changed.
+
+    Businesses get the statutory rule of their currency; individuals a
+    contractual 8% a year (the statutory rules are for business debts only).
+    """
+    changed = 0
+    for case_md in sorted(root.glob("cases/*/case.md")):
+        text = case_md.read_text(encoding="utf-8")
+        kind = "business" if "kind: business" in text else "individual"
+        currency = "EUR" if "\ncurrency: EUR\n" in text else "GBP"
+        rule = INTEREST_RULES.get((kind, currency), "{rule: simple, rate: 8}")
+        case_md.write_text(text.replace("\nopened: ", f"\ninterest: {rule}\nopened: ", 1), encoding="utf-8")
+        changed += 1
+    return changed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write the records repository into (must not exist)")
     parser.add_argument("--cases", type=int, default=2500)
     parser.add_argument("--notes", type=int, default=20, help="notes per case")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--interest", action="store_true", help="give every case an interest rule that fits it")
     args = parser.parse_args()
     if args.out.exists():
         parser.error(f"{args.out} already exists: choose a new folder (nothing is overwritten)")
     files = generate(args.out, args.cases, args.notes, args.seed)
+    if args.interest:
+        add_interest(args.out)
     print(f"wrote {files} files under {args.out}")
 
 

@@ -123,6 +123,11 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return (amount * percent / 100).quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
+def round_half_up(amount: Decimal, currency: str) -> Decimal:
+    """An exact amount (interest to the day) rounded half up to minor units: the one rounding of an interest item."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
 def plain(amount: Decimal, currency: str) -> str:
     """The machine form used in JSON and CSV: `1250.00` (minor-unit digits, no symbol)."""
     return f"{to_minor(amount, currency):f}"

@@ -212,7 +212,7 @@ def new_plan(root, case_id, start, every, count, installment, discount_percent, 
     percent = _percent(discount_percent)
     size = _amount(installment, case.currency)
     draft = Plan(id=f"{agreed.isoformat()}-plan", case=case.id, agreed=agreed, source=Source("new plan"))
-    balance = plan_basis(case, draft, agreed)
+    balance = plan_basis(case, draft, agreed, settings)
     if balance <= 0:
         raise click.UsageError(f"{case.debtor.name} owes nothing from before {agreed}: no plan is needed")
     parts = from_rule(Schedule(start, every, count, size), balance, case.currency)

@@ -1,6 +1,7 @@
 """The ledger: records as of a date in, figures out (section 7 of the records contract).
 
 `schedule` expands plans into installments, `settle` applies money to debts,
+`interest`, `charges`, `rates` and `holds` add interest and compensation,
 `compute` assembles a case's figures, `figures` holds the values every view
 reads, and `summary` the slim per-case result that travels between processes.
 """

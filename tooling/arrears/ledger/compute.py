@@ -29,6 +29,7 @@ from arrears.ledger.figures import (
 )
 from arrears.records.model import Case, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio, Settings
 from arrears.ledger.settle import Debt, Money, PlanSettlement, settle
+from arrears.ledger import charges as charging, holds as holding, interest, rates
 
 ZERO = Decimal(0)
 _LAST_MOMENT = time(23, 59, 59, 999999)
@@ -68,28 +69,42 @@ def collect(as_of: date, computed: Iterable[CaseFigures]) -> PortfolioFigures:
     cases = tuple(sorted(computed, key=lambda f: f.case.id))
     totals: dict[str, dict[str, Decimal]] = {}
     for figures in cases:
-        entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO})
+        entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO, "interest": ZERO,
+                                                     "compensation": ZERO})
         entry["balance"] += figures.balance
         entry["overdue"] += figures.overdue
+        entry["interest"] += figures.totals.interest
+        entry["compensation"] += figures.totals.compensation
     return PortfolioFigures(as_of, cases, dict(sorted(totals.items())))
 
 
-def compute_case(case: Case, settings: Settings, as_of: date) -> CaseFigures:
+def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Holds | None = None) -> CaseFigures:
     """Everything `arrears due` and `arrears show` report for one case as of D.
 
-    `settings` is part of the signature for rules that depend on the
-    organisation; the v1 figures need none of it, because plan defaults
-    (grace days, broken after) are already resolved when plans are read.
+    `settings` gives the reference rate tables interest may need (plan
+    defaults such as grace days are already resolved when plans are read).
+    `holds` (inclusive date ranges in which nothing accrues) are derived from
+    the notes unless given.
     """
     seen = view(case, as_of)
     plans = sorted((p for p in case.plans if p.agreed <= as_of), key=lambda p: p.sort_key)
     active = plans[-1] if plans else None
     debts = _debts(seen.notes)
-    prior = _prior_discounts(debts, _money(seen.notes), plans, case.currency)
-    settlement = settle(debts, _money(seen.notes) + prior, active, case.currency)
+    money_in = _money(seen.notes)
+    prior = _prior_discounts(debts, money_in, plans, case.currency)
+    charges: tuple = ()
+    daily = ZERO
+    if case.interest.rule == "none":
+        settlement = settle(debts, money_in + prior, active, case.currency)
+        items = settlement.items
+    else:
+        terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
+        held = holding.normalize(holds if holds is not None else holding.from_notes(seen.notes, as_of))
+        assessed = charging.assess(terms, debts, money_in + prior, active, case.currency, as_of, held, plans[:-1])
+        settlement, charges, daily = assessed.settlement, assessed.charges, assessed.daily
+        items = _ordered(settlement.items + assessed.items)
     discounts = prior + _discount_money(settlement.plan)
-    totals = _totals(seen.notes, discounts)
-    items = settlement.items
+    totals = _totals(seen.notes, discounts, charges)
     overdue_items = [i for i in items if i.due < as_of and i.unsettled > 0]
     overdue = sum((i.unsettled for i in overdue_items), ZERO)
     plan = _plan_figures(settlement.plan, as_of) if settlement.plan else None
@@ -110,15 +125,61 @@ def compute_case(case: Case, settings: Settings, as_of: date) -> CaseFigures:
         follow_up=next((n.follow_up for n in reversed(seen.notes) if n.follow_up), None),
         disputed=disputed,
         corrected_by=seen.corrected_by,
-        history=history(case, as_of, discounts),
+        history=_with_charges(history(case, as_of, discounts), as_of, totals),
+        interest_daily=daily,
+        charges=charges,
     )
 
 
-def plan_basis(case: Case, plan: Plan, as_of: date) -> Decimal:
+_ITEM_ORDER = {"installment": 0, "invoice": 1, "fee": 2, "interest": 3, "compensation": 4}
+
+
+def _ordered(items: Iterable[Item]) -> tuple[Item, ...]:
+    return tuple(sorted(items, key=lambda item: (item.due, _ITEM_ORDER[item.kind], item.label, item.source)))
+
+
+def _with_charges(points: tuple[BalancePoint, ...], as_of: date, totals: Totals) -> tuple[BalancePoint, ...]:
+    """The balance chart ends on D with the interest and compensation owed by then (they accrue daily)."""
+    charged = totals.interest + totals.compensation
+    if not charged:
+        return points
+    if points and points[-1].date == as_of:
+        last = points[-1]
+        return points[:-1] + (BalancePoint(as_of, last.balance + charged, last.paid),)
+    before = points[-1].balance if points else ZERO
+    return points + (BalancePoint(as_of, before + charged, ZERO),)
+
+
+def accruing_dues(case: Case, as_of: date) -> list[date]:
+    """Due dates of the debts (invoices, installments) not fully settled by their due date, as of D.
+
+    The debts interest may accrue on, found from the principal settlement
+    alone (cheap): `check` asks which reference rates they need.
+    """
+    seen = view(case, as_of)
+    plans = sorted((p for p in case.plans if p.agreed <= as_of), key=lambda p: p.sort_key)
+    debts = _debts(seen.notes)
+    money_in = _money(seen.notes)
+    settlement = settle(debts, money_in + _prior_discounts(debts, money_in, plans, case.currency),
+                        plans[-1] if plans else None, case.currency)
+    found = []
+    for track in settlement.tracks:
+        if track.kind == "fee" or track.due >= as_of:
+            continue
+        unpaid = track.amount - sum((amount for day, amount in track.pieces if day <= track.due), ZERO)
+        taken_over_in_time = track.covered >= unpaid and plans and plans[-1].agreed <= track.due + timedelta(days=1)
+        if unpaid > 0 and not taken_over_in_time:
+            found.append(track.due)
+    return found
+
+
+def plan_basis(case: Case, plan: Plan, as_of: date, settings: Settings | None = None) -> Decimal:
     """The balance from everything dated before the plan's `agreed`, as the records stand on `as_of`.
 
     What a plan may cover at most (the `plan-exceeds-balance` check). Earlier
-    plans' earned discounts count: they are credits dated before `agreed`.
+    plans' earned discounts count: they are credits dated before `agreed`;
+    so do the interest and compensation owed by then (records-v1 section 10),
+    given the settings that hold the rate tables.
     """
     day = plan.agreed - timedelta(days=1)
     seen = view(case, max(as_of, day))
@@ -126,7 +187,13 @@ def plan_basis(case: Case, plan: Plan, as_of: date) -> Decimal:
     plans = sorted((p for p in case.plans if p.sort_key < plan.sort_key), key=lambda p: p.sort_key)
     debts = _debts(notes)
     prior = _prior_discounts(debts, _money(notes), [*plans, plan], case.currency)
-    totals = _totals(notes, prior)
+    charges: list = []
+    if case.interest.rule != "none" and settings is not None:
+        terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
+        held = holding.normalize(holding.from_notes(notes, day))
+        pre = settle(debts, _money(notes) + prior, None, case.currency)
+        charges = charging.charges_of(terms, pre.tracks, day, held)
+    totals = _totals(notes, prior, charges)
     return totals.balance
 
 
@@ -180,14 +247,17 @@ def _prior_discounts(debts: list[Debt], money: list[Money], plans: list[Plan], c
     return found
 
 
-def _totals(notes: Iterable[Note], discounts: Iterable[Money]) -> Totals:
-    sums = {"invoice": ZERO, "fee": ZERO, "credit": ZERO, "payment": ZERO}
+def _totals(notes: Iterable[Note], discounts: Iterable[Money], charges: Iterable = ()) -> Totals:
+    sums = {"invoice": ZERO, "fee": ZERO, "credit": ZERO, "payment": ZERO, "interest": ZERO, "compensation": ZERO}
     for note in notes:
         if note.kind in sums and note.amount is not None:
             sums[note.kind] += note.amount
+    for charge in charges:
+        sums[charge.kind] += charge.amount
     credits = sums["credit"] + sum((d.amount for d in discounts), ZERO)
-    balance = sums["invoice"] + sums["fee"] - credits - sums["payment"]
-    return Totals(sums["invoice"], sums["fee"], credits, sums["payment"], balance)
+    balance = sums["invoice"] + sums["fee"] + sums["interest"] + sums["compensation"] - credits - sums["payment"]
+    return Totals(sums["invoice"], sums["fee"], credits, sums["payment"], balance, sums["interest"],
+                  sums["compensation"])
 
 
 # --- derived figures -------------------------------------------------------------
@@ -333,4 +403,4 @@ def history(case: Case, as_of: date, discounts: Iterable[Money]) -> tuple[Balanc
     return tuple(points)
 
 
-__all__ = ["compute_case", "compute_portfolio", "plan_basis", "view", "aging", "history"]
+__all__ = ["accruing_dues", "compute_case", "compute_portfolio", "plan_basis", "view", "aging", "history"]

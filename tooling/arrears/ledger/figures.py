@@ -28,15 +28,17 @@ class Totals:
     fees: Decimal
     credits: Decimal  # credit notes plus earned plan discounts
     paid: Decimal
-    balance: Decimal  # invoiced + fees - credits - paid; negative: the debtor is in credit
+    balance: Decimal  # invoiced + fees + interest + compensation - credits - paid; negative: in credit
+    interest: Decimal = Decimal(0)  # interest to D, each debt's rounded once (records-v1 section 10)
+    compensation: Decimal = Decimal(0)  # fixed sums per invoice owed by D
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One debt as of D: an invoice, a fee, or a plan installment, and how much of it is settled."""
+    """One debt as of D: an invoice, a fee, a plan installment, or interest or compensation on a debt."""
 
-    kind: Literal["invoice", "fee", "installment"]
-    label: str  # invoice ref, fee reason, or "Installment 3 of 6"
+    kind: Literal["invoice", "fee", "installment", "interest", "compensation"]
+    label: str  # invoice ref, fee reason, "Installment 3 of 6", or "Interest on INV-1"
     due: date
     amount: Decimal
     settled: Decimal
@@ -118,6 +120,8 @@ class CaseFigures:
     disputed: bool
     corrected_by: dict[str, str]  # note id -> id of the note that corrects it (effective by D)
     history: tuple[BalancePoint, ...]
+    interest_daily: Decimal = Decimal(0)  # what accrues on D itself, rounded half up
+    charges: tuple = ()  # interest.Charge per debt and invoice: the workings (principal, from, to, days, rate)
 
     @property
     def currency(self) -> str:

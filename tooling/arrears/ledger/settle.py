@@ -64,6 +64,26 @@ class Settled:
 
 
 @dataclass(frozen=True, slots=True)
+class Track:
+    """One debt or installment after allocation, with each sum of money that settled it and when.
+
+    What the interest calculation reads: unsettled on day d is `amount`
+    less the pieces dated on or before d (less `covered` from the plan's
+    `agreed` on).
+    """
+
+    kind: str  # invoice | fee | installment
+    label: str
+    source: str
+    ref: str | None
+    dated: date
+    due: date
+    amount: Decimal
+    covered: Decimal
+    pieces: tuple[tuple[date, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PlanSettlement:
     plan: Plan
     basis: Decimal  # the balance from everything dated before `agreed`
@@ -72,6 +92,7 @@ class PlanSettlement:
     installments: tuple[Settled, ...]
     discount: Decimal  # earned early-settlement discount, 0 if none
     discount_on: date | None  # the day it was earned
+    charges_covered: tuple[Decimal, ...] = ()  # per charge passed to `settle`, the part the plan took over
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +100,14 @@ class Settlement:
     items: tuple[Item, ...]  # standing debts and installments, by due date
     plan: PlanSettlement | None
     unapplied: Decimal  # money with no debt left to settle: the debtor's credit
+    tracks: tuple[Track, ...] = ()  # every debt and installment, with the money that settled it
 
 
 class _Open:
     """A debt while money is being allocated to it (mutable, private to one allocation)."""
 
-    __slots__ = ("kind", "label", "dated", "due", "amount", "source", "ref", "settled", "covered", "settled_on", "key")
+    __slots__ = ("kind", "label", "dated", "due", "amount", "source", "ref", "settled", "covered", "settled_on", "key",
+                 "pieces")
 
     def __init__(self, kind: str, label: str, dated: date, due: date, amount: Decimal, source: str,
                  ref: str | None, key: tuple):
@@ -93,6 +116,7 @@ class _Open:
         self.settled = ZERO
         self.covered = ZERO
         self.settled_on: date | None = None
+        self.pieces: list[tuple[date, Decimal]] = []
 
     @property
     def open(self) -> Decimal:
@@ -104,9 +128,14 @@ class _Open:
         if used <= 0:
             return available
         self.settled += used
+        self.pieces.append((day, used))
         if self.open == 0:
             self.settled_on = day
         return available - used
+
+    def track(self) -> Track:
+        return Track(self.kind, self.label, self.source, self.ref, self.dated, self.due, self.amount, self.covered,
+                     tuple(self.pieces))
 
     def item(self) -> Item:
         return Item(self.kind, self.label, self.due, self.amount - self.covered, self.settled, self.source,
@@ -137,11 +166,16 @@ def _open(debts: Iterable[Debt]) -> list[_Open]:
             for d in debts]
 
 
-def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, currency: str) -> Settlement:
+def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, currency: str,
+           charges: Sequence[Decimal] = ()) -> Settlement:
     """Allocate the money to the debts, under `plan` when there is an active one.
 
     The caller passes only what counts as of D (dated on or before it, not
-    corrected), so nothing after D can change the result.
+    corrected), so nothing after D can change the result. `charges` are the
+    interest and compensation owed before the plan's `agreed`, in settlement
+    order: they count in the plan's default amount, and the plan covers them
+    after every principal debt (records-v1 section 10). Money is never
+    allocated to them here: what is left over (`unapplied`) settles them.
     """
     opened = _oldest(_open(debts))
     incoming = sorted(money_in, key=lambda m: m.order)
@@ -150,11 +184,12 @@ def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, 
         for m in incoming:
             rest = _fill(m.amount, _applied(m, opened), m.dated)
             unapplied += _fill(rest, opened, m.dated)
-        return Settlement(_items(opened, ()), None, unapplied)
-    return _settle_under_plan(opened, incoming, plan, currency)
+        return Settlement(_items(opened, ()), None, unapplied, _tracks(opened, ()))
+    return _settle_under_plan(opened, incoming, plan, currency, charges)
 
 
-def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, currency: str) -> Settlement:
+def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, currency: str,
+                       charges: Sequence[Decimal] = ()) -> Settlement:
     before = [debt for debt in opened if debt.dated < plan.agreed]
     early = [m for m in incoming if m.dated < plan.agreed]
     late = [m for m in incoming if m.dated >= plan.agreed]
@@ -163,9 +198,15 @@ def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, c
         rest = _fill(_fill(m.amount, _applied(m, before), m.dated), before, m.dated)
         if rest > 0:
             leftovers.append((m, rest))
-    basis = sum((d.amount for d in before), ZERO) - sum((m.amount for m in early), ZERO)
+    basis = sum((d.amount for d in before), ZERO) - sum((m.amount for m in early), ZERO) + sum(charges, ZERO)
     amount = schedule.plan_amount(plan, basis)
-    covered = amount - _cover(before, amount)
+    rest = _cover(before, amount)
+    charges_covered = []
+    for charge in charges:
+        part = min(charge, max(rest, ZERO))
+        charges_covered.append(part)
+        rest -= part
+    covered = amount - rest
     parts = schedule.installments(plan, amount, currency)
     count = len(parts)
     installments = [
@@ -198,8 +239,12 @@ def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, c
         unapplied += _fill(rest, others, m.dated)
     earned = discount if discount_on is not None else ZERO
     settled = tuple(Settled(i.due, i.amount, i.settled, i.settled_on) for i in installments)
-    summary = PlanSettlement(plan, basis, amount, covered, settled, earned, discount_on)
-    return Settlement(_items(others, installments), summary, unapplied)
+    summary = PlanSettlement(plan, basis, amount, covered, settled, earned, discount_on, tuple(charges_covered))
+    return Settlement(_items(others, installments), summary, unapplied, _tracks(others, installments))
+
+
+def _tracks(others: Iterable[_Open], installments: Iterable[_Open]) -> tuple[Track, ...]:
+    return tuple(debt.track() for debt in (*others, *installments))
 
 
 def _cover(debts: list[_Open], amount: Decimal) -> Decimal:

@@ -6,7 +6,7 @@ Workers that parsed a case compute its figures and send back this summary,
 never the whole case: pickling 50,000 notes costs more than parsing them.
 
 A summary is a real `CaseFigures` whose case has no notes, plans or story
-and whose figures have no items, balance history or superseded plans; the
+and whose figures have no items, interest workings, balance history or superseded plans; the
 active plan keeps its terms but not its body. Every view that lists cases
 must read only what is kept (the site's full and incremental builds are
 compared byte for byte in the tests, which would catch one that does not).
@@ -29,7 +29,8 @@ def summarize(figures: CaseFigures) -> CaseFigures:
     plan = figures.plan
     if plan is not None:
         plan = replace(plan, plan=replace(plan.plan, body="", extra=None, source=Source(plan.plan.source.path)))
-    return replace(figures, case=slim_case, items=(), history=(), superseded=(), corrected_by={}, plan=plan)
+    return replace(figures, case=slim_case, items=(), history=(), superseded=(), corrected_by={}, plan=plan,
+                   charges=())
 
 
 

@@ -21,7 +21,8 @@ CHANNELS = ("phone", "email", "sms", "post")
 DEBTOR_KINDS = ("business", "individual")
 CASE_STATUSES = ("active", "on-hold", "closed")
 CIRCUMSTANCES = ("job-loss", "illness", "bereavement", "misunderstanding", "dispute", "cash-flow", "other")
-INTEREST_RULES = ("none", "simple", "late-payment-act")
+INTEREST_RULES = ("none", "simple", "late-payment-act", "eu-late-payment")
+PLAN_INTEREST = ("frozen", "charged")
 CONTACT_KINDS = ("call", "email", "sms", "letter", "meeting")
 MONEY_KINDS = ("invoice", "payment", "fee", "credit")
 NOTE_KINDS = CONTACT_KINDS + MONEY_KINDS + ("dispute", "note")
@@ -83,6 +84,7 @@ class Settings:
     payment_instructions: str | None = None
     backdate_days: int = 7
     source: Source = Source("arrears.toml")
+    rates: tuple = ()  # rows added to the shipped rate tables: ((table, ((date, rate), ...)), ...)
 
 
 # --- case.md ---------------------------------------------------------------
@@ -105,8 +107,12 @@ class Debtor:
 
 @dataclass(frozen=True, slots=True)
 class Interest:
+    """`interest:` in case.md: which rule, and its options (records-v1 section 10)."""
+
     rule: str = "none"
     rate: Decimal | None = None  # percent a year, for `simple`
+    start: date | None = None  # `from`: nothing accrues before it
+    compensation: bool = True  # `compensation: false` claims no fixed sums
 
 
 # --- notes/*.md --------------------------------------------------------------
@@ -235,6 +241,7 @@ class Plan:
     grace_days: int = 7
     broken_after: int = 2
     discount: Discount | None = None
+    interest: str = "frozen"  # frozen | charged: whether installments accrue before the plan breaks
     supersedes: str | None = None
     by: str | None = None
     summary: str | None = None

@@ -33,6 +33,7 @@ from arrears.records.model import (
     OUTCOMES,
     PAYMENT_METHODS,
     PERIODS,
+    PLAN_INTEREST,
     Case,
     Contact,
     Contacting,
@@ -65,6 +66,7 @@ MAX_DAYS = 3650  # ten years: longer grace is a typo, and date arithmetic overfl
 
 CASE_KEYS = ("debtor", "currency", "opened", "owner", "status", "tags", "circumstances",
              "vulnerable", "do_not_contact", "interest", "extra")
+INTEREST_KEYS = ("rule", "rate", "from", "compensation")
 DEBTOR_KEYS = ("name", "kind", "contacts", "address")
 CONTACT_KEYS = ("channel", "value", "preferred")
 NOTE_COMMON_KEYS = ("date", "kind", "by", "summary", "follow_up", "promise", "corrects", "tags", "extra")
@@ -78,7 +80,7 @@ NOTE_KIND_KEYS: dict[str, tuple[str, ...]] = {
     "note": (),
 }
 PLAN_KEYS = ("agreed", "amount", "schedule", "installments", "grace_days", "broken_after",
-             "discount", "supersedes", "by", "summary", "tags", "extra")
+             "discount", "interest", "supersedes", "by", "summary", "tags", "extra")
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,11 +277,7 @@ def parse_case(path: str, data: bytes, case_id: str, settings: Settings) -> Pars
         preferred = reader.value(entry, "preferred", reader.boolean, False)
         if channel and value:
             contacts.append(Contact(channel, value, bool(preferred)))
-    interest_fields = reader.fields(top.get("interest"), "interest", ("rule", "rate"), prefix="interest.")
-    rule = reader.value(interest_fields, "rule", reader.choice(INTEREST_RULES), "none")
-    rate = reader.value(interest_fields, "rate", reader.percent)
-    if rule == "simple" and rate is None and "interest" in top:
-        reader.report(reader.spots.get("interest.rule", Pos(1, 1)), "missing-key", "interest rule simple needs a rate (percent a year)")
+    interest = _interest(reader, top.get("interest"))
     values = dict(
         name=reader.value(person, "name", reader.text),
         kind=reader.value(person, "kind", reader.choice(DEBTOR_KINDS)),
@@ -307,7 +305,7 @@ def parse_case(path: str, data: bytes, case_id: str, settings: Settings) -> Pars
         circumstances=values["circumstances"],
         vulnerable=bool(values["vulnerable"]),
         do_not_contact=values["do_not_contact"],
-        interest=Interest(rule or "none", rate),
+        interest=interest,
         extra=values["extra"],
         story=document.body,
     )
@@ -412,6 +410,7 @@ def parse_plan(path: str, data: bytes, case_id: str, plan_id: str, currency: str
     installments = _installments(reader, top.get("installments"), amount) if has_list else None
     discount = _discount(reader, top.get("discount"))
     values = dict(
+        interest=reader.value(top, "interest", reader.choice(PLAN_INTEREST), "frozen"),
         grace_days=reader.value(top, "grace_days", reader.count, settings.grace_days),
         broken_after=reader.value(top, "broken_after", reader.count, settings.broken_after),
         supersedes=reader.value(top, "supersedes", reader.text),
@@ -432,6 +431,25 @@ def parse_plan(path: str, data: bytes, case_id: str, plan_id: str, currency: str
                 schedule=schedule, installments=installments, discount=discount, body=document.body,
                 **values)
     return Parsed(plan, tuple(reader.problems))
+
+
+def _interest(reader: Reader, node: Node | None) -> Interest:
+    """case.md `interest:`: the rule (records-v1 section 10) and its options."""
+    fields = reader.fields(node, "interest", INTEREST_KEYS, prefix="interest.")
+    rule = reader.value(fields, "rule", reader.choice(INTEREST_RULES), "none") or "none"
+    rate = reader.value(fields, "rate", reader.percent)
+    start = reader.value(fields, "from", reader.date)
+    compensation = reader.value(fields, "compensation", reader.boolean, True)
+    if node is not None and not _is_null(node) and isinstance(node, Mapping):
+        where = reader.spots.get("interest.rule", node.pos)
+        if rule == "simple" and rate is None:
+            reader.report(where, "missing-key", "interest rule simple needs a rate (percent a year)")
+        if rule != "simple" and rate is not None:
+            reader.report(reader.spots["interest.rate"], "rate-ignored",
+                          f"rate applies only to rule simple and is ignored under {rule}"
+                          + ("" if rule == "none" else ", which takes its rate from the reference rate table"),
+                          "warning")
+    return Interest(rule, rate, start, compensation is not False)
 
 
 def _schedule(reader: Reader, node: Node | None, amount: Decimal | None = None) -> Schedule | None:

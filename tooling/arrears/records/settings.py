@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import time
+from datetime import date, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from arrears import money
@@ -26,8 +27,11 @@ SCHEMA: dict[str, dict[str, type] | type] = {
     "contact": {"calls_per_7_days": int, "wait_after_conversation_days": int, "hours": str, "quiet_days": int},
     "payment": {"instructions": str},
     "audit": {"backdate_days": int},
+    "interest": {"rates": dict},  # [interest.rates.bank_of_england], [interest.rates.ecb]: read by _rates
 }
 _MAX_WHOLE = 3650  # days (ten years) or counts; more is a typo, and date arithmetic would overflow
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_RATE = re.compile(r"^[0-9]{1,2}(?:\.[0-9]{1,4})?$", re.ASCII)
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -53,9 +57,12 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         problems.append(Problem(PATH, pos.line, pos.column, "error", code, message))
 
     values: dict[str, object] = {}
+    rates: tuple = ()
     for key, value in table.items():
         expected = SCHEMA.get(key)
-        if expected is None:
+        if key == "interest":
+            rates = _rates(value, report)
+        elif expected is None:
             report(None, key, "unknown-key", f"unknown setting {key!r}{_did_you_mean(key, SCHEMA)}")
         elif isinstance(expected, dict):
             if not isinstance(value, dict):
@@ -112,8 +119,47 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         payment_instructions=values.get("payment.instructions"),  # type: ignore[arg-type]
         backdate_days=values.get("audit.backdate_days", defaults.backdate_days),  # type: ignore[arg-type]
         source=Source(PATH),
+        rates=rates,
     )
     return settings, problems
+
+
+def _rates(value: object, report) -> tuple:
+    """`[interest.rates.<table>]` rows: `"YYYY-MM-DD" = "RATE"`, read exactly (a TOML float is refused)."""
+    from arrears.ledger.rates import TABLES  # the ledger owns the table names; imported late to keep load light
+
+    if not isinstance(value, dict) or set(value) - {"rates"} or not isinstance(value.get("rates", {}), dict):
+        extra = sorted(set(value) - {"rates"}) if isinstance(value, dict) else []
+        report(None if not extra else "interest", extra[0] if extra else "interest", "unknown-key",
+               "[interest] holds only [interest.rates.bank_of_england] and [interest.rates.ecb]")
+        return ()
+    found = []
+    for name, rows in value.get("rates", {}).items():
+        section = f"interest.rates.{name}"
+        if name not in TABLES:
+            report(None, section, "unknown-key",
+                   f"unknown rate table {name!r}: use {' or '.join(TABLES)}{_did_you_mean(name, TABLES)}")
+            continue
+        if not isinstance(rows, dict):
+            report(None, section, "bad-type", f"[{section}] must be a table of \"YYYY-MM-DD\" = \"RATE\" rows")
+            continue
+        parsed = []
+        for day_text, rate in rows.items():
+            try:
+                day = date.fromisoformat(day_text) if _DAY.match(day_text) else None
+            except ValueError:
+                day = None
+            if day is None:
+                report(section, day_text, "bad-date", f"[{section}] {day_text!r} is not a date: write \"YYYY-MM-DD\"")
+                continue
+            text = str(rate) if isinstance(rate, (str, int)) and not isinstance(rate, bool) else None
+            if text is None or not _RATE.match(text.strip()):
+                report(section, day_text, "bad-number",
+                       f"[{section}] {day_text}: write the rate as a quoted percentage, e.g. \"3.75\"")
+                continue
+            parsed.append((day, Decimal(text.strip())))
+        found.append((name, tuple(sorted(parsed))))
+    return tuple(sorted(found))
 
 
 def _hours(text: str) -> tuple[time, time] | None:

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 from arrears import money
 from arrears.ledger.compute import plan_basis
 from arrears.records.model import MAX_INSTALLMENTS
+from arrears.rules import interest
 from arrears.rules.contact import contact_problems
 
 from arrears.problems import Problem, sort_problems
@@ -135,14 +136,14 @@ def plans_cover_no_more_than_is_owed(case: Case, context: Context) -> Iterator[P
             sum((part.amount for part in plan.installments), Decimal(0)) if plan.installments else None)
         if covers is None:
             size = plan.schedule.installment if plan.schedule else None
-            basis = plan_basis(case, plan, context.today)
+            basis = plan_basis(case, plan, context.today, context.settings)
             if size and basis / size > MAX_INSTALLMENTS:
                 yield plan.source.problem("schedule.installment", "bad-number",
                                           f"installment {money.plain(size, case.currency)} would split the balance "
                                           f"of {money.plain(basis, case.currency)} into more than "
                                           f"{MAX_INSTALLMENTS} parts")
             continue
-        basis = plan_basis(case, plan, context.today)
+        basis = plan_basis(case, plan, context.today, context.settings)
         if covers > basis:
             key = "amount" if plan.amount is not None else "installments"
             yield plan.source.problem(key, "plan-exceeds-balance",
@@ -165,6 +166,8 @@ RULES: tuple[Rule, ...] = (
     no_promises_on_closed_cases,
     plans_cover_no_more_than_is_owed,
     contact_rules,
+    interest.rule_fits_the_case,
+    interest.rates_are_known,
 )
 """Every rule `check` runs on each case, in order: listed here, as beancount lists its validations.
 To add one, write a function `(case, context) -> problems` above and name it here."""

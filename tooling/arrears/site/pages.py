@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from arrears import money, words
 from arrears.actions.agenda import TITLES, Agenda
+from arrears.views.workings import workings
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
@@ -69,6 +70,7 @@ class CurrencyTotals:
     overdue_cases: int
     unpaid: Decimal  # the sum of the aging buckets: nothing to chart when zero
     aging: tuple[tuple[charts.Bar, Markup], ...]
+    charged: Decimal = Decimal(0)  # interest and compensation included in the balance
 
 
 def currency_totals(portfolio: PortfolioFigures) -> list[CurrencyTotals]:
@@ -89,6 +91,7 @@ def currency_totals(portfolio: PortfolioFigures) -> list[CurrencyTotals]:
             overdue_cases=sum(1 for f in cases if f.overdue > 0),
             unpaid=sum(aging.values(), Decimal(0)),
             aging=tuple(charts.bars(rows)),
+            charged=totals.get("interest", Decimal(0)) + totals.get("compensation", Decimal(0)),
         ))
     return result
 
@@ -250,6 +253,9 @@ def statement(case: Case, figures: CaseFigures) -> list[StatementLine]:
     (such as an earned discount) on the day it counts.
     """
     closing = {point.date: point.balance for point in figures.history}
+    charged = figures.totals.interest + figures.totals.compensation
+    if charged and figures.as_of in closing:  # the ledger's last point adds the charges, listed below instead
+        closing[figures.as_of] -= charged
     lines = []
     notes = [n for n in case.notes if n.date <= figures.as_of and n.amount is not None
              and n.id not in figures.corrected_by]
@@ -263,6 +269,14 @@ def statement(case: Case, figures: CaseFigures) -> list[StatementLine]:
             credit=None if charge is not None else note.amount,
             balance=closing.get(note.date) if last_of_day else None,
         ))
+    shown = [c for c in figures.charges if c.amount]
+    for index, charge in enumerate(shown):
+        if charge.kind == "interest":
+            text = f"{charge.label}, {_day(charge.periods[0].start)} to {_day(charge.periods[-1].end)}"
+        else:
+            text = f"{charge.label}, owed from {_day(charge.due)}"
+        lines.append(StatementLine(date=figures.as_of, description=text, charge=charge.amount, credit=None,
+                                   balance=figures.balance if index + 1 == len(shown) else None))
     return lines
 
 
@@ -325,6 +339,7 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
         "timeline": timeline(case, figures, history),
         "history": case_log(history, case.id) if history else None,
         "statement": statement(case, figures),
+        "workings": workings(figures),
         "payment_instructions": portfolio.settings.payment_instructions,
         "attachments": [(name, file_href(name)) for name in attachments],
         "file_href": file_href,

@@ -9,7 +9,9 @@ ledger decides what counts; this module only books it:
   is reversed on the correcting note's date (the correction's own effect is
   booked beside it), so the books show what was known each day and end where
   the ledger does;
-- an early-settlement discount is booked on the day the plan earned it.
+- an early-settlement discount is booked on the day the plan earned it;
+- interest is booked on D, as accrued to D (each export is a snapshot, so an
+  export as of a later day books more); compensation on the day it became owed.
 
 Pure: figures in, text out. No files, no clock.
 """
@@ -36,6 +38,8 @@ RECEIVABLE = "Assets:Receivable"
 BANK = "Assets:Bank"
 SALES = "Income:Sales"
 FEES = "Income:Fees"
+INTEREST = "Income:Interest"  # statutory or contractual interest (records-v1 section 10)
+COMPENSATION = "Income:Compensation"  # fixed sums per invoice under the Late Payment Act or Directive 2011/7/EU
 DISCOUNTS = "Expenses:Discounts"
 CREDIT_ACCOUNTS = {
     "discount": DISCOUNTS,
@@ -64,7 +68,7 @@ class Transaction:
     date: date
     case: str
     note: str  # the note that caused it (a plan id for a discount)
-    kind: str  # invoice | fee | payment | credit | discount | reversal
+    kind: str  # invoice | fee | payment | credit | discount | reversal | interest | compensation
     currency: str
     payee: str  # the debtor's name
     description: str
@@ -128,6 +132,15 @@ def case_transactions(figures: CaseFigures, settings: Settings) -> list[Transact
             day, case.id, plan.id, "discount", case.currency, case.debtor.name,
             f"Early-settlement discount earned under plan {plan.id}",
             (Posting(DISCOUNTS, amount), Posting(receivable(case.id), -amount)), step=2))
+    for charge in figures.charges:
+        if not charge.amount:
+            continue
+        account = INTEREST if charge.kind == "interest" else COMPENSATION
+        day = as_of if charge.kind == "interest" else charge.due
+        text = (f"{charge.label} to {as_of}" if charge.kind == "interest" else f"{charge.label}, owed from {charge.due}")
+        found.append(Transaction(day, case.id, charge.source, charge.kind, case.currency, case.debtor.name, text,
+                                 (Posting(receivable(case.id), charge.amount), Posting(account, -charge.amount)),
+                                 step=3))
     found.sort(key=lambda t: t.sort_key)
     booked = sum((p.amount for t in found for p in t.postings if p.account == receivable(case.id)), ZERO)
     if booked != figures.balance:

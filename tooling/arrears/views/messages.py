@@ -28,6 +28,7 @@ from arrears.ledger.figures import CaseFigures, PromiseFigures
 from arrears.records.model import CONTACT_KINDS, Contacting, Settings
 from arrears.actions.tone import (CONTACT_CHANNEL, FINAL_DEADLINE_DAYS, FIRM_DEADLINE_DAYS, MESSAGE_CHANNELS,  # noqa: F401
                                    NOT_CHASED, TONES, broken_promises, default_channel, refusals, suggest_tone)
+from arrears.views import workings
 from arrears.views.scaffold import create_new, moment_text, note_stem
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
@@ -113,7 +114,18 @@ def message_context(figures: CaseFigures, settings: Settings, tone: str, channel
         "contacted_before": contacted,
         "payment_instructions": settings.payment_instructions,
         "deadline": human_date(due_day) if due_day else None,
+        "interest": _interest_context(figures),
     }
+
+
+def _interest_context(figures: CaseFigures) -> dict | None:
+    """What has accrued, under which Act or term, the daily rate and the workings (None: nothing charged)."""
+    found = workings.workings(figures)
+    if found is None:
+        return None
+    return {"law": found.law, "interest": found.interest, "compensation": found.compensation,
+            "has_compensation": found.has_compensation, "daily": found.daily, "accruing": found.accruing,
+            "workings": workings.text(found, human_date)}
 
 
 def _discount_text(figures: CaseFigures, show) -> str | None:

@@ -52,6 +52,9 @@ def case_record(figures: CaseFigures) -> dict[str, Any]:
         "state": figures.state,
         "invoiced": amount(totals.invoiced),
         "fees": amount(totals.fees),
+        "interest": amount(totals.interest),
+        "compensation": amount(totals.compensation),
+        "interest_daily": amount(figures.interest_daily),
         "credits": amount(totals.credits),
         "paid": amount(totals.paid),
         "balance": amount(totals.balance),
@@ -87,7 +90,8 @@ def json_document(portfolio: PortfolioFigures, cases: list[str]) -> str:
 
 
 CSV_COLUMNS = (
-    "case", "debtor", "currency", "state", "invoiced", "fees", "credits", "paid", "balance", "overdue",
+    "case", "debtor", "currency", "state", "invoiced", "fees", "interest", "compensation", "interest_daily",
+    "credits", "paid", "balance", "overdue",
     "days_past_due", "next_due_date", "next_due_amount", *(f"aging_{bucket}" for bucket in AGING_BUCKETS),
     "plan", "plan_status", "plan_missed", "plan_paid", "plan_total",
     "promises_pending", "promises_kept", "promises_broken", "follow_up",
@@ -106,7 +110,7 @@ def case_csv(figures: CaseFigures) -> str:
     next_due = record["next_due"] or {}
     plan = record["plan"] or {}
     csv.writer(out, lineterminator="\n").writerow([
-        *(record[key] for key in CSV_COLUMNS[:11]),
+        *(record[key] for key in CSV_COLUMNS[:14]),
         next_due.get("date", ""), next_due.get("amount", ""),
         *(record["aging"][bucket] for bucket in AGING_BUCKETS),
         plan.get("id", ""), plan.get("status", ""), plan.get("missed", ""), plan.get("paid", ""),
@@ -125,7 +129,7 @@ def csv_document(rows: list[str]) -> str:
 
 
 _HEADINGS = ("CASE", "DEBTOR", "STATE", "BALANCE", "OVERDUE", "DAYS", "NEXT DUE", "", "FOLLOW-UP")
-_RIGHT = {3, 4, 5, 7}
+_RIGHT = {3, 4, 5, 7, 9}
 _DEBTOR_WIDTH = 28
 
 
@@ -133,13 +137,15 @@ def due_table(portfolio: PortfolioFigures) -> str:
     """Aligned columns for a terminal, totals per currency, the state coloured."""
     if not portfolio.cases:
         return f"No cases as of {portfolio.as_of}.\n"
-    rows = [_row(figures) for figures in portfolio.cases]
+    charged = any(f.totals.interest or f.totals.compensation for f in portfolio.cases)
+    headings = _HEADINGS + (("INTEREST",) if charged else ())
+    rows = [_row(figures) + ((_charged(figures),) if charged else ()) for figures in portfolio.cases]
     totals = {currency: (money.display(sums["balance"], currency), money.display(sums["overdue"], currency))
               for currency, sums in portfolio.totals.items()}
-    widths = [max(len(cells[n]) for cells in [_HEADINGS, *rows]) for n in range(len(_HEADINGS))]
+    widths = [max(len(cells[n]) for cells in [headings, *rows]) for n in range(len(headings))]
     for balance, overdue in totals.values():
         widths[3], widths[4] = max(widths[3], len(balance)), max(widths[4], len(overdue))
-    lines = [_line(_HEADINGS, widths, bold=True)]
+    lines = [_line(headings, widths, bold=True)]
     states = [figures.state for figures in portfolio.cases]
     for cells, state in zip(rows, states):
         lines.append(_line(cells, widths, state=state))
@@ -147,7 +153,12 @@ def due_table(portfolio: PortfolioFigures) -> str:
     label_width = widths[0] + widths[1] + widths[2] + 4
     for currency, (balance, overdue) in totals.items():
         balance, overdue = balance.rjust(widths[3]), overdue.rjust(widths[4])
-        lines.append(f"{('Total ' + currency).ljust(label_width)}  {balance}  {overdue}".rstrip())
+        sums = portfolio.totals[currency]
+        extra = sums.get("interest", 0) + sums.get("compensation", 0)
+        tail = f"  (interest and compensation {money.display(extra, currency)})" if extra else ""
+        lines.append(f"{('Total ' + currency).ljust(label_width)}  {balance}  {overdue}{tail}".rstrip())
+    if charged:
+        lines.append("INTEREST: interest and compensation included in the balance (arrears show CASE for the workings)")
     if any(figures.case.vulnerable for figures in portfolio.cases):
         lines.append("* vulnerable: gentle tone only")
     lines.append(f"As of {portfolio.as_of}: {_cases(len(portfolio.cases))}.")
@@ -173,6 +184,11 @@ def _row(figures: CaseFigures) -> tuple[str, ...]:
         money.display(next_due.amount, currency) if next_due else "",
         figures.follow_up.isoformat() if figures.follow_up else "",
     )
+
+
+def _charged(figures: CaseFigures) -> str:
+    extra = figures.totals.interest + figures.totals.compensation
+    return money.display(extra, figures.currency) if extra else ""
 
 
 def _line(cells, widths, state: str | None = None, bold: bool = False) -> str:

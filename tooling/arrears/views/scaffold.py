@@ -154,6 +154,8 @@ def case_text(new: NewCase) -> str:
         _comment(f"vulnerable: {'true' if new.vulnerable else 'false'}", "true: gentle tone only, flagged everywhere"),
         _comment("do_not_contact: []", f"channels the debtor opted out of: {' | '.join(CHANNELS)}"),
         _comment("# tags: []", "your own words, for filtering"),
+        _comment("# interest: {rule: none}", "or {rule: simple, rate: 8} | late-payment-act | eu-late-payment "
+                 "(docs/interest.md)"),
         "---",
         "The debtor's story, in their words where possible: what happened, what they can pay, what they asked for.",
         "",

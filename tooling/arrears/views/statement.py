@@ -16,6 +16,7 @@ from arrears import money
 from arrears.ledger.figures import AGING_BUCKETS, CaseFigures
 from arrears.git.history import Commit
 from arrears.records.model import Dispute, Invoice, Note, Payment
+from arrears.views import workings
 from arrears.views.report import styled_state
 
 LAST_NOTES = 8
@@ -32,6 +33,7 @@ def statement(figures: CaseFigures, last_notes: int = LAST_NOTES,
         _heading(figures),
         _totals(figures),
         _items(figures),
+        _interest(figures),
         _plan(figures),
         _promises(figures),
         _notes(figures, last_notes, recorded),
@@ -77,6 +79,11 @@ def _totals(figures: CaseFigures) -> str:
         ("State", styled_state(figures.state)),
         ("Invoiced", money.display(totals.invoiced, currency)),
         ("Fees", money.display(totals.fees, currency)),
+        *([("Interest", money.display(totals.interest, currency)
+            + (f"  (accruing {money.display(figures.interest_daily, currency)} a day)"
+               if figures.interest_daily else "")),
+           ("Compensation", money.display(totals.compensation, currency))]
+          if figures.case.interest.rule != "none" else []),
         ("Credits", money.display(totals.credits, currency)),
         ("Paid", money.display(totals.paid, currency)),
         ("Balance", click.style(money.display(totals.balance, currency), bold=True)),
@@ -89,7 +96,8 @@ def _totals(figures: CaseFigures) -> str:
     ]
     if figures.disputed:
         rows.insert(1, ("Dispute", "open"))
-    return "\n".join(f"{label:<10}{value}" for label, value in rows)
+    width = 14 if figures.case.interest.rule != "none" else 10
+    return "\n".join(f"{label:<{width}}{value}" for label, value in rows)
 
 
 def _items(figures: CaseFigures) -> str:
@@ -104,6 +112,17 @@ def _items(figures: CaseFigures) -> str:
         rows.append((str(item.due), label, money.display(item.amount, currency),
                      money.display(item.settled, currency), money.display(item.unsettled, currency)))
     return "Items\n" + _table(rows, right={2, 3, 4})
+
+
+def _interest(figures: CaseFigures) -> str:
+    """The workings per item (principal, from, to, days, rate, amount) under the Act or term that allows them."""
+    found = workings.workings(figures)
+    if found is None:
+        return ""
+    head = f"Interest and compensation under {found.law}, as of {found.as_of}"
+    tail = f"Interest {found.interest}, compensation {found.compensation}"
+    tail += f"; accruing {found.daily} a day" if found.accruing else "; not accruing today"
+    return "\n".join([head, workings.text(found), tail])
 
 
 def _plan(figures: CaseFigures) -> str:
