@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from arrears import money
 from arrears.records.parse import _did_you_mean
 from arrears.problems import Problem
-from arrears.records.model import ContactRules, Settings, Source
+from arrears.records.model import ContactRules, Sender, Settings, Source
 from arrears.records.yamlsafe import Pos
 
 PATH = "arrears.toml"
@@ -26,6 +26,7 @@ SCHEMA: dict[str, dict[str, type] | type] = {
     "contact": {"calls_per_7_days": int, "wait_after_conversation_days": int, "hours": str, "quiet_days": int},
     "payment": {"instructions": str},
     "audit": {"backdate_days": int},
+    "sender": {"address": str, "phone": str, "email": str},
 }
 _MAX_WHOLE = 3650  # days (ten years) or counts; more is a typo, and date arithmetic would overflow
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -111,6 +112,8 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         contact=rules,
         payment_instructions=values.get("payment.instructions"),  # type: ignore[arg-type]
         backdate_days=values.get("audit.backdate_days", defaults.backdate_days),  # type: ignore[arg-type]
+        sender=Sender(address=values.get("sender.address"), phone=values.get("sender.phone"),  # type: ignore[arg-type]
+                      email=values.get("sender.email")),  # type: ignore[arg-type]
         source=Source(PATH),
     )
     return settings, problems
