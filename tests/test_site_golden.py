@@ -24,6 +24,7 @@ PAGES = {
     "cases/acme-bakery/index.html": "case-acme-bakery.html",
     "cases/bea-jones/index.html": "case-bea-jones.html",
     "cases/cafe-lumiere/index.html": "case-cafe-lumiere.html",
+    "cases/acme-bakery/statement.html": "statement-acme-bakery.html",  # the printable statement of account
 }
 
 

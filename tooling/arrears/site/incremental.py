@@ -54,7 +54,8 @@ from arrears.records.settings import parse_settings
 from arrears.ledger.summary import summarize
 from arrears.site import cache, pages
 from arrears.site.agenda_page import agenda_context, agenda_item
-from arrears.site.build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
+from arrears.site.build import (ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish,
+                                statement_page)
 from arrears.site.markdown import parser, remembering
 from arrears.site.templates import compiled_cache, environment, search_path
 
@@ -364,6 +365,8 @@ def _case(job: _Job, name: str) -> _Outcome:
     if memory.changed:
         cache.save_markdown(job.root, name, job.code, dict(memory))
     _write(job.target, page.path, html)
+    printable = statement_page(portfolio, figures)
+    _write(job.target, printable.path, job.env.get_template(printable.template).render(**printable.context))
     for attachment in names:
         target = job.target / "cases" / name / "files" / attachment
         target.parent.mkdir(parents=True, exist_ok=True)
