@@ -208,9 +208,11 @@ def test_an_existing_file_is_never_replaced_without_force(books, tmp_path):
     refused = run("statement", "mara-okafor", "--root", str(books.root), "--as-of", "2026-05-20", "--pdf", str(out))
     assert refused.exit_code == 2 and "--force" in refused.output
     assert out.read_bytes() == b"keep me"
+    notes = sorted((books.root / "cases/mara-okafor/notes").iterdir())
     letter = run("remind", "mara-okafor", "--root", str(books.root), "--as-of", "2026-05-20", "--channel", "letter",
-                 "--pdf", str(out))
+                 "--pdf", str(out), "--record")
     assert letter.exit_code == 2 and out.read_bytes() == b"keep me"
+    assert letter.stdout == "" and sorted((books.root / "cases/mara-okafor/notes").iterdir()) == notes  # not recorded
     replaced = run("statement", "mara-okafor", "--root", str(books.root), "--as-of", "2026-05-20", "--pdf", str(out),
                    "--force")
     assert replaced.exit_code == 0 and out.read_bytes().startswith(b"%PDF-")

@@ -103,6 +103,8 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     channel = channel or messages.default_channel(figures)
     if pdf_path is not None and channel != "letter":
         raise click.UsageError("--pdf lays out a letter: add --channel letter")
+    if pdf_path is not None and pdf_path.exists() and not force:  # before drafting, and before --record
+        raise click.UsageError(f"{pdf_path} exists: choose another file name, or add --force to replace it")
     if channel is None:
         raise click.UsageError(f"{case.debtor.name} has no email, SMS or postal contact that is not opted out; "
                                "choose one with --channel")
