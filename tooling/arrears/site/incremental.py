@@ -658,7 +658,8 @@ def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written:
             refused: bool = False) -> Built:
     found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
-    return Built(out, full, 0 if refused else len(entries) + 2, sum(e.files for e in entries.values()),
+    count = 0 if refused else 2 * len(entries) + 2  # per case its page and its statement; dashboard, agenda
+    return Built(out, full, count, sum(e.files for e in entries.values()),
                  tuple(sorted(written)), tuple(removed), tuple(problems), tuple(sort_problems(_checks(found, kept or {}))),
                  not refused)
 
