@@ -87,3 +87,15 @@ def test_interest_workings_print_once_the_ledger_gives_them(records):
     for text in ("Interest on INV-7", "£2,000.00", "16 Jul 2025", "29 Aug 2025", ">45<", "12.25%", "£30.21",
                  "Compensation on INV-7", "£70.00", "£0.67 a day"):
         assert text in html, text
+
+
+def test_a_letter_can_enclose_the_statement_of_account(records):
+    portfolio, figures = _books(records)
+    context = printed.letter_context(figures, portfolio.settings, "final", records.root)
+    env = environment(records.root)
+    assert 'class="enclosure"' not in env.get_template("print/letter.html").render(**context)
+    context["enclosures"] = ["Statement of account"]
+    html = env.get_template("print/letter.html").render(**context)
+    assert "Enclosed: Statement of account" in html
+    enclosure = html.split('<section class="enclosure">', 1)[1]
+    assert "Invoice INV-1" in enclosure and "Balance as of 20 May 2026" in enclosure
