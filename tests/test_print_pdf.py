@@ -312,3 +312,21 @@ opened: 2026-01-10
     assert "<script>" not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Ltd" in page
     (books.root / "cases/evil/case.md").unlink()
     (books.root / "cases/evil").rmdir()
+
+
+def test_without_weasyprint_the_command_says_what_to_install(books, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint" or name.startswith("weasyprint."):
+            raise ImportError("No module named 'weasyprint'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    out = tmp_path / "x.pdf"
+    result = run("statement", "mara-okafor", "--root", str(books.root), "--as-of", "2026-05-20", "--pdf", str(out))
+    assert result.exit_code == 1 and not out.exists()
+    assert "pip install 'arrears[pdf]'" in result.stderr and "libpango-1.0-0" in result.stderr
+    assert "Traceback" not in result.output
