@@ -330,3 +330,36 @@ def test_without_weasyprint_the_command_says_what_to_install(books, tmp_path, mo
     assert result.exit_code == 1 and not out.exists()
     assert "pip install 'arrears[pdf]'" in result.stderr and "libpango-1.0-0" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_an_address_too_long_for_the_window_is_warned_about(tmp_path):
+    from conftest import RecordsTree
+
+    books = RecordsTree(tmp_path / "books")
+    books.write("arrears.toml", SETTINGS)
+    books.case("long-address", """
+        debtor:
+          name: A Person
+          kind: individual
+          address: |
+            Line 1
+            Line 2
+            Line 3
+            Line 4
+            Line 5
+            Line 6
+            Line 7
+        opened: 2026-01-10
+    """)
+    books.case("no-address", """
+        debtor:
+          name: B Person
+          kind: individual
+        opened: 2026-01-10
+    """)
+    too_long = run("statement", "long-address", "--root", str(books.root), "--pdf", str(tmp_path / "a.pdf"))
+    assert too_long.exit_code == 0 and "has 7 lines; the envelope window shows 6" in too_long.stderr
+    words_shown = [w[0] for w in words(tmp_path / "a.pdf") if in_window(w)]
+    assert "6" in words_shown and "7" not in words_shown  # six lines below the name still fit the window
+    missing = run("statement", "no-address", "--root", str(books.root), "--pdf", str(tmp_path / "b.pdf"))
+    assert missing.exit_code == 0 and "no postal address for B Person" in missing.stderr

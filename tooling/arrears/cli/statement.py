@@ -87,11 +87,26 @@ def render_page(root: Path | None, template: str, context: dict) -> str:
         sys.exit(1)
 
 
+WINDOW_LINES = 6
+"""Address lines below the name that the envelope window shows (print.css; docs/printing.md)."""
+
+
+def _warn_about_the_window(recipient: dict) -> None:
+    lines = recipient["address"]
+    if not lines:
+        click.echo(f"arrears: warning: case.md has no postal address for {recipient['name']}: the envelope window "
+                   "will show the name alone", err=True)
+    elif len(lines) > WINDOW_LINES:
+        click.echo(f"arrears: warning: the address of {recipient['name']} has {len(lines)} lines; the envelope "
+                   f"window shows {WINDOW_LINES} below the name: shorten it in case.md", err=True)
+
+
 def write_pdf(root: Path | None, template: str, context: dict, path: Path, force: bool) -> None:
     """Render `template` to a PDF at `path` (never replacing a file without `force`), or exit with why not."""
     from arrears.views import pdf
 
     html = render_page(root, template, context)
+    _warn_about_the_window(context["recipient"])
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists: choose another file name, or add --force to replace it")
     try:
