@@ -116,6 +116,7 @@ def _frame(figures: CaseFigures, settings: Settings, title: str, stylesheet: str
         "as_of": figures.as_of,
         "date": messages.human_date(figures.as_of),
         "reference": figures.case.id,
+        "more_info": [],  # (label, value) rows for the information block beside the window
         "currency": figures.currency,
         "f": figures,
         "case": figures.case,
