@@ -42,7 +42,7 @@ def _weasyprint():
 
 def fetcher_class():
     """WeasyPrint's URLFetcher with `fetch` replaced: template files only, every request recorded."""
-    weasyprint = _weasyprint()
+    _weasyprint()  # says what to install when it is missing
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class TemplateFetcher(URLFetcher):
@@ -76,7 +76,6 @@ def fetcher_class():
                             return real
             return None
 
-    del weasyprint
     return TemplateFetcher
 
 
