@@ -23,10 +23,10 @@ SCHEMA: dict[str, dict[str, type] | type] = {
     "currency": str,
     "timezone": str,
     "plans": {"grace_days": int, "broken_after": int},
+    "sender": {"address": str, "phone": str, "email": str},  # who printed letters come from
     "contact": {"calls_per_7_days": int, "wait_after_conversation_days": int, "hours": str, "quiet_days": int},
     "payment": {"instructions": str},
     "audit": {"backdate_days": int},
-    "sender": {"address": str, "phone": str, "email": str},
 }
 _MAX_WHOLE = 3650  # days (ten years) or counts; more is a typo, and date arithmetic would overflow
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -110,10 +110,10 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         grace_days=values.get("plans.grace_days", defaults.grace_days),  # type: ignore[arg-type]
         broken_after=values.get("plans.broken_after", defaults.broken_after),  # type: ignore[arg-type]
         contact=rules,
-        payment_instructions=values.get("payment.instructions"),  # type: ignore[arg-type]
-        backdate_days=values.get("audit.backdate_days", defaults.backdate_days),  # type: ignore[arg-type]
         sender=Sender(address=values.get("sender.address"), phone=values.get("sender.phone"),  # type: ignore[arg-type]
                       email=values.get("sender.email")),  # type: ignore[arg-type]
+        payment_instructions=values.get("payment.instructions"),  # type: ignore[arg-type]
+        backdate_days=values.get("audit.backdate_days", defaults.backdate_days),  # type: ignore[arg-type]
         source=Source(PATH),
     )
     return settings, problems
