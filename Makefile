@@ -15,10 +15,10 @@ help:  ## list the targets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,pdf]'
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install arrears with its dependencies
+setup: $(STAMP)  ## create .venv and install arrears with its dependencies (and the pdf extra)
 
 build: $(STAMP)  ## check the demo records and publish the site into site/
 	$(BIN)/arrears check --root $(ROOT)

@@ -37,7 +37,11 @@ def test_build_writes_dashboard_case_pages_feeds_and_attachments(portfolio):
     result = run_build(portfolio.root)
     assert result.exit_code == 0, result.output
     site = portfolio.root / "site"
-    assert sorted(snapshot(site)) == [
+    files = sorted(snapshot(site))
+    printable = [f for f in files if f == "assets/print.css" or f.endswith("/statement.html")]
+    case_pages = [f for f in files if f.startswith("cases/") and f.endswith("/index.html")]
+    assert printable == ["assets/print.css", *(f.replace("/index.html", "/statement.html") for f in case_pages)]
+    assert [f for f in files if f not in printable] == [
         ".arrears-site", "agenda.html", "assets/icon.svg", "assets/site.css", "assets/site.js",
         "cases/acme-bakery/files/letter one.pdf", "cases/acme-bakery/index.html",
         "cases/bea-jones/index.html", "cases/brasserie-nord/index.html", "cases/cafe-lumiere/index.html",
@@ -247,16 +251,20 @@ def test_injection_corpus_is_inert(records):
     assert result.exit_code == 0, result.output
     site = records.root / "site"
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 3  # the dashboard, the agenda and the case page
+    assert len(pages) == 4  # the dashboard, the agenda, the case page and its statement to print
     for page in pages:
         found = audit(page.read_text())
         assert found.findings == [], page
-        assert len(found.scripts) == 1 and found.scripts[0].endswith("assets/site.js"), page
+        if page.name == "statement.html":  # the statement to print has no script
+            assert found.scripts == [], page
+        else:
+            assert len(found.scripts) == 1 and found.scripts[0].endswith("assets/site.js"), page
         assert found.csp == ["default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; "
                              "base-uri 'none'; form-action 'none'"]
         assert found.robots == ["noindex, nofollow"]
     case = (site / "cases/evil/index.html").read_text()
     assert "&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;" in case, "names are shown, escaped"
+    assert "&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;" in (site / "cases/evil/statement.html").read_text()
     assert "alert('x')" not in case and "<svg onload" not in case
     assert (site / "cases/evil/files/<img src=x onerror=alert('file')>.txt").is_file()
     assert 'href="files/%3Cimg%20src%3Dx%20onerror%3Dalert%28%27file%27%29%3E.txt"' in case

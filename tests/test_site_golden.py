@@ -25,6 +25,7 @@ PAGES = {
     "cases/bea-jones/index.html": "case-bea-jones.html",
     "cases/brasserie-nord/index.html": "case-brasserie-nord.html",
     "cases/cafe-lumiere/index.html": "case-cafe-lumiere.html",
+    "cases/acme-bakery/statement.html": "statement-acme-bakery.html",  # the printable statement of account
 }
 
 

@@ -79,13 +79,18 @@ def agenda(root: Path | None, as_of: date | None, owner: str | None, output_form
 @click.option("--by", default=None, help="Who sent it, for the recorded note.")
 @click.option("--force", is_flag=True,
               help="Draft even what the rules advise against (a firm tone to a vulnerable debtor, an "
-                   "opted-out channel, a disputed or on-hold case). Think twice.")
+                   "opted-out channel, a disputed or on-hold case). Think twice. With --pdf, also "
+                   "replaces an existing FILE.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Also lay the letter out as an A4 PDF for a DL window envelope, written to FILE "
+                   "(--channel letter only; needs the pdf extra, see docs/printing.md).")
 def remind(root: Path | None, case_id: str, tone: str | None, channel: str | None, as_of: date | None,
-           record: bool, by: str | None, force: bool) -> None:
+           record: bool, by: str | None, force: bool, pdf_path: Path | None) -> None:
     """Draft a reminder for CASE from templates/messages/, with the case's own figures.
 
     The draft is printed on stdout; the tone, why, and (for SMS) the length and
     segment count on stderr. Exit 2 when the draft is refused (see --force).
+    With --channel letter --pdf FILE the letter is also written as a PDF.
     """
     found, _ = load_checked(root, as_of)
     portfolio = found.portfolio
@@ -98,6 +103,10 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     suggested, why = messages.suggest_tone(figures)
     tone = tone or suggested
     channel = channel or messages.default_channel(figures)
+    if pdf_path is not None and channel != "letter":
+        raise click.UsageError("--pdf lays out a letter: add --channel letter")
+    if pdf_path is not None and pdf_path.exists() and not force:  # before drafting, and before --record
+        raise click.UsageError(f"{pdf_path} exists: choose another file name, or add --force to replace it")
     if channel is None:
         raise click.UsageError(f"{case.debtor.name} has no email, SMS or postal contact that is not opted out; "
                                "choose one with --channel")
@@ -122,9 +131,20 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
                err=True)
     if draft.sms is not None:
         click.echo(draft.sms.describe(), err=True)
+    if pdf_path is not None:
+        _letter_pdf(portfolio, figures, tone, pdf_path, force)
     if record:
         _record(portfolio.root, draft, case, day, now if real else None, by)
     finish(found.verdict)
+
+
+def _letter_pdf(portfolio, figures, tone: str, path: Path, force: bool) -> None:
+    """The same letter through templates/print/letter.html, to PDF (see `arrears statement`)."""
+    from arrears.cli.statement import write_pdf
+    from arrears.views import pdf, printed
+
+    context = printed.letter_context(figures, portfolio.settings, tone, portfolio.root, stylesheet=pdf.STYLESHEET)
+    write_pdf(portfolio.root, "print/letter.html", context, path, force)
 
 
 def _record(root: Path, draft: messages.Draft, case, day: date, now: datetime | None, by: str | None) -> None:

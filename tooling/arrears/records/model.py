@@ -74,6 +74,15 @@ class ContactRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Sender:
+    """Who letters and statements come from ([sender] in arrears.toml), printed at their top."""
+
+    address: str | None = None  # several lines
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     name: str = "Accounts receivable"
     currency: str = "GBP"
@@ -83,6 +92,7 @@ class Settings:
     contact: ContactRules = ContactRules()
     payment_instructions: str | None = None
     backdate_days: int = 7
+    sender: Sender = Sender()
     source: Source = Source("arrears.toml")
     rates: tuple = ()  # rows added to the shipped rate tables: ((table, ((date, rate), ...)), ...)
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from arrears import money
 from arrears.records.parse import _did_you_mean
 from arrears.problems import Problem
-from arrears.records.model import ContactRules, Settings, Source
+from arrears.records.model import ContactRules, Sender, Settings, Source
 from arrears.records.yamlsafe import Pos
 
 PATH = "arrears.toml"
@@ -24,6 +24,7 @@ SCHEMA: dict[str, dict[str, type] | type] = {
     "currency": str,
     "timezone": str,
     "plans": {"grace_days": int, "broken_after": int},
+    "sender": {"address": str, "phone": str, "email": str},  # who printed letters come from
     "contact": {"calls_per_7_days": int, "wait_after_conversation_days": int, "hours": str, "quiet_days": int},
     "payment": {"instructions": str},
     "audit": {"backdate_days": int},
@@ -116,6 +117,8 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         grace_days=values.get("plans.grace_days", defaults.grace_days),  # type: ignore[arg-type]
         broken_after=values.get("plans.broken_after", defaults.broken_after),  # type: ignore[arg-type]
         contact=rules,
+        sender=Sender(address=values.get("sender.address"), phone=values.get("sender.phone"),  # type: ignore[arg-type]
+                      email=values.get("sender.email")),  # type: ignore[arg-type]
         payment_instructions=values.get("payment.instructions"),  # type: ignore[arg-type]
         backdate_days=values.get("audit.backdate_days", defaults.backdate_days),  # type: ignore[arg-type]
         source=Source(PATH),

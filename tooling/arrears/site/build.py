@@ -25,7 +25,7 @@ from arrears.site.feeds import feeds
 from arrears.site.publish import MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
 from arrears.site.templates import environment
 
-ASSETS = ("site.css", "site.js", "icon.svg")
+ASSETS = ("site.css", "site.js", "icon.svg", "print.css")
 
 Progress = Callable[[Sequence, str], ContextManager[Iterable]]
 """Wraps the list of cases while their pages are written (the CLI passes a progress bar)."""
@@ -97,6 +97,7 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
                 else:
                     names = attachments(root, case_id) if root else []
                 render(case_page(portfolio, case_figures, names, history), listing=False)
+                render(statement_page(portfolio, case_figures), listing=False)
                 for name in names:
                     target = folder / "cases" / case_id / "files" / name
                     if committed is not None:
@@ -120,6 +121,14 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
     context = pages.case_page(portfolio, figures, attachments, history)
     context["draft"] = agenda_page.next_draft(portfolio, figures)  # the reminder `arrears remind` would draft
     return Page(pages.case_href(figures.case.id), "site/case.html", context)
+
+
+def statement_page(portfolio: Portfolio, figures: CaseFigures) -> Page:
+    """cases/<id>/statement.html: the statement of account to print, as `arrears statement` makes it."""
+    from arrears.views import printed
+
+    return Page(printed.statement_href(figures.case.id), "print/statement.html",
+                printed.statement_context(figures, portfolio.settings))
 
 
 def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo | None = None) -> dict:

@@ -55,7 +55,7 @@ from arrears.site import cache, pages
 from arrears.site import fingerprint as fingerprints
 from arrears.site.fingerprint import fields as _fields
 from arrears.site.agenda_page import agenda_context, agenda_item
-from arrears.site.build import ASSETS, _site, _write, case_page
+from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
 from arrears.site.publish import MARKER, check_output, publish, replace_file, swap_folder
 from arrears.site.markdown import parser, remembering
 from arrears.site.templates import compiled_cache, environment
@@ -73,7 +73,7 @@ class Built:
     removed: tuple[str, ...]  # case folders removed (their case is gone)
     problems: tuple[Problem, ...]  # every problem `arrears check` reports (cases with errors are left out)
     published: bool = True  # False: refused for repository-wide errors, the site is as it was
-    rendered: int = 0  # pages rendered by this build (case pages, and the dashboard and agenda when they changed)
+    rendered: int = 0  # pages rendered by this build (case and statement pages, and the dashboard and agenda when they changed)
     reused: int = 0  # case pages kept from the last build without rendering
 
     @property
@@ -385,6 +385,8 @@ def _case(job: _Job, name: str) -> _Outcome:
     if memory.changed:
         cache.save_markdown(job.root, name, job.code, dict(memory))
     _write(job.target, page.path, html)
+    printable = statement_page(portfolio, figures)
+    _write(job.target, printable.path, job.env.get_template(printable.template).render(**printable.context))
     for attachment in names:
         target = job.target / "cases" / name / "files" / attachment
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -511,9 +513,10 @@ def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written:
             refused: bool = False, cases_rendered: int = 0, listings_rendered: bool = False) -> Built:
     found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
-    return Built(out, full, 0 if refused else len(entries) + 2, sum(e.files for e in entries.values()),
+    count = 0 if refused else 2 * len(entries) + 2  # per case its page and its statement; dashboard, agenda
+    return Built(out, full, count, sum(e.files for e in entries.values()),
                  tuple(sorted(written)), tuple(removed), tuple(problems), not refused,
-                 cases_rendered + (2 if listings_rendered else 0), len(entries) - cases_rendered)
+                 2 * cases_rendered + (2 if listings_rendered else 0), len(entries) - cases_rendered)
 
 
 def _save(root: Path, index: cache.Index, session: Session | None) -> None:
