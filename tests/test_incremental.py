@@ -233,7 +233,7 @@ def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(git_repo):
     repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
     out, day = repo.root / "site", date(2026, 4, 1)
     first = incremental.build(repo.root, day, out)
-    assert (first.rendered, first.reused) == (3, 0), "a first build renders the case and both listing pages"
+    assert (first.rendered, first.reused) == (4, 0), "a first build renders the case, its statement and both listing pages"
     repo.write("README.md", "Our books.\n")
     repo.commit("a readme", when="2026-02-02T10:00:00+00:00")
     after_commit = incremental.build(repo.root, day, out)

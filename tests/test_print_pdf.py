@@ -223,7 +223,7 @@ def test_pdf_needs_the_letter_channel_and_a_known_case(books, tmp_path):
                 str(tmp_path / "x.pdf"))
     assert email.exit_code == 2 and "--channel letter" in email.output
     missing = run("statement", "nobody", "--root", str(books.root), "--pdf", str(tmp_path / "x.pdf"))
-    assert missing.exit_code == 2 and "no case 'nobody'" in missing.output
+    assert missing.exit_code == 2 and "no such case: nobody" in missing.output
     folder = run("statement", "mara-okafor", "--root", str(books.root), "--pdf", str(tmp_path / "no" / "x.pdf"))
     assert folder.exit_code == 1 and "cannot write" in folder.output
     assert not (tmp_path / "x.pdf").exists()

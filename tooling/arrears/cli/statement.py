@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import jinja2
 
-from arrears.cli.app import as_of_option, exit_for_errors, open_portfolio, resolve_as_of, root_option
+from arrears.cli.app import as_of_option, finish, load_checked, refuse_excluded, root_option
 
 force_option = click.option("--force", is_flag=True, help="Replace FILE if it exists (never done without it).")
 
@@ -51,20 +51,23 @@ def statement(root: Path | None, as_of: date | None, case_id: str, pdf_path: Pat
     from arrears.ledger.compute import compute_case
     from arrears.views import printed
 
-    portfolio = open_portfolio(root)
-    exit_for_errors(portfolio)
+    found, day = load_checked(root, as_of)
+    if case_id not in found.loaded and case_id not in found.verdict.excluded:
+        raise click.UsageError(f"no such case: {case_id} (cases are the folders under cases/)")
+    refuse_excluded(found.verdict, case_id)
+    portfolio = found.portfolio
     case = portfolio.case(case_id)
-    if case is None:
-        raise click.UsageError(f"no case {case_id!r} under cases/")
-    figures = compute_case(case, portfolio.settings, resolve_as_of(as_of, portfolio))
+    assert case is not None  # a case check accepts always loaded
+    figures = compute_case(case, portfolio.settings, day)
     if pdf_path is None:
         context = printed.statement_context(figures, portfolio.settings, css=stylesheet_text(portfolio.root))
         click.echo(render_page(portfolio.root, "print/statement.html", context), nl=False)
-        return
-    from arrears.views import pdf
+    else:
+        from arrears.views import pdf
 
-    context = printed.statement_context(figures, portfolio.settings, stylesheet=pdf.STYLESHEET)
-    write_pdf(portfolio.root, "print/statement.html", context, pdf_path, force)
+        context = printed.statement_context(figures, portfolio.settings, stylesheet=pdf.STYLESHEET)
+        write_pdf(portfolio.root, "print/statement.html", context, pdf_path, force)
+    finish(found.verdict)
 
 
 def stylesheet_text(root: Path | None) -> str:
