@@ -25,7 +25,7 @@ class Cells:
         return index + 1 if index is not None else 1
 
     def raw(self, name: str) -> str:
-        return self.row.get(self.header.get(name))
+        return self.row.get(self.header.get(name)).replace("\r\n", "\n")
 
     def fail(self, name: str, message: str) -> None:
         self.failed = True
