@@ -104,12 +104,16 @@ def plan_import(entries: list[Entry], indexes: list[CaseIndex], options: Options
     for entry in ordered:
         if entry.kind == "payment":
             continue
-        case_id, why = debtors.find(entry)
-        if case_id is None and why == "" and entry.contact:
-            if entry.kind == "void":
+        if entry.kind == "void":  # only what an earlier import wrote can be voided
+            case_id = debtors.by_origin.get((entry.source, entry.source_id))
+            if case_id is None:
                 plan.skipped.append(Skipped(entry.line, entry.ref or entry.source_id,
                                             f"{entry.description} (never imported: nothing to void)"))
-                continue
+            else:
+                placed.append((entry, case_id))
+            continue
+        case_id, why = debtors.find(entry)
+        if case_id is None and why == "" and entry.contact:
             if options.create_cases:
                 new_debtors.setdefault(name_key(entry.contact), []).append(entry)
                 continue
