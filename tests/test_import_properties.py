@@ -126,3 +126,31 @@ def test_a_shuffle_really_changes_the_order_of_the_file():
     shuffled = list(rows)
     random.Random(1).shuffle(shuffled)
     assert shuffled != rows
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, st.one_of(st.none(), texts), texts)
+def test_any_invoice_number_description_and_name_survive_the_round_trip_through_the_files(ref, description, name):
+    """Whatever text an export holds, the note written reads back as the same values (and a valid file name)."""
+    from arrears.imports.notes import Draft, new_case_text, note_text
+    from arrears.imports.values import file_safe, slug
+    from arrears.records.model import RECORD_ID_PATTERN, Invoice, Settings
+    from arrears.records.parse import parse_case, parse_note
+    import re
+
+    draft = Draft("invoice", date(2026, 3, 2), "xero", ref, "GBP", f"Invoice {ref}", Decimal("12.50"), ref,
+                  date(2026, 4, 1), date(2026, 3, 2), description)
+    note_id = f"2026-03-02-invoice-{file_safe(ref)}"
+    assert re.match(RECORD_ID_PATTERN, note_id)
+    parsed = parse_note("n.md", note_text(draft).encode(), "c", note_id, "GBP")
+    assert parsed.problems == () and isinstance(parsed.record.detail, Invoice)
+    assert parsed.record.detail.ref == ref and parsed.record.detail.description == description
+    assert parsed.record.extra == {"source": "xero", "source_id": ref}
+    case_id = slug(name)
+    case = parse_case("case.md", new_case_text(case_id, name, date(2026, 3, 2), None, None, "xero", "x.csv").encode(),
+                      case_id, Settings())
+    assert case.problems == () and case.record.debtor.name == name
+    assert re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", case_id)

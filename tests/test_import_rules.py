@@ -40,7 +40,7 @@ def test_a_statement_records_payments_on_the_case_whose_invoice_they_name(record
         "cases/brightside/notes/2026-04-03-payment-INV-1002.md",  # "INV1002" names INV-1002
     ]
     paid = (records.root / "cases/brightside/notes/2026-04-03-payment-INV-1002.md").read_text()
-    assert "applies_to: INV-1002" in paid and "amount: 250.00" in paid and "source: barclays" in paid
+    assert "applies_to: INV-1002" in paid and "amount: 250.00" in paid and "  source: barclays\n" in paid
     due = figures(records.root, "2026-04-20")
     assert (due["acme"]["paid"], due["acme"]["balance"]) == ("200.00", "1240.00")
     assert (due["brightside"]["paid"], due["brightside"]["balance"]) == ("250.00", "350.00")

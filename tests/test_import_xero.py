@@ -30,7 +30,7 @@ def test_v1_gives_the_hand_computed_figures_and_passes_strict_check(records):
 def test_the_notes_say_where_they_came_from_and_keep_the_multi_line_description(records):
     do_import(records.root, "xero-v1.csv", "xero", "--create-cases")
     text = (records.root / "cases/acme-bakery-ltd/notes/2026-03-02-invoice-INV-1001.md").read_text()
-    assert "extra: {source: xero, source_id: INV-1001}" in text
+    assert "extra:\n  source: xero\n  source_id: INV-1001\n" in text
     assert "amount: 1440.00" in text and "due: 2026-04-01" in text
     assert '"Strong white flour, 25 kg sacks\\nDelivered to the bakery door; Delivery"' in text
     payment = (records.root / "cases/acme-bakery-ltd/notes/2026-04-20-payment-INV-1003.md").read_text()

@@ -1,7 +1,8 @@
 """The text of the notes and cases an import writes: plain, valid as written, naming their origin.
 
-Pure functions of the planned note. Every note carries
-`extra: {source, source_id}` so the next import recognises it.
+Pure functions of the planned note. Every note carries `extra:` with `source`
+and `source_id`, so the next import recognises it (a block mapping: an id may
+hold commas or brackets, which a flow mapping would misread).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def note_text(draft: Draft) -> str:
     if draft.corrects:
         lines.append(f"corrects: {draft.corrects}")
     lines.append(f"summary: {yaml_text(draft.summary)}")
-    lines.append(f"extra: {{source: {yaml_text(draft.source)}, source_id: {yaml_text(draft.source_id)}}}")
+    lines += ["extra:", f"  source: {yaml_text(draft.source)}", f"  source_id: {yaml_text(draft.source_id)}"]
     lines += ["---", draft.body, ""] if draft.body else ["---", ""]
     return "\n".join(lines)
 
