@@ -154,3 +154,10 @@ def test_any_invoice_number_description_and_name_survive_the_round_trip_through_
                       case_id, Settings())
     assert case.problems == () and case.record.debtor.name == name
     assert re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", case_id)
+
+
+@given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=2, allow_nan=False),
+       st.booleans())
+def test_amounts_with_a_decimal_comma_read_exactly(amount, grouped):
+    text = (f"{amount:,.2f}" if grouped else f"{amount:.2f}").replace(",", " ").replace(".", ",").replace(" ", ".")
+    assert read_amount(text, "EUR", decimal_mark=",") == amount

@@ -36,7 +36,7 @@ TARGETS = ("contact", "kind", "ref", "date", "due", "amount", "paid", "paid_date
            "description", "id")
 KINDS = ("invoice", "credit", "payment")
 SEPARATORS = {",": ",", ";": ";", "\\t": "\t", "tab": "\t", "comma": ",", "semicolon": ";", "|": "|"}
-DIRECTIVES = ("skip", "separator", "fields", "date-format", "currency", "source", "if")
+DIRECTIVES = ("skip", "separator", "fields", "date-format", "decimal-mark", "currency", "source", "if")
 _INTERPOLATE = re.compile(r"%([A-Za-z_][A-Za-z0-9_-]*|\d+)")
 
 
@@ -65,6 +65,7 @@ class Rules:
     fields: list[str] = field(default_factory=list)
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
     currency: str | None = None
+    decimal_mark: str = "."
     assignments: list[tuple[str, str]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
 
@@ -126,6 +127,11 @@ def parse_rules(path: str, text: str, source: str) -> tuple[Rules, list[Problem]
                 problem(number, 13, why)
             else:
                 rules.date_formats = (rest,)
+        elif word == "decimal-mark":
+            if rest not in (".", ","):
+                problem(number, 14, f"decimal-mark {rest!r}: write . (1,234.56) or , (1.234,56)")
+            else:
+                rules.decimal_mark = rest
         elif word == "currency":
             if not money.is_currency(rest.upper()):
                 problem(number, 10, f"currency {rest!r} is not an ISO 4217 code such as GBP")
@@ -266,7 +272,7 @@ def _entry(reading: Reading, rules: Rules, row: Row, values: dict[str, tuple[str
         if value is None:
             return None
         try:
-            return read_amount(value, currency)
+            return read_amount(value, currency, rules.decimal_mark)
         except ValueError as error:
             failed = True
             reading.error(row.line, values[name][1], f"{name}: {error}")

@@ -24,9 +24,16 @@ _MONTHS = {name: number for number, name in enumerate(
 _compiled: dict[str, re.Pattern] = {}
 
 
-def read_amount(text: str, currency: str) -> Decimal:
-    """A signed amount: `1,234.56`, `£860.50`, `-200`, `(200.00)`, `GBP 12.50`; exact to minor units."""
+def read_amount(text: str, currency: str, decimal_mark: str = ".") -> Decimal:
+    """A signed amount: `1,234.56`, `£860.50`, `-200`, `(200.00)`, `GBP 12.50`; exact to minor units.
+
+    With `decimal_mark=","` the roles swap, as continental exports write: `1.234,56`.
+    """
     value = text.strip()
+    if decimal_mark == ",":
+        if re.search(r",\d*[.,]", value) or re.search(r"\.(?!\d{3}(?:\D|$))", value):
+            raise ValueError(f"{text.strip()!r} is not an amount written with a decimal comma (e.g. 1.234,56)")
+        value = value.replace(".", "\x00").replace(",", ".").replace("\x00", ",")
     negative = False
     if value.startswith("(") and value.endswith(")"):
         negative, value = True, value[1:-1].strip()
