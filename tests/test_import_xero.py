@@ -218,3 +218,17 @@ def test_after_an_import_git_shows_exactly_the_new_files(tmp_path, git_env):
     assert all(line.startswith("?? ") for line in status), status  # new files only: nothing modified or deleted
     assert len(status) == 4
     assert subprocess.run(["git", "diff", "--quiet"], cwd=repo.root).returncode == 0
+
+
+def test_records_with_errors_stop_the_import_before_anything_is_written(records):
+    records.case("acme", """
+        debtor: {name: Acme Bakery Ltd, kind: business}
+        opened: 2026-03-01
+    """)
+    records.note("acme", "2026-03-02-call", "date: 2026-03-02\nkind: cal")
+    before = tree(records.root)
+    result = do_import(records.root, "xero-v1.csv", "xero", "--create-cases")
+    assert result.exit_code == 1
+    assert "cases/acme/notes/2026-03-02-call.md:3:7: error: kind: 'cal'" in result.output
+    assert "Fix the records first (arrears check)" in result.output
+    assert tree(records.root) == before

@@ -81,7 +81,11 @@ def import_(root: Path | None, csv_file: Path, profile: str, today: date | None,
     if outcome.problems:
         click.echo(format_text(outcome.problems), err=True, nl=False)
         errors = len(outcome.problems)
-        click.echo(f"arrears import: {errors} problem{'s' if errors != 1 else ''}; nothing was written.", err=True)
+        in_records = any(p.path.startswith(("cases/", "arrears.toml")) for p in outcome.problems)
+        hint = " Fix the records first (arrears check): an import must read every note it could duplicate." \
+            if in_records else ""
+        click.echo(f"arrears import: {errors} problem{'s' if errors != 1 else ''}; nothing was written.{hint}",
+                   err=True)
         sys.exit(1)
     if dry_run:
         _table(plan)
