@@ -11,7 +11,7 @@ import click
 
 from arrears.cli.app import DATE, locate_root, root_option
 
-PROGRESS_FROM_LINES = 2000  # smaller files are done before a bar would draw
+PROGRESS_FROM_BYTES = 100_000  # about 1,500 rows: smaller files are done before a bar would draw
 
 
 @click.command("import")
@@ -72,7 +72,6 @@ def import_(root: Path | None, csv_file: Path, profile: str, today: date | None,
     except ProfileError as error:
         raise click.UsageError(str(error)) from None
     except WriteError as error:
-        bar.close()
         click.echo(f"arrears import: {error}", err=True)
         sys.exit(1)
     finally:
@@ -96,7 +95,7 @@ class _Progress:
     """A progress bar on stderr for large files (and only on a terminal)."""
 
     def __init__(self, path: Path):
-        self.large = path.stat().st_size > PROGRESS_FROM_LINES * 60 and sys.stderr.isatty()
+        self.large = path.stat().st_size > PROGRESS_FROM_BYTES and sys.stderr.isatty()
         self.bar = None
         self.stage = None
         self.done = 0
