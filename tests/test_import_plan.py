@@ -86,3 +86,11 @@ def test_two_cases_with_one_name_are_an_error_never_a_guess(records):
     plan = plan_import([_invoice("Acme", "INV-1")], indexes, OPTIONS)
     assert plan.notes == [] and [p.code for p in plan.problems] == ["ambiguous-debtor"]
     assert "several cases (acme-1, acme-2)" in plan.problems[0].message
+
+
+def test_what_is_dated_after_today_is_skipped_until_it_has_happened():
+    later = _invoice("Acme", "INV-9", day=28)
+    options = Options("x.csv", "x.csv", date(2026, 3, 20), "GBP", create_cases=True, not_after=date(2026, 3, 27))
+    plan = plan_import([_invoice("Acme", "INV-1"), later], [], options)
+    assert [note.draft.ref for note in plan.notes] == ["INV-1"]
+    assert [(skip.what, skip.reason.split(",")[0]) for skip in plan.skipped] == [("INV-9", "dated 2026-03-28")]

@@ -64,11 +64,12 @@ def import_(root: Path | None, csv_file: Path, profile: str, today: date | None,
     from arrears.records.load import load_settings
 
     found = locate_root(root)
-    day = today or clock.today(load_settings(found))
+    now = clock.today(load_settings(found))
+    day = today or now
     bar = _Progress(csv_file)
     try:
         outcome = import_file(found, csv_file, profile, day, create_cases, dry_run, bar.update,
-                              shown_path=click.format_filename(csv_file))
+                              shown_path=click.format_filename(csv_file), now=now)
     except ProfileError as error:
         raise click.UsageError(str(error)) from None
     except WriteError as error:

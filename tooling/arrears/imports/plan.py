@@ -91,6 +91,7 @@ class Options:
     today: date  # --date: corrections and payments without a date of their own
     currency: str  # arrears.toml's
     create_cases: bool = False
+    not_after: date | None = None  # entries dated later have not happened yet: skipped
 
 
 def plan_import(entries: list[Entry], indexes: list[CaseIndex], options: Options) -> ImportPlan:
@@ -98,7 +99,7 @@ def plan_import(entries: list[Entry], indexes: list[CaseIndex], options: Options
     debtors = Debtors.of(indexes)
     states: dict[str, _State] = {}
     new_debtors: dict[str, list[Entry]] = {}  # name_key -> entries, for --create-cases
-    ordered = sorted(entries, key=lambda e: (ORDER[e.kind], e.source_id, e.date, e.amount))
+    ordered = sorted(_happened(entries, plan, options), key=lambda e: (ORDER[e.kind], e.source_id, e.date, e.amount))
     placed: list[tuple[Entry, str]] = []
     payments = [e for e in ordered if e.kind == "payment"]
     for entry in ordered:
@@ -141,6 +142,21 @@ def plan_import(entries: list[Entry], indexes: list[CaseIndex], options: Options
     for entry in payments:
         _payment(plan, states, debtors, refs, entry, options)
     return plan
+
+
+def _happened(entries: list[Entry], plan: ImportPlan, options: Options) -> list[Entry]:
+    """An invoice or payment dated after today is not a debt or a payment yet (and `check` would flag its
+    date): it is skipped, and imported by a later run on or after its date."""
+    if options.not_after is None:
+        return entries
+    kept = []
+    for entry in entries:
+        if entry.kind != "void" and entry.date > options.not_after:
+            plan.skipped.append(Skipped(entry.line, entry.ref or entry.source_id,
+                                        f"dated {entry.date}, after today (import it again on or after that day)"))
+        else:
+            kept.append(entry)
+    return kept
 
 
 def _state(index: CaseIndex) -> _State:

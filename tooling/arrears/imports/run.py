@@ -72,8 +72,11 @@ def read_source(profile: str, path: str, data: bytes, currency: str,
 
 def import_file(root: Path, csv_path: Path, profile: str, today: date, create_cases: bool = False,
                 dry_run: bool = False, progress: Callable[[str, int, int], None] | None = None,
-                shown_path: str | None = None) -> Outcome:
+                shown_path: str | None = None, now: date | None = None) -> Outcome:
     """Import one export into the records at `root`: all or nothing, never an edit.
+
+    `today` is --date; `now` is the calendar's today (default: `today`): what is
+    dated after it has not happened yet, and is skipped until it has.
 
     `progress(stage, done, total)` is told how far reading and writing have
     come. Problems in the records themselves stop the import too: an index
@@ -90,7 +93,8 @@ def import_file(root: Path, csv_path: Path, profile: str, today: date, create_ca
         return Outcome(reading, ImportPlan(), sort_problems(errors), dry_run=dry_run)
     if reading.problems:
         return Outcome(reading, ImportPlan(), sort_problems(reading.problems), dry_run=dry_run)
-    options = Options(shown, os.path.basename(shown), today, settings.currency, create_cases)
+    options = Options(shown, os.path.basename(shown), today, settings.currency, create_cases,
+                      not_after=max(now or today, today))
     plan = plan_import(reading.entries, indexes, options)
     plan.skipped = reading.skipped + plan.skipped
     if plan.problems:
