@@ -19,7 +19,8 @@ def test_quickbooks_report_lines_are_skipped_and_the_figures_are_the_hand_comput
     # Brightside: 1038 for £860.50 with £360.50 open (500 paid) and credit memo 1039 for -200.00.
     assert _money(due["brightside-cafe"]) == ("GBP", "860.50", "200.00", "500.00", "160.50", "160.50")
     assert "line 15: Payment: Payment (only invoices and credit memos are imported)" in result.output
-    assert "5 rows read" in result.output  # the data rows (4 invoices and memos, 1 payment); titles, buckets, totals and footer are not rows
+    # The data rows (4 invoices and memos, 1 payment); titles, buckets, totals and the footer are not rows.
+    assert "5 rows read" in result.output
 
 
 def test_quickbooks_dates_are_month_first(records):

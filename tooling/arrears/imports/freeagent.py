@@ -87,5 +87,6 @@ def _entry(reading: Reading, cells: Cells, default: str) -> Entry | None:
     if paid is not None and paid < 0:
         cells.fail("paid_value", f"paid_value {cells.raw('paid_value')} is negative")
         return None
-    return Entry("invoice", SOURCE, number, cells.row.line, issued, total, contact, cells.text("contact_email") or cells.text("email"), number, due,
+    email = cells.text("contact_email") or cells.text("email")
+    return Entry("invoice", SOURCE, number, cells.row.line, issued, total, contact, email, number, due,
                  paid, None, currency, cells.text("comments") or cells.text("description"), columns)

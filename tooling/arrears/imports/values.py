@@ -115,7 +115,7 @@ def _human(form: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """How names are compared: case, accents, punctuation and spacing do not matter ("ACME Bakery Ltd." = "Acme bakery ltd")."""
+    """How names are compared: case, accents, punctuation and spacing aside ("ACME Bakery Ltd." = "Acme bakery ltd")."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     return " ".join(re.sub(r"[^a-z0-9&@]+", " ", folded).split())
 
