@@ -62,6 +62,7 @@ class Reading:
     entries: list[Entry] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[tuple[int, str]] = field(default_factory=list)  # (line, something to look at by hand)
     rows: int = 0
 
     def error(self, line: int, column: int, message: str, code: str = "bad-row") -> None:

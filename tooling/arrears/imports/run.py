@@ -97,6 +97,7 @@ def import_file(root: Path, csv_path: Path, profile: str, today: date, create_ca
                       not_after=max(now or today, today))
     plan = plan_import(reading.entries, indexes, options)
     plan.skipped = reading.skipped + plan.skipped
+    plan.notices = reading.notices + plan.notices
     if plan.problems:
         return Outcome(reading, plan, sort_problems(plan.problems), dry_run=dry_run)
     if dry_run:

@@ -107,8 +107,8 @@ def _entry(reading: Reading, cells: Cells, descriptions: list[str], default: str
         cells.fail("Total", f"Total {cells.raw('Total')} is negative on an invoice (a credit note is ACCRECCREDIT)")
         return None
     if kind == "credit" and paid:
-        reading.skipped.append(Skipped(line, number,
-                                       f"refund of {paid} on a credit note (not a debt; record it by hand)"))
+        reading.notices.append((line, f"credit note {number} was refunded {paid}: the credit is imported, the "
+                                      "refund (money paid back) is not; record it by hand"))
     return Entry(kind, SOURCE, _source_id(kind, number), line, issued, abs(total), contact,
                  cells.text("EmailAddress"), number, due if kind == "invoice" else None,
                  paid if kind == "invoice" else None, None, currency,
