@@ -18,7 +18,7 @@ def test_quickbooks_report_lines_are_skipped_and_the_figures_are_the_hand_comput
     assert _money(due["acme-bakery-ltd"]) == ("GBP", "3234.56", "0.00", "500.00", "2734.56", "1500.00")
     # Brightside: 1038 for £860.50 with £360.50 open (500 paid) and credit memo 1039 for -200.00.
     assert _money(due["brightside-cafe"]) == ("GBP", "860.50", "200.00", "500.00", "160.50", "160.50")
-    assert "line 15: Payment: Payment (only invoices and credit memos are imported)" in result.output
+    assert "line 15: Payment: not an invoice or credit memo (only those are imported)" in result.output
     # The data rows (4 invoices and memos, 1 payment); titles, buckets, totals and the footer are not rows.
     assert "5 rows read" in result.output
 

@@ -141,6 +141,7 @@ def plan_import(entries: list[Entry], indexes: list[CaseIndex], options: Options
     refs = _ref_map(states, debtors)
     for entry in payments:
         _payment(plan, states, debtors, refs, entry, options)
+    plan.notes.sort(key=lambda note: (note.case, note.id))
     return plan
 
 

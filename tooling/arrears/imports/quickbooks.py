@@ -51,8 +51,8 @@ def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
         kind_text = cells.raw("Transaction Type")
         number = cells.raw("Num")
         if kind_text not in ("Invoice", "Credit Memo"):
-            reading.skipped.append(Skipped(row.line, number or kind_text, f"{kind_text or 'no transaction type'} "
-                                           "(only invoices and credit memos are imported)"))
+            what = f"{kind_text or 'a row without a Transaction Type'} {number}".strip()
+            reading.skipped.append(Skipped(row.line, what, "not an invoice or credit memo (only those are imported)"))
             continue
         entry = _entry(cells, customer, kind_text, currency)
         if entry is None:
