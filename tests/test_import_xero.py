@@ -73,6 +73,9 @@ def test_v1_then_v2_gives_the_figures_of_v2_alone_with_exactly_the_new_notes(rec
     assert "ref: INV-1001" in correction and "issued: 2026-03-02" in correction and "amount: 1500.00" in correction
     assert "amount: 230.00" in after["cases/brightside-cafe/notes/2026-04-25-payment-INV-1002.md"]
     assert strict_check(records.root, "2026-04-25") == ""
+    third = do_import(records.root, "xero-v2.csv", "xero", date="2026-04-26")  # v2 again: the void, the
+    assert third.exit_code == 0 and "notes written: 0" in third.output      # correction and the payment stand
+    assert tree(records.root) == after
     alone = tmp_path / "alone"
     alone.mkdir()
     do_import(alone, "xero-v2.csv", "xero", "--create-cases", date="2026-04-25")
