@@ -25,7 +25,8 @@ class Cells:
         return index + 1 if index is not None else 1
 
     def raw(self, name: str) -> str:
-        return self.row.get(self.header.get(name)).replace("\r\n", "\n")
+        value = self.row.get(self.header.get(name))
+        return value.replace("\r\n", "\n") if "\r" in value else value
 
     def fail(self, name: str, message: str) -> None:
         self.failed = True

@@ -35,6 +35,7 @@ def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
         return reading
     groups: dict[tuple[str, str], tuple[Cells, list[str]]] = {}
     order: list[tuple[str, str]] = []
+    repeated = [(name, header[name]) for name in REPEATED if name in header]
     for row in table:
         if progress:
             progress(row.line)
@@ -50,8 +51,8 @@ def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
         description = cells.text("Description")
         if key in groups:
             first, descriptions = groups[key]
-            for name in REPEATED:
-                if cells.raw(name) != first.raw(name):
+            for name, index in repeated:
+                if row.get(index) != first.row.get(index):
                     cells.fail(name, f"{name} {cells.raw(name)!r} differs from {first.raw(name)!r} on line "
                                      f"{first.row.line}, another row of invoice {number}")
             if description:
