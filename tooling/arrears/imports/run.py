@@ -96,8 +96,8 @@ def import_file(root: Path, csv_path: Path, profile: str, today: date, create_ca
     options = Options(shown, os.path.basename(shown), today, settings.currency, create_cases,
                       not_after=max(now or today, today))
     plan = plan_import(reading.entries, indexes, options)
-    plan.skipped = reading.skipped + plan.skipped
-    plan.notices = reading.notices + plan.notices
+    plan.skipped = sorted(reading.skipped + plan.skipped, key=lambda skip: skip.line)
+    plan.notices = sorted(reading.notices + plan.notices)
     if plan.problems:
         return Outcome(reading, plan, sort_problems(plan.problems), dry_run=dry_run)
     if dry_run:
