@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -235,3 +236,24 @@ def test_records_with_errors_stop_the_import_before_anything_is_written(records)
     assert "cases/acme/notes/2026-03-02-call.md:3:7: error: kind: 'cal'" in result.output
     assert "Fix the records first (arrears check)" in result.output
     assert tree(records.root) == before
+
+
+def test_date_format_reads_a_us_export_month_first(records, tmp_path):
+    text = (FIXTURES / "xero-v1.csv").read_text(encoding="utf-8-sig")
+    us = tmp_path / "us.csv"
+    us.write_text(re.sub(r"\b(\d\d)/(\d\d)/(\d{4})\b", r"\2/\1/\3", text), encoding="utf-8-sig")
+    assert "03/02/2026,04/01/2026" in us.read_text(encoding="utf-8-sig")  # INV-1001, month first
+    result = do_import(records.root, str(us), "xero", "--create-cases", "--date-format", "%m/%d/%Y")
+    assert result.exit_code == 0, result.output
+    text = (records.root / "cases/acme-bakery-ltd/notes/2026-03-02-invoice-INV-1001.md").read_text()
+    assert "date: 2026-03-02" in text and "due: 2026-04-01" in text
+    (tmp_path / "other").mkdir()
+    as_if_day_first = do_import(tmp_path / "other", str(us), "xero", "--create-cases")
+    assert as_if_day_first.exit_code == 1  # read day first, 03/14/2026 has no month 14
+    assert ":9:9: error: InvoiceDate: '03/14/2026' is not a real calendar date" in as_if_day_first.output
+
+
+def test_a_bad_date_format_is_a_usage_error(records):
+    result = do_import(records.root, "xero-v1.csv", "xero", "--date-format", "%d/%q")
+    assert result.exit_code == 2
+    assert "date-format '%d/%q' uses a code other than" in result.output

@@ -21,10 +21,13 @@ PROGRESS_FROM_BYTES = 100_000  # about 1,500 rows: smaller files are done before
               help="What made FILE: xero, quickbooks, freeagent, or rules:FILE.rules for any other CSV.")
 @click.option("--date", "today", type=DATE, default=None,
               help="The date of corrections, and of payments the source gives no date for. Default: today.")
+@click.option("--date-format", default=None, metavar="FORMAT",
+              help="How FILE writes dates, when not as its source usually does: e.g. %m/%d/%Y for a US Xero "
+                   "export (Xero's default here is %d/%m/%Y; codes %d %m %Y %y %b %B).")
 @click.option("--create-cases", is_flag=True, help="Open a case for each debtor not yet in cases/.")
 @click.option("--dry-run", is_flag=True, help="Print the notes that would be written; write nothing.")
-def import_(root: Path | None, csv_file: Path, profile: str, today: date | None, create_cases: bool,
-            dry_run: bool) -> None:
+def import_(root: Path | None, csv_file: Path, profile: str, today: date | None, date_format: str | None,
+            create_cases: bool, dry_run: bool) -> None:
     """Bring invoices, credit notes and payments in from an accounting export.
 
     Every invoice becomes an invoice note, every credit note a credit note,
@@ -69,7 +72,7 @@ def import_(root: Path | None, csv_file: Path, profile: str, today: date | None,
     bar = _Progress(csv_file)
     try:
         outcome = import_file(found, csv_file, profile, day, create_cases, dry_run, bar.update,
-                              shown_path=click.format_filename(csv_file), now=now)
+                              shown_path=click.format_filename(csv_file), now=now, date_format=date_format)
     except ProfileError as error:
         raise click.UsageError(str(error)) from None
     except WriteError as error:

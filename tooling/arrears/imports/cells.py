@@ -14,10 +14,11 @@ from arrears.imports.values import read_amount, read_date
 class Cells:
     """One row seen through its file's header: `cells.text("DueDate")`, `cells.amount("Total")`..."""
 
-    def __init__(self, reading: Reading, row: Row, header: dict[str, int]):
+    def __init__(self, reading: Reading, row: Row, header: dict[str, int], formats: tuple[str, ...] = ("%Y-%m-%d",)):
         self.reading = reading
         self.row = row
         self.header = header
+        self.formats = formats  # how this file writes dates
         self.failed = False
 
     def column(self, name: str) -> int:

@@ -21,7 +21,8 @@ SKIPPED_STATUSES = ("draft", "scheduled", "scheduled_to_email")
 VOID_STATUSES = ("cancelled", "void", "voided", "deleted")
 
 
-def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
+def read(path: str, data: bytes, currency: str, progress=None,
+         date_formats: tuple[str, ...] | None = None) -> Reading:
     reading = Reading(path)
     table = rows(path, decode(path, data))
     header_row = next((row for row in table if any(cell.strip() for cell in row.cells)), None)
@@ -42,7 +43,7 @@ def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
         if not any(cell.strip() for cell in row.cells):
             continue
         reading.rows += 1
-        cells = Cells(reading, row, header)
+        cells = Cells(reading, row, header, date_formats or DATE_FORMATS)
         entry = _entry(reading, cells, currency)
         if entry is None:
             continue
@@ -65,8 +66,8 @@ def _entry(reading: Reading, cells: Cells, default: str) -> Entry | None:
         reading.skipped.append(Skipped(cells.row.line, number, status.replace("_", " ")))
         return None
     currency = cells.currency("currency", default)
-    issued = cells.date("dated_on", DATE_FORMATS, required=True)
-    due = cells.date("due_on", DATE_FORMATS, required=True)
+    issued = cells.date("dated_on", cells.formats, required=True)
+    due = cells.date("due_on", cells.formats, required=True)
     total = cells.amount("total_value", currency, required=True)
     paid = cells.amount("paid_value", currency)
     contact = cells.text("contact", required=True)

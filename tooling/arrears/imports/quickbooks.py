@@ -20,7 +20,8 @@ NEEDED = ("Date", "Transaction Type", "Num", "Due Date", "Amount", "Open Balance
 CUSTOMER_COLUMNS = ("Customer", "Name", "Customer full name", "Customer Name")
 
 
-def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
+def read(path: str, data: bytes, currency: str, progress=None,
+         date_formats: tuple[str, ...] | None = None) -> Reading:
     reading = Reading(path)
     table = rows(path, decode(path, data))
     header = None
@@ -47,7 +48,7 @@ def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
         if not filled or _is_report_line(row.cells, filled):
             continue
         reading.rows += 1
-        cells = Cells(reading, row, header)
+        cells = Cells(reading, row, header, date_formats or DATE_FORMATS)
         kind_text = cells.raw("Transaction Type")
         number = cells.raw("Num")
         if kind_text not in ("Invoice", "Credit Memo"):
@@ -74,11 +75,11 @@ def _is_report_line(cells: list[str], filled: list[str]) -> bool:
 
 def _entry(cells: Cells, customer: str, kind_text: str, currency: str) -> Entry | None:
     number = cells.text("Num", required=True)
-    issued = cells.date("Date", DATE_FORMATS, required=True)
+    issued = cells.date("Date", cells.formats, required=True)
     amount = cells.amount("Amount", currency, required=True)
     open_balance = cells.amount("Open Balance", currency, required=True)
     contact = cells.text(customer, required=True)
-    due = cells.date("Due Date", DATE_FORMATS, required=(kind_text == "Invoice"))
+    due = cells.date("Due Date", cells.formats, required=(kind_text == "Invoice"))
     if cells.failed or None in (number, issued, amount, open_balance, contact):
         return None
     columns = {"contact": cells.column(customer), "amount": cells.column("Amount"), "ref": cells.column("Num")}

@@ -10,6 +10,7 @@ and `write.write_plan` (the only step that writes).
 from __future__ import annotations
 
 import os
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from arrears.imports.entries import Reading
 from arrears.imports.index import load_index
 from arrears.imports.plan import ImportPlan, Options, plan_import
 from arrears.imports.table import TableError
+from arrears.imports.values import check_date_format
 from arrears.imports.write import write_plan
 from arrears.problems import Problem, sort_problems
 
@@ -44,8 +46,13 @@ class Outcome:
 
 
 def read_source(profile: str, path: str, data: bytes, currency: str,
-                progress: Callable[[int], None] | None = None) -> Reading:
-    """The CSV's entries under a profile: xero, quickbooks, freeagent or rules:FILE.rules."""
+                progress: Callable[[int], None] | None = None, date_format: str | None = None) -> Reading:
+    """The CSV's entries under a profile: xero, quickbooks, freeagent or rules:FILE.rules.
+
+    `date_format` (strftime codes) replaces the profile's own date formats, or the rules file's.
+    """
+    if date_format is not None and check_date_format(date_format):
+        raise ProfileError(f"--{check_date_format(date_format)}")
     if profile.startswith("rules:"):
         rules_path = profile[len("rules:"):]
         try:
@@ -53,13 +60,15 @@ def read_source(profile: str, path: str, data: bytes, currency: str,
         except (OSError, UnicodeDecodeError) as error:
             raise ProfileError(f"cannot read the rules file {rules_path}: {getattr(error, 'strerror', error)}") from None
         parsed, problems = rules.parse_rules(rules_path, text, Path(rules_path).stem)
+        if date_format:
+            parsed.date_formats = (date_format,)
         if problems:
             reading = Reading(path)
             reading.problems += problems
             return reading
         reader = lambda *args, **kw: rules.read(*args, rules=parsed, **kw)  # noqa: E731
     elif profile in PROFILES:
-        reader = PROFILES[profile]
+        reader = partial(PROFILES[profile], date_formats=(date_format,) if date_format else None)
     else:
         raise ProfileError(f"--from {profile!r}: choose xero, quickbooks, freeagent or rules:FILE.rules")
     try:
@@ -72,7 +81,7 @@ def read_source(profile: str, path: str, data: bytes, currency: str,
 
 def import_file(root: Path, csv_path: Path, profile: str, today: date, create_cases: bool = False,
                 dry_run: bool = False, progress: Callable[[str, int, int], None] | None = None,
-                shown_path: str | None = None, now: date | None = None) -> Outcome:
+                shown_path: str | None = None, now: date | None = None, date_format: str | None = None) -> Outcome:
     """Import one export into the records at `root`: all or nothing, never an edit.
 
     `today` is --date; `now` is the calendar's today (default: `today`): what is
@@ -86,7 +95,7 @@ def import_file(root: Path, csv_path: Path, profile: str, today: date, create_ca
     data = csv_path.read_bytes()
     total_lines = data.count(b"\n") + 1
     reading = read_source(profile, shown, data, _settings_currency(root),
-                          (lambda line: progress("reading", line, total_lines)) if progress else None)
+                          (lambda line: progress("reading", line, total_lines)) if progress else None, date_format)
     settings, indexes, record_problems = load_index(root)
     errors = [p for p in record_problems if p.is_error]
     if errors:

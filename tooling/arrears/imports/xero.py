@@ -23,7 +23,8 @@ KINDS = {"ACCREC": "invoice", "ACCRECCREDIT": "credit"}
 REPEATED = ("ContactName", "InvoiceDate", "DueDate", "Total", "InvoiceAmountPaid", "Currency", "Type", "Status")
 
 
-def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
+def read(path: str, data: bytes, currency: str, progress=None,
+         date_formats: tuple[str, ...] | None = None) -> Reading:
     reading = Reading(path)
     table = rows(path, decode(path, data))
     header_row = next((row for row in table if any(cell.strip() for cell in row.cells)), None)
@@ -42,7 +43,7 @@ def read(path: str, data: bytes, currency: str, progress=None) -> Reading:
         if not any(cell.strip() for cell in row.cells):
             continue
         reading.rows += 1
-        cells = Cells(reading, row, header)
+        cells = Cells(reading, row, header, date_formats or DATE_FORMATS)
         number = cells.text("InvoiceNumber", required=True)
         kind_text = cells.raw("Type").upper()
         if number is None:
@@ -88,8 +89,8 @@ def _entry(reading: Reading, cells: Cells, descriptions: list[str], default: str
                              "VOIDED, DELETED")
         return None
     currency = cells.currency("Currency", default)
-    issued = cells.date("InvoiceDate", DATE_FORMATS, required=True)
-    due = cells.date("DueDate", DATE_FORMATS, required=(kind == "invoice"))
+    issued = cells.date("InvoiceDate", cells.formats, required=True)
+    due = cells.date("DueDate", cells.formats, required=(kind == "invoice"))
     total = cells.amount("Total", currency, required=True)
     paid = cells.amount("InvoiceAmountPaid", currency)
     contact = cells.text("ContactName", required=True)
