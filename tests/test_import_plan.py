@@ -94,3 +94,12 @@ def test_what_is_dated_after_today_is_skipped_until_it_has_happened():
     plan = plan_import([_invoice("Acme", "INV-1"), later], [], options)
     assert [note.draft.ref for note in plan.notes] == ["INV-1"]
     assert [(skip.what, skip.reason.split(",")[0]) for skip in plan.skipped] == [("INV-9", "dated 2026-03-28")]
+
+
+def test_a_payment_naming_no_invoice_is_pointed_out_when_paid_amounts_are_imported(records):
+    records.case("acme", "debtor: {name: Acme, kind: business}\nopened: 2026-01-01")
+    records.note("acme", "p", "date: 2026-03-09\nkind: payment\namount: 50")
+    indexes = [index_case(case) for case in load(records.root).cases]
+    plan = plan_import([_invoice("Acme", "INV-1", paid=Decimal("50.00"))], indexes, OPTIONS)
+    assert [note.what for note in plan.notes] == ["invoice", "payment"]
+    assert len(plan.notices) == 1 and "£50.00 of payments that name no invoice" in plan.notices[0][1]

@@ -54,6 +54,7 @@ class CaseIndex:
     paid: dict[str, Decimal] = field(default_factory=dict)  # applies_to ref -> sum of uncorrected payments
     imported_payments: frozenset[tuple[str, str]] = frozenset()  # (source, source_id) of payment notes
     hand_payments: tuple[HandPayment, ...] = ()  # payments with no extra.source
+    unapplied: Decimal = ZERO  # payments that name no invoice (applies_to): an import cannot tell what they paid
 
 
 def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
@@ -64,6 +65,7 @@ def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
     paid: dict[str, Decimal] = {}
     imported: set[tuple[str, str]] = set()
     hand: list[HandPayment] = []
+    unapplied = ZERO
     for note in case.notes:
         origin = _origin(note.extra)
         if note.id in corrected:
@@ -77,6 +79,8 @@ def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
         elif isinstance(detail, Payment):
             if detail.applies_to:
                 paid[detail.applies_to] = paid.get(detail.applies_to, ZERO) + detail.amount
+            else:
+                unapplied += detail.amount
             if origin:
                 imported.add(origin)
             else:
@@ -98,7 +102,7 @@ def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
         emails=tuple(c.value.strip().casefold() for c in case.debtor.contacts if c.channel == "email"),
         currency=case.currency, note_ids=frozenset(n.id for n in case.notes) | case.unreadable,
         by_source=by_source, invoices=invoices, paid=paid, imported_payments=frozenset(imported),
-        hand_payments=tuple(hand))
+        hand_payments=tuple(hand), unapplied=unapplied)
 
 
 def _origin(extra) -> tuple[str, str] | None:

@@ -82,6 +82,8 @@ class _State:
     invoices: dict[str, Known]
     paid: dict[str, Decimal]
     hand: list[HandPayment]
+    unapplied: Decimal = ZERO
+    warned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,7 @@ def _happened(entries: list[Entry], plan: ImportPlan, options: Options) -> list[
 
 def _state(index: CaseIndex) -> _State:
     return _State(index.id, index.currency, {name.casefold() for name in index.note_ids}, dict(index.by_source),
-                  dict(index.invoices), dict(index.paid), list(index.hand_payments))
+                  dict(index.invoices), dict(index.paid), list(index.hand_payments), index.unapplied)
 
 
 def _new_cases(plan: ImportPlan, new_debtors: dict[str, list[Entry]], debtors: Debtors,
@@ -258,6 +260,11 @@ def _invoice(plan: ImportPlan, state: _State, entry: Entry, options: Options) ->
                            f"{ref}; the records held {_show(recorded, state.currency)}.")
         _add(plan, state, "payment", draft, entry, ref)
         state.paid[ref] = entry.paid
+        if state.unapplied and not state.warned:
+            state.warned = True
+            plan.notices.append((entry.line, f"{state.id}: the records hold {_show(state.unapplied, state.currency)} "
+                                             "of payments that name no invoice (no applies_to); if one of them is "
+                                             f"the money {name} reports paid, it is now counted twice: correct one"))
     elif missing < 0:
         plan.notices.append((entry.line, f"{state.id}: the records hold {_show(recorded, state.currency)} paid "
                                          f"on {ref} but {name} says {_show(entry.paid, state.currency)}: "
