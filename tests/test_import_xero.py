@@ -257,3 +257,12 @@ def test_a_bad_date_format_is_a_usage_error(records):
     result = do_import(records.root, "xero-v1.csv", "xero", "--date-format", "%d/%q")
     assert result.exit_code == 2
     assert "date-format '%d/%q' uses a code other than" in result.output
+
+
+def test_the_fixture_has_the_quirks_of_a_real_xero_export():
+    data = (FIXTURES / "xero-v1.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf*ContactName,")  # UTF-8 BOM, Xero's * on required columns
+    assert data.count(b"\r\n") == data.count(b"\n")  # CRLF line ends
+    assert b'"Strong white flour, 25 kg sacks\r\nDelivered to the bakery door"' in data  # a quoted multi-line cell
+    assert data.count(b",INV-1001,") == 2  # one row per line item
+    assert all(word in data for word in (b"ACCRECCREDIT", b"DRAFT", b"VOIDED", b"DELETED", b"PAID"))
