@@ -140,3 +140,36 @@ def test_a_row_the_rules_cannot_read_names_its_line_and_nothing_is_written(recor
     assert result.exit_code == 1
     assert f"{export}:7:2: error: date: '9 April' is not a date written DD/MM/YYYY" in result.output
     assert tree(records.root) == before
+
+
+def test_a_bank_payment_xero_already_reported_paid_is_not_counted_again(records):
+    """Xero's paid amount is the bank's money: after importing it, the statement row for it is matched, not added."""
+    first = do_import(records.root, "xero-v1.csv", "xero", "--create-cases")  # INV-1002: 250.00 paid
+    assert first.exit_code == 0, first.output
+    result = do_import(records.root, "barclays-statement.csv", BANK)  # 03/04: 250.00 naming INV1002
+    assert result.exit_code == 0, result.output
+    notes = sorted(p.name for p in (records.root / "cases/brightside-cafe/notes").iterdir())
+    assert "2026-04-03-note-INV-1002.md" in notes and "2026-04-03-payment-INV-1002.md" not in notes
+    matched = (records.root / "cases/brightside-cafe/notes/2026-04-03-note-INV-1002.md").read_text()
+    assert "kind: note" in matched and "  reconciles: INV-1002\n  amount: 250.00\n" in matched
+    assert "1 reconciliation" in result.output
+    due = figures(records.root, "2026-04-20")
+    assert due["brightside-cafe"]["paid"] == "250.00"  # not 500.00
+    assert due["acme-bakery-ltd"]["paid"] == "500.00"  # 300 from Xero (INV-1003), then 2 x 100 on INV-1001
+    assert strict_check(records.root, "2026-04-20") == ""
+    before = tree(records.root)
+    again = do_import(records.root, "barclays-statement.csv", BANK, date="2026-04-21")
+    assert again.exit_code == 0 and "notes written: 0" in again.output
+    assert tree(records.root) == before
+
+
+def test_only_the_part_of_a_bank_payment_beyond_what_was_reported_is_a_new_payment(records, tmp_path):
+    do_import(records.root, "xero-v1.csv", "xero", "--create-cases")  # INV-1002: 250.00 paid
+    statement = tmp_path / "statement.csv"
+    statement.write_text("Number,Date,Account,Amount,Subcategory,Memo\n"
+                         ",03/04/2026,x,300.00,FUNDS TRANSFER,INV-1002\n")
+    result = do_import(records.root, str(statement), BANK)
+    assert result.exit_code == 0, result.output
+    paid = (records.root / "cases/brightside-cafe/notes/2026-04-03-payment-INV-1002.md").read_text()
+    assert "amount: 50.00" in paid
+    assert figures(records.root, "2026-04-20")["brightside-cafe"]["paid"] == "300.00"

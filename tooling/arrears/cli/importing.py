@@ -142,7 +142,7 @@ def _summary(outcome, csv_file: Path) -> None:
     plan = outcome.plan
     counts = plan.counts()
     words = {"invoice": "invoice", "credit": "credit note", "payment": "payment", "correction": "correction",
-             "void": "void note"}
+             "void": "void note", "reconciled": "reconciliation"}
     parts = [f"{counts[kind]} {words[kind]}{'s' if counts[kind] != 1 else ''}" for kind in words if counts.get(kind)]
     click.echo(f"{click.format_filename(csv_file)}: {outcome.reading.rows} rows read")
     click.echo(f"  cases {'to create' if outcome.dry_run else 'created'}: {len(plan.cases)}"

@@ -18,6 +18,7 @@ from arrears.imports.values import name_key
 from arrears.records.model import Case, Credit, Invoice, Payment, Settings
 
 ZERO = Decimal(0)
+PAID_SUFFIX = "/paid"  # the source_id of a payment written from an invoice export's paid amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class CaseIndex:
     imported_payments: frozenset[tuple[str, str]] = frozenset()  # (source, source_id) of payment notes
     hand_payments: tuple[HandPayment, ...] = ()  # payments with no extra.source
     unapplied: Decimal = ZERO  # payments that name no invoice (applies_to): an import cannot tell what they paid
+    reported: dict[str, Decimal] = field(default_factory=dict)  # ref -> paid written from an invoice export
+    reconciled: dict[str, Decimal] = field(default_factory=dict)  # ref -> bank payments matched to `reported`
 
 
 def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
@@ -66,6 +69,8 @@ def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
     imported: set[tuple[str, str]] = set()
     hand: list[HandPayment] = []
     unapplied = ZERO
+    reported: dict[str, Decimal] = {}
+    reconciled: dict[str, Decimal] = {}
     for note in case.notes:
         origin = _origin(note.extra)
         if note.id in corrected:
@@ -83,11 +88,18 @@ def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
                 unapplied += detail.amount
             if origin:
                 imported.add(origin)
+                if origin[1].endswith(PAID_SUFFIX) and detail.applies_to:
+                    reported[detail.applies_to] = reported.get(detail.applies_to, ZERO) + detail.amount
             else:
                 hand.append(HandPayment(note.id, note.date, detail.amount, detail.applies_to))
             continue
         elif note.kind == "note" and note.corrects:
             known = Known(note.id, "void", note.date)
+        elif note.kind == "note" and origin and isinstance(note.extra, dict) and note.extra.get("reconciles"):
+            imported.add(origin)
+            ref = str(note.extra["reconciles"])
+            reconciled[ref] = reconciled.get(ref, ZERO) + _decimal(note.extra.get("amount"))
+            continue
         else:
             continue
         if origin:
@@ -102,7 +114,14 @@ def index_case(case: Case, settings: Settings | None = None) -> CaseIndex:
         emails=tuple(c.value.strip().casefold() for c in case.debtor.contacts if c.channel == "email"),
         currency=case.currency, note_ids=frozenset(n.id for n in case.notes) | case.unreadable,
         by_source=by_source, invoices=invoices, paid=paid, imported_payments=frozenset(imported),
-        hand_payments=tuple(hand), unapplied=unapplied)
+        hand_payments=tuple(hand), unapplied=unapplied, reported=reported, reconciled=reconciled)
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return ZERO
 
 
 def _origin(extra) -> tuple[str, str] | None:

@@ -35,6 +35,7 @@ class Draft:
     applies_to: str | None = None
     corrects: str | None = None
     body: str = ""
+    more: tuple[tuple[str, str], ...] = ()  # further extra keys (a reconciliation's `reconciles` and `amount`)
 
 
 def title(source: str) -> str:
@@ -64,6 +65,7 @@ def note_text(draft: Draft) -> str:
         lines.append(f"corrects: {draft.corrects}")
     lines.append(f"summary: {yaml_text(draft.summary)}")
     lines += ["extra:", f"  source: {yaml_text(draft.source)}", f"  source_id: {yaml_text(draft.source_id)}"]
+    lines += [f"  {key}: {yaml_text(value)}" for key, value in draft.more]
     lines += ["---", draft.body, ""] if draft.body else ["---", ""]
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from arrears import money
 from arrears.imports.entries import Entry, Skipped
-from arrears.imports.index import ZERO, CaseIndex, HandPayment, Known
+from arrears.imports.index import PAID_SUFFIX, ZERO, CaseIndex, HandPayment, Known
 from arrears.imports.match import Debtors
 from arrears.imports.notes import Draft, new_case_text, note_text, title
 from arrears.imports.values import file_safe, name_key, slug
@@ -83,6 +83,8 @@ class _State:
     paid: dict[str, Decimal]
     hand: list[HandPayment]
     unapplied: Decimal = ZERO
+    reported: dict[str, Decimal] = field(default_factory=dict)
+    reconciled: dict[str, Decimal] = field(default_factory=dict)
     warned: bool = False
 
 
@@ -141,7 +143,7 @@ def plan_import(entries: list[Entry], indexes: list[CaseIndex], options: Options
             continue
         {"invoice": _invoice, "credit": _credit, "void": _void}[entry.kind](plan, state, entry, options)
     refs = _ref_map(states, debtors)
-    for entry in payments:
+    for entry in sorted(payments, key=lambda e: (e.date, e.source_id)):  # oldest first: see _payment
         _payment(plan, states, debtors, refs, entry, options)
     plan.notes.sort(key=lambda note: (note.case, note.id))
     return plan
@@ -164,7 +166,8 @@ def _happened(entries: list[Entry], plan: ImportPlan, options: Options) -> list[
 
 def _state(index: CaseIndex) -> _State:
     return _State(index.id, index.currency, {name.casefold() for name in index.note_ids}, dict(index.by_source),
-                  dict(index.invoices), dict(index.paid), list(index.hand_payments), index.unapplied)
+                  dict(index.invoices), dict(index.paid), list(index.hand_payments), index.unapplied,
+                  dict(index.reported), dict(index.reconciled))
 
 
 def _new_cases(plan: ImportPlan, new_debtors: dict[str, list[Entry]], debtors: Debtors,
@@ -254,12 +257,13 @@ def _invoice(plan: ImportPlan, state: _State, entry: Entry, options: Options) ->
     missing = entry.paid - recorded
     if missing > 0:
         day = entry.paid_date or options.today
-        draft = Draft("payment", day, entry.source, f"{entry.source_id}/paid", state.currency,
+        draft = Draft("payment", day, entry.source, f"{entry.source_id}{PAID_SUFFIX}", state.currency,
                       f"Payment of {_show(missing, state.currency)} towards {ref}", missing, applies_to=ref,
                       body=f"{name} ({options.file_name}) says {_show(entry.paid, state.currency)} is paid on "
                            f"{ref}; the records held {_show(recorded, state.currency)}.")
         _add(plan, state, "payment", draft, entry, ref)
         state.paid[ref] = entry.paid
+        state.reported[ref] = state.reported.get(ref, ZERO) + missing
         if state.unapplied and not state.warned:
             state.warned = True
             plan.notices.append((entry.line, f"{state.id}: the records hold {_show(state.unapplied, state.currency)} "
@@ -372,12 +376,41 @@ def _payment(plan: ImportPlan, states: dict[str, _State], debtors: Debtors, refs
         state.hand.remove(twin)
         plan.skipped.append(Skipped(entry.line, what, f"already recorded by hand in {case_id} (note {twin.note_id})"))
         return
+    debtors.by_origin[(entry.source, entry.source_id)] = case_id
+    amount = entry.amount
+    if applies_to:
+        amount -= _reconcile(plan, state, entry, applies_to, options)
+    if amount <= 0:
+        return
     draft = Draft("payment", entry.date, entry.source, entry.source_id, state.currency,
-                  f"Payment of {_show(entry.amount, state.currency)}" + (f" towards {applies_to}" if applies_to else ""),
-                  entry.amount, ref=entry.ref, applies_to=applies_to,
+                  f"Payment of {_show(amount, state.currency)}" + (f" towards {applies_to}" if applies_to else ""),
+                  amount, ref=entry.ref, applies_to=applies_to,
                   body=f"Imported from {title(entry.source)} ({options.file_name})."
                        + (f" {entry.description}" if entry.description else ""))
     _add(plan, state, "payment", draft, entry, applies_to or entry.ref or "bank")
-    debtors.by_origin[(entry.source, entry.source_id)] = case_id
     if applies_to:
-        state.paid[applies_to] = state.paid.get(applies_to, ZERO) + entry.amount
+        state.paid[applies_to] = state.paid.get(applies_to, ZERO) + amount
+
+
+def _reconcile(plan: ImportPlan, state: _State, entry: Entry, ref: str, options: Options) -> Decimal:
+    """How much of a bank payment on `ref` is money an invoice export already reported paid (and was written).
+
+    An accounting system's paid amount is the bank's money: a statement row for the same invoice is the
+    same money, up to what was reported and not yet matched to an earlier row (oldest rows first). That
+    part is recorded as a `kind: note` that moves no money, so the match is on file and the next import
+    sees the row as done.
+    """
+    unmatched = state.reported.get(ref, ZERO) - state.reconciled.get(ref, ZERO)
+    covered = min(unmatched, entry.amount)
+    if covered <= 0:
+        return ZERO
+    state.reconciled[ref] = state.reconciled.get(ref, ZERO) + covered
+    shown = _show(covered, state.currency)
+    draft = Draft("note", entry.date, entry.source, entry.source_id, state.currency,
+                  f"Bank payment of {shown} on {ref} is money already recorded as paid: not counted again",
+                  body=f"{title(entry.source)} ({options.file_name}) shows {_show(entry.amount, state.currency)} "
+                       f"on {entry.date} naming {ref}; {shown} of it is the payment an invoice export already "
+                       "reported and the records hold.",
+                  more=(("reconciles", ref), ("amount", money.plain(covered, state.currency))))
+    _add(plan, state, "reconciled", draft, entry, ref)
+    return covered
