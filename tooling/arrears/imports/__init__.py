@@ -7,7 +7,8 @@ The pipeline shows in the modules, one job each:
                rows -> `Entry` values (an invoice, a credit note, a payment) and skips
     index      the records already there, read once, indexed by source_id and ref
     match      an entry's debtor -> a case (or a new one, with --create-cases)
-    plan       entries + index -> the notes to write (pure: no disk, no clock)
+    plan       entries + index -> the notes to write (pure: no disk, no clock),
+               with `planned` (what is to be written) and `reconcile` (bank payments)
     notes      the text of each new note
     write      create the files, all or nothing
 """

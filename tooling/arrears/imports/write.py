@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from arrears.imports.plan import ImportPlan
+from arrears.imports.planned import ImportPlan
 from arrears.views.scaffold import create_exclusive
 
 
