@@ -173,3 +173,9 @@ def test_only_the_part_of_a_bank_payment_beyond_what_was_reported_is_a_new_payme
     paid = (records.root / "cases/brightside-cafe/notes/2026-04-03-payment-INV-1002.md").read_text()
     assert "amount: 50.00" in paid
     assert figures(records.root, "2026-04-20")["brightside-cafe"]["paid"] == "300.00"
+
+
+def test_a_missing_rules_file_is_a_usage_error(records, tmp_path):
+    result = do_import(records.root, "barclays-statement.csv", f"rules:{tmp_path / 'nowhere.rules'}")
+    assert result.exit_code == 2
+    assert "cannot read the rules file" in result.output and "No such file or directory" in result.output

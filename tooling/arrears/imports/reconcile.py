@@ -38,7 +38,8 @@ def ref_map(states: dict[str, CaseState], debtors: Debtors) -> dict[str, set[tup
 
 
 def record_payment(plan: ImportPlan, states: dict[str, CaseState], debtors: Debtors, refs, entry: Entry,
-             options: Options) -> None:
+                   options: Options) -> None:
+    """One bank payment: already imported, matched to an invoice (or a named debtor), or listed as unmatched."""
     if (entry.source, entry.source_id) in debtors.by_origin:
         plan.unchanged += 1
         return

@@ -58,7 +58,8 @@ def read_source(profile: str, path: str, data: bytes, currency: str,
         try:
             text = Path(rules_path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            raise ProfileError(f"cannot read the rules file {rules_path}: {getattr(error, 'strerror', error)}") from None
+            reason = getattr(error, "strerror", None) or error
+            raise ProfileError(f"cannot read the rules file {rules_path}: {reason}") from None
         parsed, problems = rules.parse_rules(rules_path, text, Path(rules_path).stem)
         if date_format:
             parsed.date_formats = (date_format,)
