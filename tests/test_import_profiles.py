@@ -92,3 +92,12 @@ def test_a_currency_other_than_the_case_keeps_is_an_error(records):
     result = do_import(records.root, "freeagent-invoices.csv", "freeagent", "--create-cases")
     assert result.exit_code == 1
     assert "003 is in EUR but case delgado is kept in GBP" in result.output
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_the_first_bad_character(records, tmp_path):
+    export = tmp_path / "aging.csv"
+    export.write_bytes((FIXTURES / "quickbooks-ar-aging.csv").read_text().encode("cp1252"))
+    result = do_import(records.root, str(export), "quickbooks", "--create-cases")
+    assert result.exit_code == 1
+    assert f"{export}:8:26: error: not UTF-8 text" in result.output  # the first £: "Total for Current,,,,,,,"£
+    assert tree(records.root) == {}
