@@ -161,3 +161,40 @@ def test_any_invoice_number_description_and_name_survive_the_round_trip_through_
 def test_amounts_with_a_decimal_comma_read_exactly(amount, grouped):
     text = (f"{amount:,.2f}" if grouped else f"{amount:.2f}").replace(",", " ").replace(".", ",").replace(" ", ".")
     assert read_amount(text, "EUR", decimal_mark=",") == amount
+
+
+CELLS = st.sampled_from(["", "INV-1", "Acme", "02/03/2026", "2026-03-02", "03/15/2026", "31/02/2026", "1,234.56",
+                         "£860.50", "-200.00", "(5.00)", "1.005", "abc", "ACCREC", "ACCRECCREDIT", "VOIDED",
+                         "DRAFT", "Invoice", "Credit Memo", "Total for Current", "GBP", "XYZ", '"', "\n", "é"])
+HEADERS = {
+    "xero": HEADER,
+    "quickbooks": ",Date,Transaction Type,Num,Customer,Due Date,Amount,Open Balance",
+    "freeagent": "reference,contact,dated_on,due_on,currency,total_value,paid_value,status",
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(HEADERS)), st.lists(st.lists(CELLS, max_size=14), max_size=8),
+       st.binary(max_size=20))
+def test_any_export_is_read_into_entries_or_problems_never_a_crash(profile, rows, junk):
+    text = "\n".join([HEADERS[profile]] + [",".join(row) for row in rows])
+    for data in (text.encode("utf-8"), text.encode("utf-8") + junk, junk):
+        reading = read_source(profile, "x.csv", data, "GBP")
+        for problem in reading.problems:
+            assert problem.path == "x.csv" and problem.line >= 1 and problem.column >= 1
+        if not reading.problems:
+            plan_import(reading.entries, [], OPTIONS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["skip 1", "skip x", "separator ;", "separator", "fields date, amount, ref",
+                                 "fields a,,b", "date-format %d/%m/%Y", "date-format %q", "currency GBP",
+                                 "currency xx", "kind payment", "kind cash", "ref %ref", "if ^X", "if [", "  skip",
+                                 "  kind credit", "  bogus 1", "%amount ^-", "decimal-mark ,", "# note", "",
+                                 "amount %2", "source bank", "source two words"]), max_size=12))
+def test_any_rules_file_is_rules_or_problems_at_its_lines_never_a_crash(lines):
+    from arrears.imports.rules import parse_rules
+
+    rules, problems = parse_rules("x.rules", "\n".join(lines), "x")
+    for problem in problems:
+        assert 1 <= problem.line <= max(len(lines), 1)
