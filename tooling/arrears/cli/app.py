@@ -206,6 +206,7 @@ COMMANDS = {
     "build": "arrears.cli.site:build",  # the static site and its live preview
     "serve": "arrears.cli.site:serve",
     "export": "arrears.cli.export:export",  # the books for hledger, beancount, CSV, JSON
+    "import": "arrears.cli.importing:import_",  # invoices and payments in from Xero, QuickBooks, FreeAgent, any CSV
 }
 """Commands defined in their own modules, loaded on demand; `check` is defined below."""
 

@@ -53,8 +53,13 @@ def _invoices(case: Case) -> Iterator[tuple]:
 
 
 def unique_invoice_refs(case: Case, context: Context) -> Iterator[Problem]:
+    """An invoice number names one invoice; a correcting invoice keeps its number (spec 4), so an
+    invoice that another note corrects does not take part."""
+    corrected = {note.corrects for note in case.notes if note.corrects}
     seen: dict[str, str] = {}
     for note, invoice in _invoices(case):
+        if note.id in corrected:
+            continue
         if invoice.ref in seen:
             yield note.source.problem("ref", "duplicate-ref",
                                       f"invoice ref {invoice.ref!r} is already used by note {seen[invoice.ref]}")

@@ -82,10 +82,20 @@ def create_new(folder: Path, stem: str, text: str) -> Path:
 
 
 def yaml_text(value: str) -> str:
-    """A string as a YAML scalar: plain when unambiguous, else double-quoted (JSON quoting is valid YAML)."""
+    """A string as a YAML scalar: plain when unambiguous, else double-quoted (JSON quoting is valid YAML).
+
+    Characters YAML does not allow raw in a file (DEL, C1 controls, U+FFFE...) are written as
+    escapes, so any text from an export or a command line reads back exactly.
+    """
     if _PLAIN.match(value) and value == value.strip() and value.lower() not in _YAML_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) < 0x10000
+                              else f"\\U{ord(m.group()):08x}", json.dumps(value, ensure_ascii=False))
+
+
+# What YAML 1.1 lets a file hold unescaped (its `printable` production), less the characters it
+# reads as line breaks inside a quoted scalar (NEL, U+2028, U+2029); the rest is escaped.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def moment_text(day: date, clock_time: time | None) -> str:
