@@ -132,7 +132,7 @@ def _origin(extra) -> tuple[str, str] | None:
 
 def load_index(root: Path):
     """(settings, case indexes sorted by id, problems) for the repository at `root`, in one pass."""
-    from arrears.records.load import load_map
+    from arrears.pipeline import map_each_case
 
-    settings, results, problems = load_map(root, index_case)
+    settings, results, problems = map_each_case(root, index_case)
     return settings, [index for _, index in results], problems
