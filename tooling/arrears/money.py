@@ -138,3 +138,16 @@ def display(amount: Decimal, currency: str) -> str:
     if symbol:
         return f"{sign}{symbol}{body}"
     return f"{sign}{body} {currency}"
+
+
+_HUNDREDTH = Decimal("0.01")
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """An exact amount (a product or a share) rounded half up to the currency's minor units."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def two_places(value: Decimal) -> Decimal:
+    """Days and percents as the insight figures give them: 2 decimal places, half up (41.505 -> 41.51)."""
+    return Decimal(value).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)

@@ -155,6 +155,7 @@ COMMANDS = {
     "init": "arrears.cli.audit:init",
     "due": "arrears.cli.due:due",  # what is due, and a statement of account
     "show": "arrears.cli.due:show",
+    "insight": "arrears.cli.insight:insight",  # KPIs, trends and the 13-week forecast
     "agenda": "arrears.cli.actions:agenda",  # today's actions and reminder drafts
     "remind": "arrears.cli.actions:remind",
     "build": "arrears.cli.site:build",  # the static site and its live preview
