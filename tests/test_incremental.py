@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
 from generate_portfolio import generate  # noqa: E402
 
 DAY = date(2026, 11, 24)
-LISTING = ("agenda.html", "due.csv", "due.json", "index.html")
+LISTING = ("agenda.html", "due.csv", "due.json", "index.html", "insight.html")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -60,7 +60,7 @@ def first_note(root: Path, case_id: str) -> Path:
 def test_after_edits_additions_and_deletions_the_site_is_byte_identical_to_a_full_build(books, tmp_path):
     out = books / "site"
     built = incremental.build(books, DAY, out, workers=2)
-    assert built.full and built.published and built.pages == 62
+    assert built.full and built.published and built.pages == 63  # 60 cases, the dashboard, the agenda and the Insight page
 
     note = first_note(books, "case-00003")
     note.write_text(note.read_text(encoding="utf-8") + "\nThey rang back *twice*.\n", encoding="utf-8")
@@ -208,12 +208,15 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
 
     repo.write("cases/bolt/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
     edited = incremental.build(repo.root, day, out)
-    assert not edited.full and set(edited.written) == {"cases/bolt/index.html", "agenda.html", "index.html"}
+    # the listing pages name the commit and the dirty flag: the Insight page is one of them
+    assert not edited.full and set(edited.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
+                                                        "insight.html"}
     assert "uncommitted changes" in (out / "index.html").read_text()
 
     repo.commit("a call", when="2026-03-01T17:00:00+00:00")
     committed = incremental.build(repo.root, day, out)
-    assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html"}
+    assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
+                                                              "insight.html"}
     assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
 
 

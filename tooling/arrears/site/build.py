@@ -21,7 +21,8 @@ from typing import Callable, ContextManager, Iterable, Iterator, Sequence
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.records.model import Portfolio
-from arrears.site import agenda_page, pages
+from arrears.ledger.insight import Insight, combine, contribution
+from arrears.site import agenda_page, insight_page, pages
 from arrears.site.feeds import feeds
 from arrears.site.templates import environment
 
@@ -89,7 +90,9 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
             _write(folder, page.path, html)
             counts["pages"] += 1
 
-        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures)))
+        insight = portfolio_insight(portfolio, figures)
+        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures, insight=insight)))
+        render(Page("insight.html", "site/insight.html", insight_page.insight_page(insight)))
         render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_page(portfolio, figures)))
         with progress(figures.cases, "Writing case pages") as cases:
             for case_figures in cases:
@@ -123,6 +126,13 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
     context = pages.case_page(portfolio, figures, attachments, history)
     context["draft"] = agenda_page.next_draft(portfolio, figures)  # the reminder `arrears remind` would draft
     return Page(pages.case_href(figures.case.id), "site/case.html", context)
+
+
+def portfolio_insight(portfolio: Portfolio, figures: PortfolioFigures) -> Insight:
+    """The Insight page's figures, from each case's contribution (as the incremental build caches them)."""
+    cases = {case.id: case for case in portfolio.cases}
+    return combine(figures.as_of, (contribution(cases[f.case.id], portfolio.settings, figures.as_of, f)
+                                   for f in figures.cases if f.case.id in cases))
 
 
 def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo | None = None) -> dict:

@@ -54,6 +54,8 @@ from arrears.records.settings import parse_settings
 from arrears.ledger.summary import summarize
 from arrears.site import cache, pages
 from arrears.site.agenda_page import agenda_context, agenda_item
+from arrears.site.insight_page import insight_page
+from arrears.ledger.insight import Contribution, combine, contribution
 from arrears.site.build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
 from arrears.site.markdown import parser, remembering
 from arrears.site.templates import compiled_cache, environment, search_path
@@ -231,6 +233,7 @@ class _Listed(NamedTuple):
     csv: str  # its row in due.csv
     row: str  # its row in the dashboard's table (partials/case_row.html)
     action: str | None  # its action on the agenda, if any (partials/agenda_item.html)
+    insight: Contribution  # what it adds to the Insight page's sums (ledger.insight)
 
 
 def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomic: bool,
@@ -243,9 +246,12 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry], atomi
     figures = collect(job.as_of, (case.summary for case in listed))
     portfolio = Portfolio(job.settings, (), (), root=job.root)
     site = _site(portfolio, figures, job.built_from)
+    insight = combine(job.as_of, (case.insight for case in listed))
     texts = {
         "index.html": job.env.get_template("site/dashboard.html").render(
-            site=site, **pages.dashboard(portfolio, figures, {case.summary.case.id: Markup(case.row) for case in listed})),
+            site=site, **pages.dashboard(portfolio, figures, {case.summary.case.id: Markup(case.row) for case in listed},
+                                         insight=insight)),
+        "insight.html": job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)),
         "agenda.html": job.env.get_template("site/agenda.html").render(
             site=site, **agenda_context(assemble(job.as_of, job.now, None, (case.agenda for case in listed)),
                                         {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
@@ -375,7 +381,8 @@ def _case(job: _Job, name: str) -> _Outcome:
     row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
     action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found))
               if isinstance(found, AgendaItem) else None)
-    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action),
+    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action,
+                                   contribution(case, job.settings, job.as_of, figures)),
                            protocol=pickle.HIGHEST_PROTOCOL)
     entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
                             tuple(_fields(p) for p in problems),
@@ -596,7 +603,7 @@ def _case_of(path: str, root: Path) -> str | None:
 
 def _tidy(out: Path, entries: dict[str, cache.CaseEntry]) -> set[str]:
     """Remove what a full build would not have written: pages of deleted cases, stray files, and the like."""
-    expected = {"": {"index.html", "agenda.html", "due.json", "due.csv", "assets", "cases", MARKER},
+    expected = {"": {"index.html", "agenda.html", "insight.html", "due.json", "due.csv", "assets", "cases", MARKER},
                 "assets": set(ASSETS), "cases": set(entries)}
     removed = set()
     for where, wanted in expected.items():
@@ -655,7 +662,7 @@ def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written:
             refused: bool = False) -> Built:
     found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
-    return Built(out, full, 0 if refused else len(entries) + 2, sum(e.files for e in entries.values()),
+    return Built(out, full, 0 if refused else len(entries) + 3, sum(e.files for e in entries.values()),
                  tuple(sorted(written)), tuple(removed), tuple(problems), tuple(sort_problems(_checks(found, kept or {}))),
                  not refused)
 
