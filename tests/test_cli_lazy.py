@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from arrears.cli.app import COMMANDS, main
 
-EVERY_COMMAND = ["agenda", "audit", "build", "check", "due", "export", "init", "new", "remind", "serve", "show"]
+EVERY_COMMAND = ["agenda", "audit", "build", "check", "due", "export", "init", "insight", "new", "remind", "serve",
+                 "show"]
 NEW_SUBCOMMANDS = ["case", "note", "plan"]
 
 
