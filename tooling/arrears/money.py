@@ -151,3 +151,19 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 def two_places(value: Decimal) -> Decimal:
     """Days and percents as the insight figures give them: 2 decimal places, half up (41.505 -> 41.51)."""
     return Decimal(value).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def to_minor_int(amount: Decimal, currency: str) -> int:
+    """An amount as a whole number of minor units (1250.50 GBP -> 125050): compact to store and add.
+
+    Raises ValueError for an amount finer than the currency's minor unit (it would lose money).
+    """
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} has more decimal places than {currency}'s minor unit")
+    return int(scaled)
+
+
+def from_minor_int(units: int, currency: str) -> Decimal:
+    """The amount `units` minor units make, with the currency's decimal places (125050 GBP -> 1250.50)."""
+    return to_minor(Decimal(units).scaleb(-minor_units(currency)), currency)
