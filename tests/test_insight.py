@@ -348,7 +348,7 @@ def test_csv_and_text_give_the_same_figures(records):
     assert "GBP,trend_ar,2026-04-30,,5000.00" in rows
     text = _insight(records, "--as-of", "2026-05-31").output
     assert "DSO, count-back           66.17 days" in text
-    assert "CEI, 2026-04-30 to 2026-05-31  50.00 %" in text
+    assert "CEI, 2026-05-01 to 2026-05-31  50.00 %" in text  # the month (Apr 30, May 31]
 
 
 def test_records_with_errors_are_refused(records):

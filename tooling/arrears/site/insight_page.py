@@ -7,7 +7,7 @@ percents as the ledger rounded them).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from arrears import money
@@ -47,6 +47,10 @@ def heat(rate: Decimal | None) -> str:
     if rate is None:
         return "heat-none"
     return f"heat-{sum(1 for edge in HEAT if rate > edge)}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _month(day: date) -> str:
@@ -89,8 +93,8 @@ def _currency(f: CurrencyInsight, as_of: date) -> dict:
             ("DSO, count-back", days_text(f.dso_count_back), "days of the latest sales still owed"),
             ("DSO, standard", days_text(f.dso_standard), "AR over the last 90 days' sales, × 90"),
             ("ADD", days_text(f.add), "average days delinquent: DSO beyond the part not yet due"),
-            ("CEI", percent_text(f.cei), f"collected of what could be, {f.cei_from.day} {f.cei_from:%b} "
-                                         f"to {as_of.day} {as_of:%b %Y}"),
+            ("CEI", percent_text(f.cei), f"collected of what could be, {_day(f.cei_from + timedelta(days=1))} "
+                                         f"to {_day(as_of)}"),
         ],
         "money_chart": money_chart,
         "dso_chart": dso_chart,

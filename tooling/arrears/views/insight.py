@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -122,19 +123,20 @@ def insight_text(insight: Insight) -> str:
             f"  DSO, count-back           {days_text(f.dso_count_back)}",
             f"  DSO, standard (90 days)   {days_text(f.dso_standard)}",
             f"  Average days delinquent   {days_text(f.add)}",
-            f"  CEI, {f.cei_from.isoformat()} to {insight.as_of.isoformat()}  {percent_text(f.cei)}",
+            f"  CEI, {(f.cei_from + timedelta(days=1)).isoformat()} to {insight.as_of.isoformat()}"
+            f"  {percent_text(f.cei)}",
             f"  Promises kept (90 days)   {percent_text(f.promise_kept_rate[0])} by count "
             f"({kept[0]} of {kept[0] + broken[0]}), {percent_text(f.promise_kept_rate[1])} by amount",
             f"  Plans ended (12 months)   {outcomes}",
             "",
-            "  Month-end    " + "AR".rjust(14) + "Overdue".rjust(14) + "DSO".rjust(10) + "CEI %".rjust(9)
-            + "   Rolled on %: " + " ".join(b.rjust(7) for b in ROLLING),
+            "  Month-end   " + "AR".rjust(14) + "Overdue".rjust(14) + "DSO".rjust(10) + "CEI %".rjust(9)
+            + "   rolled on, % of: " + " ".join(b.rjust(7) for b in ROLLING),
         ]
         for trend in f.trends:
             rates = f.roll_rates[trend.day]
             lines.append(f"  {trend.day.isoformat()}   {show(trend.ar):>14}{show(trend.overdue):>14}"
                          f"{_cell(trend.dso_count_back):>10}{_cell(trend.cei):>9}"
-                         f"                {' '.join(_cell(rates[b]).rjust(7) for b in ROLLING)}")
+                         f"{' ' * 20}{' '.join(_cell(rates[b]).rjust(7) for b in ROLLING)}")
         lines += ["", "  Week  From        To            Scheduled      Expected"]
         for week in f.forecast:
             lines.append(f"  {week.number:>4}  {week.start.isoformat()}  {week.end.isoformat()}"
