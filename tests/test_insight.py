@@ -10,7 +10,8 @@ from decimal import Decimal
 from click.testing import CliRunner
 
 from arrears.cli.app import main
-from arrears.ledger.insight import combine, contribution, month_ends, months_before
+from arrears.ledger.insight import combine, contribution
+from arrears.ledger.periods import month_ends, months_before
 from arrears.records.load import load
 
 from ledger_helpers import D, invoice, payment

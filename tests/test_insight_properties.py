@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arrears.ledger.compute import compute_case
-from arrears.ledger.insight import Dates, combine, contribution
+from arrears.ledger.insight import combine, contribution
+from arrears.ledger.periods import Dates
 from arrears.ledger.timeline import positions
 from arrears.records.model import Note, Payment, Source
 
