@@ -13,7 +13,7 @@ from arrears.ledger.compute import compute_case
 from arrears.ledger.insight import combine, contribution
 from arrears.ledger.periods import Dates
 from arrears.ledger.timeline import positions
-from arrears.records.model import Note, Payment, Source
+from arrears.records.model import Interest, Note, Payment, Source
 
 from test_ledger_properties import EXAMPLES, SETTINGS, START, _case, cases, corrections, notes, plans
 
@@ -68,9 +68,12 @@ def test_figures_as_of_d_ignore_events_after_d(found, later, plan_list, later_pl
 
 
 @EXAMPLES
-@given(case=cases(), data=st.data())
-def test_the_walk_along_the_dates_gives_what_the_ledger_gives_at_each_date(case, data):
-    """Computing once per change of the money records is exact: the same as computing at every date."""
+@given(case=cases(), interest=st.booleans(), data=st.data())
+def test_the_walk_along_the_dates_gives_what_the_ledger_gives_at_each_date(case, interest, data):
+    """Computing once per change of the money records is exact: the same as computing at every date
+    (and a case accruing interest, whose items grow by the day, is computed at every date)."""
+    if interest:
+        case = replace(case, interest=Interest("simple", Decimal(8)))
     as_of = _as_of(data.draw)
     days = Dates.of(as_of).balances
     walked = positions(case, SETTINGS, days, compute_case(case, SETTINGS, as_of))

@@ -5,8 +5,10 @@ The ledger's items depend only on which money records count (invoices, fees,
 payments, credits, plans), never on the date they are looked at, so the
 walk computes the ledger once per change of those records and re-ages the
 same items at every later date until the next change: a case whose last
-payment was in March is computed once for April to December. Only a case
-that accrues interest (its items grow day by day) is computed at every date.
+payment was in March is computed once for April to December. A case whose
+items may move with the date alone (it accrues interest, or holds a kind of
+note this walk does not know, such as a breathing space) is computed at
+every date.
 
 `compute_case` stays the one place that knows the rules; this module only
 decides when it must be asked again.
@@ -22,9 +24,10 @@ from typing import Iterable
 
 from arrears.ledger.compute import aging, compute_case
 from arrears.ledger.figures import CaseFigures, Item, PlanFigures
-from arrears.records.model import Case, Plan, Settings
+from arrears.records.model import CONTACT_KINDS, MONEY_KINDS, Case, Plan, Settings
 
 ZERO = Decimal(0)
+_NO_ITEMS = (*CONTACT_KINDS, "note", "dispute")  # kinds that never change a debt (their corrections are counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +48,11 @@ def positions(case: Case, settings: Settings, days: Iterable[date], known: CaseF
     `known` (the figures at one of the days, already computed by the caller)
     is used as it is.
     """
-    money_dates = sorted(n.date for n in case.notes if n.amount is not None)
+    money_dates = sorted(n.date for n in case.notes if n.kind in MONEY_KINDS)
     correction_dates = sorted(n.date for n in case.notes if n.corrects)
     plan_dates = sorted(p.agreed for p in case.plans)
-    accrues = getattr(case.interest, "rule", "none") != "none"
+    accrues = (getattr(case.interest, "rule", "none") != "none"
+               or any(n.kind not in MONEY_KINDS and n.kind not in _NO_ITEMS for n in case.notes))
     found: dict[date, Position] = {}
     computed: dict[tuple, CaseFigures] = {}
     if known is not None:
