@@ -363,3 +363,17 @@ def test_closed_cases_count(records):
     records.case("shut", "debtor: {name: Shut Ltd, kind: business}\nopened: 2026-01-01\nstatus: closed")
     invoice(records, "2026-05-01-inv", "2026-05-01", "S", "100.00", "2026-05-31", case_id="shut")
     assert gbp(records, "2026-05-31").ar == D("100.00")
+
+
+def test_a_plan_that_recovers_and_breaks_again_broke_on_the_second_day(records):
+    from arrears.ledger.timeline import plan_end, plan_lives
+
+    case(records, "gone")
+    invoice(records, "2026-01-05-inv", "2026-01-05", "G-1", "900.00", "2026-02-01", case_id="gone")
+    plan(records, "gone", "2026-02-10-plan", "2026-02-10", "2026-02-15", 3)  # 300 on Feb 15, Mar 15, Apr 15
+    payment(records, "2026-04-01-pay", "2026-04-01", "300.00", case_id="gone")
+    portfolio = load(records.root)
+    (life,) = plan_lives(portfolio.cases[0], portfolio.settings, date(2026, 5, 31))
+    # broken from Mar 23 (Feb 15 and Mar 15 missed); Apr 1 pays Feb 15's: one missed, behind again;
+    # Apr 15 is missed from Apr 23: two missed, broken again, and it still is on May 31
+    assert plan_end(life) == ("broken", date(2026, 4, 23))
