@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from arrears.ledger.schedule import add_months
 
@@ -39,6 +40,7 @@ def month_ends(as_of: date, count: int = MONTHS) -> tuple[date, ...]:
     return tuple(months_before(latest, k) for k in range(count - 1, -1, -1))
 
 
+@lru_cache(maxsize=64)
 def windows(day: date) -> tuple[date, ...]:
     """The count-back windows' bounds: window k is (bounds[k], bounds[k-1]], bounds[0] = the day."""
     return tuple(months_before(day, k) for k in range(WINDOWS + 1))
@@ -59,6 +61,7 @@ class Dates:
     previous: date  # the month-end before the oldest of them (roll rates and CEI start from it)
 
     @classmethod
+    @lru_cache(maxsize=8)
     def of(cls, as_of: date) -> Dates:
         ends = month_ends(as_of)
         return cls(as_of, months_before(as_of, 1), ends, months_before(ends[0], 1))
