@@ -16,7 +16,10 @@ from arrears.cli.app import as_of_option, exit_for_errors, format_option, locate
 @as_of_option
 @format_option("text", "json", "csv")
 def insight(root: Path | None, as_of: date | None, output_format: str) -> None:
-    """The KPIs per currency, their trend over 12 month-ends, and a 13-week forecast.
+    """KPIs, 12-month trends and a 13-week forecast.
+
+    What a credit team is judged by, how it moved over the last 12
+    month-ends, and when the money should arrive.
 
     \b
     Per currency, as of --as-of (closed cases included: their money is real):
@@ -41,9 +44,9 @@ def insight(root: Path | None, as_of: date | None, output_format: str) -> None:
     nothing to divide by. Records with errors are refused (exit 1), as `due` does.
 
     \b
-    Example:
+    Example (the demo portfolio):
       $ arrears insight --as-of 2026-05-31 --format json | jq '.currencies.GBP.dso_count_back'
-      "41.50"
+      "111.70"
     """
     from arrears.ledger.insight import combine
     from arrears.records.load import load_settings
