@@ -124,6 +124,8 @@ def test_more_than_a_year_of_sales_owed(records):
     assert f.dso_count_back == ">365"
     # standard: 600 / 100 x 90 = 540.00
     assert f.dso_standard == D("540.00")
+    document = json.loads(_insight(records, "--as-of", "2026-05-31", "--format", "json").output)
+    assert document["currencies"]["GBP"]["dso_count_back"] == ">365"
 
 
 def test_month_end_windows_are_calendar_months(records):
