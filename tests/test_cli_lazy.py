@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from arrears.cli.app import COMMANDS, main
 
-EVERY_COMMAND = ["agenda", "audit", "build", "check", "due", "export", "import", "init", "new", "remind", "serve", "show",
-                 "statement"]
+EVERY_COMMAND = ["agenda", "audit", "build", "check", "due", "export", "import", "init", "insight", "new", "remind",
+                 "serve", "show", "statement"]
 NEW_SUBCOMMANDS = ["case", "note", "plan"]
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
 from generate_portfolio import generate  # noqa: E402
 
 DAY = date(2026, 11, 24)
-LISTING = ("agenda.html", "due.csv", "due.json", "index.html")
+LISTING = ("agenda.html", "due.csv", "due.json", "index.html", "insight.html")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -60,7 +60,7 @@ def first_note(root: Path, case_id: str) -> Path:
 def test_after_edits_additions_and_deletions_the_site_is_byte_identical_to_a_full_build(books, tmp_path):
     out = books / "site"
     built = incremental.build(books, DAY, out, workers=2)
-    assert built.full and built.published and built.pages == 122  # 60 cases with a statement each, 2 listings
+    assert built.full and built.published and built.pages == 123  # 60 cases with a statement each, 3 listings
 
     note = first_note(books, "case-00003")
     note.write_text(note.read_text(encoding="utf-8") + "\nThey rang back *twice*.\n", encoding="utf-8")
@@ -216,12 +216,15 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
 
     repo.write("cases/bolt/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
     edited = incremental.build(repo.root, day, out)
-    assert not edited.full and set(edited.written) == {"cases/bolt/index.html", "agenda.html", "index.html"}
+    # the listing pages name the commit and the dirty flag: the Insight page is one of them
+    assert not edited.full and set(edited.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
+                                                        "insight.html"}
     assert "uncommitted changes" in (out / "index.html").read_text()
 
     repo.commit("a call", when="2026-03-01T17:00:00+00:00")
     committed = incremental.build(repo.root, day, out)
-    assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html"}
+    assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
+                                                              "insight.html"}
     assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
 
 
@@ -233,11 +236,11 @@ def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(git_repo):
     repo.commit("open a case", when="2026-02-01T10:00:00+00:00")
     out, day = repo.root / "site", date(2026, 4, 1)
     first = incremental.build(repo.root, day, out)
-    assert (first.rendered, first.reused) == (4, 0), "a first build renders the case, its statement and both listing pages"
+    assert (first.rendered, first.reused) == (5, 0), "a first build renders the case, its statement and the 3 listing pages"
     repo.write("README.md", "Our books.\n")
     repo.commit("a readme", when="2026-02-02T10:00:00+00:00")
     after_commit = incremental.build(repo.root, day, out)
-    assert (after_commit.rendered, after_commit.reused) == (2, 1), "the listing pages only"
+    assert (after_commit.rendered, after_commit.reused) == (3, 1), "the listing pages only"
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo.root, capture_output=True, text=True)
     assert head.stdout.strip() in (out / "index.html").read_text()
     again = incremental.build(repo.root, day, out)

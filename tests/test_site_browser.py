@@ -181,8 +181,27 @@ def test_case_page_and_its_attachment(browser, server):
     assert watch.errors == []
 
 
+def test_insight_page_reads_without_javascript_and_prints(browser, server):
+    page, watch = open_page(browser, f"{server}/books/insight.html", java_script_enabled=False)
+    assert page.locator("h1").inner_text().endswith("1 May 2026")
+    assert page.locator(".site-nav a[aria-current=page]").inner_text() == "Insight"
+    assert page.locator("h2.currency-title").all_inner_texts() == ["EUR", "GBP"]
+    gbp = page.locator(".insight-currency").nth(1)
+    # each chart has its table: 12 month-ends in the trend and roll-rate tables, 13 weeks in the forecast's
+    assert gbp.locator("svg.line-chart").count() == 3 and gbp.locator("svg.forecast-chart").count() == 1
+    assert gbp.locator("table.data").nth(0).locator("tbody tr").count() == 12
+    assert gbp.locator("table.roll-rates tbody tr").count() == 12
+    assert gbp.locator("table.data").nth(2).locator("tbody tr").count() == 13
+    shot(page, "insight")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible() and gbp.locator("table.roll-rates").is_visible()
+    shot(page, "insight-print")
+    assert watch.errors == []
+
+
 def test_phone_layout_has_no_sideways_scrolling(browser, server):
-    for path, name in (("index.html", "dashboard-phone"), ("cases/bea-jones/index.html", "case-phone")):
+    for path, name in (("index.html", "dashboard-phone"), ("cases/bea-jones/index.html", "case-phone"),
+                       ("insight.html", "insight-phone")):
         page, watch = open_page(browser, f"{server}/books/{path}", width=390, height=844)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
@@ -214,7 +233,7 @@ def test_injection_corpus_raises_no_dialog(browser, server):
 
 def test_no_serious_accessibility_problems(browser, server):
     need(install_axe(), "axe-core is not installed (npm install --prefix tests/.node axe-core)")
-    for path in ("index.html", "cases/acme-bakery/index.html", "cases/bea-jones/index.html"):
+    for path in ("index.html", "cases/acme-bakery/index.html", "cases/bea-jones/index.html", "insight.html"):
         page, _ = open_page(browser, f"{server}/books/{path}", bypass_csp=True)
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate("async () => (await axe.run(document)).violations"

@@ -45,7 +45,7 @@ def test_build_writes_dashboard_case_pages_feeds_and_attachments(portfolio):
         ".arrears-site", "agenda.html", "assets/icon.svg", "assets/site.css", "assets/site.js",
         "cases/acme-bakery/files/letter one.pdf", "cases/acme-bakery/index.html",
         "cases/bea-jones/index.html", "cases/brasserie-nord/index.html", "cases/cafe-lumiere/index.html",
-        "due.csv", "due.json", "index.html",
+        "due.csv", "due.json", "index.html", "insight.html",
     ]
     dashboard = (site / "index.html").read_text()
     assert "1 May 2026" in dashboard and 'href="due.json"' in dashboard and 'href="due.csv"' in dashboard
@@ -251,7 +251,7 @@ def test_injection_corpus_is_inert(records):
     assert result.exit_code == 0, result.output
     site = records.root / "site"
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 4  # the dashboard, the agenda, the case page and its statement to print
+    assert len(pages) == 5  # the dashboard, the agenda, the Insight page, the case page and its statement
     for page in pages:
         found = audit(page.read_text())
         assert found.findings == [], page

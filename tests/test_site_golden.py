@@ -21,6 +21,7 @@ from site_records import AS_OF, write_portfolio
 GOLDEN = Path(__file__).parent / "golden" / "site"
 PAGES = {
     "index.html": "dashboard.html",
+    "insight.html": "insight.html",
     "cases/acme-bakery/index.html": "case-acme-bakery.html",
     "cases/bea-jones/index.html": "case-bea-jones.html",
     "cases/brasserie-nord/index.html": "case-brasserie-nord.html",

@@ -146,10 +146,13 @@ def main() -> None:
         ("check", [arrears, "check", "--root", str(root), "--as-of", AS_OF], parse_floor, None, 1),
         ("due --format json", [arrears, "due", "--root", str(root), "--as-of", AS_OF, "--format", "json"],
          parse_floor, None, 1),
+        ("insight --format json",
+         [arrears, "insight", "--root", str(root), "--as-of", AS_OF, "--format", "json"], parse_floor, None, 1),
         ("build (cold)", build, render_floor, None, 1),
         ("build after one note changed", build, render_floor, edit_note, REPEATS),
         ("build after a payment added", build, render_floor, add_payment, REPEATS),
     ]
+    medians: dict[str, float] = {}
     try:
         due_times = []
         for label, root_of in (("due, no interest", root), ("due, interest on every case", charged)):
@@ -168,10 +171,14 @@ def main() -> None:
                 print(f"{label:34} {'failed':>8}   (exit {failed[0]}; is the command there yet?)", flush=True)
                 continue
             seconds = statistics.median(t for t, _, _ in timings)
+            medians[label] = seconds
             peak = max(p for _, p, _ in timings)
             spread = (f"   (median of {runs}: {min(t for t, _, _ in timings):.2f}-{max(t for t, _, _ in timings):.2f})"
                       if runs > 1 else "")
             print(f"{label:34} {seconds:8.2f} {seconds / base:8.2f} {peak:9.0f}{spread}", flush=True)
+            if label == "insight --format json" and medians.get("due --format json"):
+                print(f"{'  insight / due':34} {seconds / medians['due --format json']:8.2f}   (target <= 3)",
+                      flush=True)
     finally:  # the cached portfolio stays as generated
         note.write_bytes(original)
         payment.unlink(missing_ok=True)

@@ -143,3 +143,32 @@ def display(amount: Decimal, currency: str) -> str:
     if symbol:
         return f"{sign}{symbol}{body}"
     return f"{sign}{body} {currency}"
+
+
+_HUNDREDTH = Decimal("0.01")
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """An exact amount (a product or a share) rounded half up to the currency's minor units."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def two_places(value: Decimal) -> Decimal:
+    """Days and percents as the insight figures give them: 2 decimal places, half up (41.505 -> 41.51)."""
+    return Decimal(value).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def to_minor_int(amount: Decimal, currency: str) -> int:
+    """An amount as a whole number of minor units (1250.50 GBP -> 125050): compact to store and add.
+
+    Raises ValueError for an amount finer than the currency's minor unit (it would lose money).
+    """
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} has more decimal places than {currency}'s minor unit")
+    return int(scaled)
+
+
+def from_minor_int(units: int, currency: str) -> Decimal:
+    """The amount `units` minor units make, with the currency's decimal places (125050 GBP -> 1250.50)."""
+    return to_minor(Decimal(units).scaleb(-minor_units(currency)), currency)

@@ -179,6 +179,31 @@ def worker_count(folders: int, asked: int | None) -> int:
     return max(1, min(asked, folders or 1))
 
 
+def map_accepted(root: Path, as_of: date, function: Callable[[Case, Settings], T], workers: int | None = None
+                 ) -> tuple[Settings, list[T], Verdict]:
+    """`function(case, settings)` for every case `check` accepts, in the worker that parsed it.
+
+    The same rule as `summaries`, for commands that need something else of each
+    case (`insight`'s contributions): a case with an error is never handed to
+    `function`; its problems are in the verdict.
+    """
+    settings, results, problems = map_each_case(root, partial(_accepted, as_of=as_of, function=function), workers)
+    found = []
+    for _, (case_problems, result) in results:
+        problems += case_problems
+        if result is not None:
+            found.append(result)
+    return settings, found, verdict(problems)
+
+
+def _accepted(case: Case, settings: Settings, as_of: date, function: Callable[[Case, Settings], T]
+              ) -> tuple[list[Problem], T | None]:
+    problems = check_case(case, settings, as_of)
+    if case.unreadable or any(p.is_error for p in problems):
+        return problems, None
+    return problems, function(case, settings)
+
+
 def _worked(case: Case, settings: Settings, as_of: date, compute: bool
             ) -> tuple[list[Problem], CaseFigures | None, int, int]:
     """In a worker: check one case and, when it has no error, summarize its figures."""

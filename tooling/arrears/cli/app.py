@@ -201,6 +201,7 @@ COMMANDS = {
     "due": "arrears.cli.due:due",  # what is due, and a statement of account
     "show": "arrears.cli.due:show",
     "statement": "arrears.cli.statement:statement",  # a statement of account to print, or as a PDF
+    "insight": "arrears.cli.insight:insight",  # KPIs, trends and the 13-week forecast
     "agenda": "arrears.cli.actions:agenda",  # today's actions and reminder drafts
     "remind": "arrears.cli.actions:remind",
     "build": "arrears.cli.site:build",  # the static site and its live preview

@@ -4,4 +4,6 @@
 `interest`, `charges`, `rates` and `holds` add interest and compensation,
 `compute` assembles a case's figures, `figures` holds the values every view
 reads, and `summary` the slim per-case result that travels between processes.
+`insight` (with `periods` and `timeline`) derives the section 13 KPIs, trends
+and forecast from the same figures, walked along a case's history.
 """

@@ -20,7 +20,8 @@ from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.problems import Problem
 from arrears.records.files import attachments
 from arrears.records.model import Portfolio
-from arrears.site import agenda_page, pages
+from arrears.ledger.insight import Insight, combine, contribution
+from arrears.site import agenda_page, insight_page, pages
 from arrears.site.feeds import feeds
 from arrears.site.publish import MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
 from arrears.site.templates import environment
@@ -86,7 +87,9 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
             counts["pages"] += 1
 
         agenda = todays_agenda(figures, portfolio.settings, start_of_day(figures.as_of, portfolio.settings))
-        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures, agenda)))
+        insight = portfolio_insight(portfolio, figures)
+        render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures, agenda, insight=insight)))
+        render(Page("insight.html", "site/insight.html", insight_page.insight_page(insight)))
         render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_context(agenda)))
         with progress(figures.cases, "Writing case pages") as cases:
             for case_figures in cases:
@@ -129,6 +132,13 @@ def statement_page(portfolio: Portfolio, figures: CaseFigures) -> Page:
 
     return Page(printed.statement_href(figures.case.id), "print/statement.html",
                 printed.statement_context(figures, portfolio.settings))
+
+
+def portfolio_insight(portfolio: Portfolio, figures: PortfolioFigures) -> Insight:
+    """The Insight page's figures, from each case's contribution (as the incremental build caches them)."""
+    cases = {case.id: case for case in portfolio.cases}
+    return combine(figures.as_of, (contribution(cases[f.case.id], portfolio.settings, figures.as_of, f)
+                                   for f in figures.cases if f.case.id in cases))
 
 
 def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo | None = None) -> dict:

@@ -57,6 +57,8 @@ from arrears.site.fingerprint import fields as _fields
 from arrears.site.agenda_page import agenda_context, agenda_item
 from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
 from arrears.site.publish import MARKER, check_output, publish, replace_file, swap_folder
+from arrears.site.insight_page import insight_page
+from arrears.ledger.insight import Contribution, combine, contribution
 from arrears.site.markdown import parser, remembering
 from arrears.site.templates import compiled_cache, environment
 
@@ -245,6 +247,7 @@ class _Listed(NamedTuple):
     csv: str  # its row in due.csv
     row: str  # its row in the dashboard's table (partials/case_row.html)
     action: str | None  # its action on the agenda, if any (partials/agenda_item.html)
+    insight: Contribution  # what it adds to the Insight page's sums (ledger.insight)
 
 
 def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
@@ -261,11 +264,13 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
     portfolio = Portfolio(job.settings, (), (), root=job.root)
     site = _site(portfolio, figures, job.built_from)
     agenda = assemble(job.as_of, job.now, None, (case.agenda for case in listed))
+    insight = combine(job.as_of, (case.insight for case in listed))
     texts = {
         "index.html": job.env.get_template("site/dashboard.html").render(
             site=site, excluded=excluded,
             **pages.dashboard(portfolio, figures, agenda,
-                              {case.summary.case.id: Markup(case.row) for case in listed})),
+                              {case.summary.case.id: Markup(case.row) for case in listed}, insight=insight)),
+        "insight.html": job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)),
         "agenda.html": job.env.get_template("site/agenda.html").render(
             site=site, excluded=excluded, **agenda_context(
                 agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
@@ -398,7 +403,8 @@ def _case(job: _Job, name: str) -> _Outcome:
     row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
     action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found))
               if isinstance(found, AgendaItem) else None)
-    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action),
+    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action,
+                                   contribution(case, job.settings, job.as_of, figures)),
                            protocol=pickle.HIGHEST_PROTOCOL)
     entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
                             tuple(_fields(p) for p in problems), (), len(names))
@@ -460,7 +466,7 @@ def _case_of(path: str, root: Path) -> str | None:
 
 def _tidy(out: Path, entries: dict[str, cache.CaseEntry]) -> set[str]:
     """Remove what a full build would not have written: pages of deleted cases, stray files, and the like."""
-    expected = {"": {"index.html", "agenda.html", "due.json", "due.csv", "assets", "cases", MARKER},
+    expected = {"": {"index.html", "agenda.html", "insight.html", "due.json", "due.csv", "assets", "cases", MARKER},
                 "assets": set(ASSETS), "cases": set(entries)}
     removed = set()
     for where, wanted in expected.items():
@@ -513,10 +519,10 @@ def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written:
             refused: bool = False, cases_rendered: int = 0, listings_rendered: bool = False) -> Built:
     found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
-    count = 0 if refused else 2 * len(entries) + 2  # per case its page and its statement; dashboard, agenda
+    count = 0 if refused else 2 * len(entries) + 3  # per case its page and its statement; dashboard, agenda, insight
     return Built(out, full, count, sum(e.files for e in entries.values()),
                  tuple(sorted(written)), tuple(removed), tuple(problems), not refused,
-                 2 * cases_rendered + (2 if listings_rendered else 0), len(entries) - cases_rendered)
+                 2 * cases_rendered + (3 if listings_rendered else 0), len(entries) - cases_rendered)
 
 
 def _save(root: Path, index: cache.Index, session: Session | None) -> None:

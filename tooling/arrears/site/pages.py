@@ -23,7 +23,8 @@ from arrears.views.workings import workings
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
-from arrears.site import charts
+from arrears.ledger.insight import Insight
+from arrears.site import charts, insight_page
 from arrears.site.markdown import render
 
 
@@ -105,11 +106,13 @@ def state_bars(portfolio: PortfolioFigures) -> list[tuple[charts.Bar, Markup]]:
 
 
 def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
-              rows: dict[str, Markup] | None = None) -> dict:
+              rows: dict[str, Markup] | None = None, insight: Insight | None = None) -> dict:
     """The context of index.html. `agenda`: today's (its actions are the worklist); `rows`: the
-    table's rows already rendered, by case id (see `case_row`)."""
+    table's rows already rendered, by case id (see `case_row`); `insight`: the figures behind the
+    DSO and expected-receipts cards (see `insight_page`)."""
     tasks = worklist(agenda)
     return {
+        "insight": insight_page.dashboard_summary(insight),
         "page": "dashboard",
         "base": "",
         "title": "Dashboard",
