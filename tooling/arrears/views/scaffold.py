@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Sequence
 
 from arrears import money, words
+from arrears.rules.scaffolding import PROMPTS
 from arrears.records.model import (
     CASE_ID_PATTERN,
     CHANNELS,
@@ -166,8 +167,8 @@ def case_text(new: NewCase) -> str:
         _comment("# tags: []", "your own words, for filtering"),
         _comment("# interest: {rule: none}", "or {rule: simple, rate: 8} | late-payment-act | eu-late-payment "
                  "(docs/interest.md)"),
+        _guidance(PROMPTS["case"]),
         "---",
-        "The debtor's story, in their words where possible: what happened, what they can pay, what they asked for.",
         "",
     ]
     return "\n".join(lines)
@@ -256,14 +257,15 @@ def note_text(new: NewNote) -> str:
     lines.append(f"follow_up: {new.follow_up.isoformat()}" if new.follow_up
                  else _comment("# follow_up: YYYY-MM-DD", "the date of the next action"))
     lines.append(_comment("# promise: {amount: 100.00, by: YYYY-MM-DD}", "a promise to pay"))
-    lines += ["---", new.body.rstrip("\n") if new.body else _note_prompt(new.kind), ""]
+    if not new.body:
+        lines.append(_guidance(PROMPTS["contact" if new.kind in CONTACT_KINDS else "note"]))
+    lines += ["---", new.body.rstrip("\n"), ""]
     return "\n".join(lines)
 
 
-def _note_prompt(kind: str) -> str:
-    if kind in CONTACT_KINDS:
-        return "What was said, and how the debtor is doing. Write it down while it is fresh."
-    return "What this is and why."
+def _guidance(prompt: str) -> str:
+    """What to write below the closing `---`, as a YAML comment: it never reaches the record's text."""
+    return f"# Below the closing ---: {prompt[0].lower()}{prompt[1:]}"
 
 
 def create_note_file(root: Path, case_id: str, new: NewNote) -> Path:
@@ -324,7 +326,7 @@ def plan_text(new: NewPlan, schedule_lines: Sequence[str] = ()) -> str:
     lines.append(f"by: {yaml_text(new.by)}" if new.by else _comment("# by: jo", "who agreed it"))
     lines.append(f"summary: {yaml_text(new.summary)}" if new.summary
                  else _comment("summary:", "one line, e.g. Six monthly payments after job loss"))
-    lines += ["---", "The terms as explained to the debtor, and how they agreed (call, email, letter).", ""]
+    lines += [_guidance(PROMPTS["plan"]), "---", ""]
     return "\n".join(lines)
 
 
