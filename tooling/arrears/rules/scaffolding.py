@@ -18,6 +18,7 @@ PROMPTS = {
     "case": "The debtor's story, in their words where possible: what happened, what they can pay, what they asked for.",
     "contact": "What was said, and how the debtor is doing. Write it down while it is fresh.",
     "note": "What this is and why.",
+    "correction": "What was wrong in the note this corrects, and how you found out.",
     "plan": "The terms as explained to the debtor, and how they agreed (call, email, letter).",
 }
 """The guidance for each record's body, as `new` writes it in a comment above the closing `---`."""

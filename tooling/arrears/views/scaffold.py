@@ -212,6 +212,13 @@ class NewNote:
     state: str | None = None
     follow_up: date | None = None
     body: str = ""
+    method: str | None = None
+    promise: tuple[Decimal, date] | None = None
+    corrects: str | None = None
+    applies_to: str | None = None
+    reason: str | None = None
+    issued: date | None = None
+    description: str | None = None
 
 
 def note_stem(day: date, kind: str) -> str:
@@ -229,6 +236,8 @@ def note_text(new: NewNote) -> str:
     missing = [f"--{name}" for name in REQUIRED_NOTE_FIELDS.get(new.kind, ()) if given[name] is None]
     if missing:
         raise ScaffoldError(f"{words.article(new.kind)} note needs {' and '.join(missing)}")
+    if new.method is not None and new.method not in PAYMENT_METHODS:
+        raise ScaffoldError(f"method must be one of {', '.join(PAYMENT_METHODS)}")
     lines = ["---", f"date: {moment_text(new.day, new.clock_time)}", f"kind: {new.kind}"]
     if new.kind in CONTACT_KINDS:
         lines.append(_comment(f"direction: {new.direction or 'out'}", " | ".join(DIRECTIONS)))
@@ -236,18 +245,21 @@ def note_text(new: NewNote) -> str:
     elif new.kind == "invoice":
         lines += [f"ref: {yaml_text(new.ref or '')}", f"amount: {money.plain(new.amount, new.currency)}",
                   f"due: {new.due.isoformat()}",
-                  _comment("# issued: " + new.day.isoformat(), "default: the note's date"),
-                  "# description: what was sold"]
+                  (f"issued: {new.issued.isoformat()}" if new.issued
+                   else _comment("# issued: " + new.day.isoformat(), "default: the note's date")),
+                  f"description: {yaml_text(new.description)}" if new.description else "# description: what was sold"]
     elif new.kind == "payment":
         lines += [f"amount: {money.plain(new.amount, new.currency)}",
-                  _comment("method:", " | ".join(PAYMENT_METHODS)),
+                  _comment(f"method: {new.method}" if new.method else "method:", " | ".join(PAYMENT_METHODS)),
                   _comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref:", "the bank reference"),
-                  _comment("# applies_to: INV-1", "an invoice ref this payment settles first")]
+                  _comment(f"applies_to: {yaml_text(new.applies_to)}" if new.applies_to else "# applies_to: INV-1",
+                           "an invoice ref this payment settles first")]
     elif new.kind == "fee":
-        lines += [f"amount: {money.plain(new.amount, new.currency)}", "reason:"]
+        lines += [f"amount: {money.plain(new.amount, new.currency)}",
+                  f"reason: {yaml_text(new.reason)}" if new.reason else "reason:"]
     elif new.kind == "credit":
         lines += [f"amount: {money.plain(new.amount, new.currency)}",
-                  _comment("reason: other", " | ".join(CREDIT_REASONS))]
+                  _comment(f"reason: {new.reason or 'other'}", " | ".join(CREDIT_REASONS))]
     elif new.kind == "dispute":
         lines.append(_comment(f"state: {new.state}", " | ".join(DISPUTE_STATES)))
         lines.append(_comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref: INV-1", "the invoice disputed"))
@@ -256,9 +268,15 @@ def note_text(new: NewNote) -> str:
                  else _comment("summary:", "one line for timelines"))
     lines.append(f"follow_up: {new.follow_up.isoformat()}" if new.follow_up
                  else _comment("# follow_up: YYYY-MM-DD", "the date of the next action"))
-    lines.append(_comment("# promise: {amount: 100.00, by: YYYY-MM-DD}", "a promise to pay"))
+    if new.promise is not None:
+        lines.append(f"promise: {{amount: {money.plain(new.promise[0], new.currency)}, by: {new.promise[1].isoformat()}}}")
+    else:
+        lines.append(_comment("# promise: {amount: 100.00, by: YYYY-MM-DD}", "a promise to pay"))
+    if new.corrects:
+        lines.append(_comment(f"corrects: {new.corrects}", "the note this one replaces from its date on"))
     if not new.body:
-        lines.append(_guidance(PROMPTS["contact" if new.kind in CONTACT_KINDS else "note"]))
+        prompt = "correction" if new.corrects else "contact" if new.kind in CONTACT_KINDS else "note"
+        lines.append(_guidance(PROMPTS[prompt]))
     lines += ["---", new.body.rstrip("\n"), ""]
     return "\n".join(lines)
 
