@@ -68,7 +68,41 @@
     apply();
   }
 
+  /* Calling hours, judged by the reader's clock in the records' time zone: a tel: or sms: link outside them
+     stops being a link and says "not now" (the page was built at the start of the day's hours). */
+  function localMinutes(zone) {
+    try {
+      var parts = new Intl.DateTimeFormat("en-GB", {timeZone: zone, hour: "2-digit", minute: "2-digit",
+                                                    hourCycle: "h23"}).formatToParts(new Date());
+      var get = function (type) { return parseInt(parts.filter(function (p) { return p.type === type; })[0].value, 10); };
+      return get("hour") * 60 + get("minute");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function markHours() {
+    var hours = (document.body.getAttribute("data-contact-hours") || "").split("-");
+    if (hours.length !== 2) { return; }
+    var toMinutes = function (text) { var hm = text.split(":"); return parseInt(hm[0], 10) * 60 + parseInt(hm[1], 10); };
+    var now = localMinutes(document.body.getAttribute("data-timezone") || undefined);
+    if (now === null) { return; }
+    var why = now < toMinutes(hours[0]) ? "before " + hours[0] : now > toMinutes(hours[1]) ? "after " + hours[1] : null;
+    if (!why) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("a[data-hours]"), function (link) {
+      link.setAttribute("data-href", link.getAttribute("href"));
+      link.removeAttribute("href");
+      link.setAttribute("aria-disabled", "true");
+      link.classList.add("not-now");
+      var note = document.createElement("span");
+      note.className = "not-now-note";
+      note.textContent = " not now (" + why + ")";
+      link.parentNode.insertBefore(note, link.nextSibling);
+    });
+  }
+
   function start() {
+    markHours();
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-table-tools]"), makeFilterable);
   }

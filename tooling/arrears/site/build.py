@@ -90,7 +90,8 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
         insight = portfolio_insight(portfolio, figures)
         render(Page("index.html", "site/dashboard.html", pages.dashboard(portfolio, figures, agenda, insight=insight)))
         render(Page("insight.html", "site/insight.html", insight_page.insight_page(insight)))
-        render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_context(agenda)))
+        drafts = {item.case.id: agenda_page.next_draft(portfolio, item.figures) for item in agenda.items}
+        render(Page("agenda.html", "site/agenda.html", agenda_page.agenda_context(agenda, drafts=drafts)))
         with progress(figures.cases, "Writing case pages") as cases:
             for case_figures in cases:
                 case_id = case_figures.case.id
@@ -149,7 +150,9 @@ def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo
     so a commit or an edit elsewhere leaves it byte for byte as it was, and the
     incremental build need not rewrite every page after each commit.
     """
-    return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from}
+    hours = portfolio.settings.contact.hours
+    return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from,
+            "hours": f"{hours[0]:%H:%M}-{hours[1]:%H:%M}", "timezone": portfolio.settings.timezone}
 
 
 # --- writing and swapping ------------------------------------------------------------------

@@ -401,7 +401,7 @@ def _case(job: _Job, name: str) -> _Outcome:
     if found is not None:
         found = replace(found, figures=summary)
     row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
-    action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found))
+    action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found, page.context["draft"]))
               if isinstance(found, AgendaItem) else None)
     listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action,
                                    contribution(case, job.settings, job.as_of, figures)),

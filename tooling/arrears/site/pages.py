@@ -24,6 +24,7 @@ from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, Portfolio
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from arrears.ledger.insight import Insight
+from arrears.site import links
 from arrears.site import charts, insight_page
 from arrears.site.markdown import render
 
@@ -330,7 +331,7 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
         "case": case,
         "f": figures,
         "currency": case.currency,
-        "contacts": [(c, c.channel in case.do_not_contact) for c in case.debtor.contacts],
+        "contacts": [(c, c.channel in case.do_not_contact, links.contact_href(case, c)) for c in case.debtor.contacts],
         "preferred": case.preferred_contact,
         "story": story.html,
         "plan": active,
