@@ -152,7 +152,8 @@ def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo
     """
     hours = portfolio.settings.contact.hours
     return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from,
-            "hours": f"{hours[0]:%H:%M}-{hours[1]:%H:%M}", "timezone": portfolio.settings.timezone}
+            "hours": f"{hours[0]:%H:%M}-{hours[1]:%H:%M}", "timezone": portfolio.settings.timezone,
+            "pinned": portfolio.settings.as_of is not None and portfolio.settings.as_of == figures.as_of}
 
 
 # --- writing and swapping ------------------------------------------------------------------
