@@ -186,6 +186,21 @@ class LazyGroup(click.Group):
                 self.get_command(ctx, name)
         return super().resolve_command(ctx, args)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands grouped by the day's work (`SECTIONS`), each with its whole short help, wrapped."""
+        names = self.list_commands(ctx)
+        placed = {name for _, group in SECTIONS for name in group}
+        sections = [*SECTIONS, ("Other", tuple(n for n in names if n not in placed))]
+        for title, group in sections:
+            rows = []
+            for name in group:
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit=10_000)))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
     def _load(self, cmd_name: str) -> click.Command:
         module_name, attribute = self.lazy[cmd_name].split(":")
         command = getattr(importlib.import_module(module_name), attribute)
@@ -211,6 +226,15 @@ COMMANDS = {
 }
 """Commands defined in their own modules, loaded on demand; `check` is defined below."""
 
+SECTIONS = (
+    ("Start", ("init", "new", "import")),
+    ("Every day", ("agenda", "remind", "show", "statement")),
+    ("Money", ("due", "export", "insight")),
+    ("Publish", ("build", "serve")),
+    ("Trust", ("check", "audit")),
+)
+"""How `arrears --help` groups the commands: in the order of a credit controller's work."""
+
 
 @click.group(cls=LazyGroup, lazy=COMMANDS,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -219,7 +243,13 @@ def main() -> None:
     """Plain-text case files for chasing unpaid invoices, kindly.
 
     Each debtor is a folder under cases/ with case.md, notes/ and plans/.
-    Start with `arrears check`, then `arrears due`.
+
+    \b
+    New here? Start with:
+      arrears init books && cd books    a records repository, with an example case
+      arrears new case acme --name "Acme Ltd" --kind business --email a@acme.example
+      arrears agenda                    what to do today; then arrears remind CASE
+    The records format is in docs/records.md; every command has --help.
     """
 
 
