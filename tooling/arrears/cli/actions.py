@@ -20,7 +20,8 @@ from arrears.actions import agenda as agendas
 from arrears.actions import followup as followups
 from arrears import clock
 from arrears.views import messages
-from arrears.cli.app import as_of_option, finish, format_option, load_checked, refuse_excluded, resolve_as_of, root_option
+from arrears.cli.app import (as_of_option, finish, format_option, load_checked, refuse_excluded, refuse_unknown,
+                             resolve_as_of, root_option)
 from arrears.ledger.compute import compute_case, compute_portfolio
 from arrears.records.parse import parse_note
 from arrears.problems import FORMATTERS
@@ -101,10 +102,9 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     """
     found, _ = load_checked(root, as_of)
     portfolio = found.portfolio
+    refuse_unknown(found, [case_id])
     refuse_excluded(found.verdict, case_id)
     case = portfolio.case(case_id)
-    if case is None:
-        raise click.UsageError(f"no case {case_id!r} under cases/")
     day, now, real = _now(portfolio.settings, as_of)
     figures = compute_case(case, portfolio.settings, day)
     suggested, why = messages.suggest_tone(figures)

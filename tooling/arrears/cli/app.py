@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import click
 
@@ -126,6 +126,22 @@ def stop_if_fatal(verdict: Verdict) -> None:
         click.echo(FORMATTERS["text"](errors), err=True, nl=False)
         click.echo(f"arrears: the records have {summary(errors)}; fix them first (arrears check).", err=True)
         sys.exit(1)
+
+
+def refuse_unknown(found: Checked, case_ids: Iterable[str]) -> None:
+    """One wording for a case that is not there, everywhere, with the closest name (exit 2)."""
+    known = set(found.loaded) | set(found.verdict.excluded)
+    unknown = sorted(set(case_ids) - known)
+    if unknown:
+        raise click.UsageError(no_such_case(unknown, known))
+
+
+def no_such_case(unknown: Sequence[str], known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.6) if len(unknown) == 1 else []
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"no such case: {', '.join(unknown)} (cases are the folders under cases/){hint}"
 
 
 def refuse_excluded(verdict: Verdict, case_id: str) -> None:

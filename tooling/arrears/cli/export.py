@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from arrears.views import export as exporting
-from arrears.cli.app import as_of_option, finish, format_option, load_checked, root_option
+from arrears.cli.app import as_of_option, finish, format_option, load_checked, refuse_unknown, root_option
 from arrears.ledger.compute import compute_portfolio
 
 
@@ -46,10 +46,7 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     """
     found, as_of = load_checked(root, as_of)
     portfolio = found.portfolio
-    unknown = sorted(case_id for case_id in set(case_ids)
-                     if case_id not in found.loaded and case_id not in found.verdict.excluded)
-    if unknown:
-        raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
+    refuse_unknown(found, case_ids)
     if case_ids:
         portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(case_ids)))
     figures = compute_portfolio(portfolio, as_of)

@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from arrears import clock, money
-from arrears.cli.app import DATE, load_checked, locate_root, refuse_excluded, resolve_as_of, root_option
+from arrears.cli.app import (DATE, load_checked, locate_root, no_such_case, refuse_excluded, refuse_unknown,
+                             resolve_as_of, root_option)
 from arrears.records.load import load_settings
 from arrears.records.parse import parse_case
 from arrears.problems import FORMATTERS
@@ -157,8 +158,9 @@ def new_note(root, case_id, kind, moment, direction, outcome, amount, ref, due, 
     settings = load_settings(found)
     case_file = found / "cases" / case_id / "case.md"
     if not case_file.is_file():
-        raise click.UsageError(f"no case {case_id!r}: cases/{case_id}/case.md does not exist "
-                               f"(arrears new case {case_id} --name ... --kind ...)")
+        known = [p.parent.name for p in (found / "cases").glob("*/case.md")]
+        raise click.UsageError(no_such_case([case_id], known) + f"; to open it: arrears new case {case_id} "
+                               "--name ... --kind ...")
     case = parse_case(f"cases/{case_id}/case.md", case_file.read_bytes(), case_id, settings).record
     currency = case.currency if case else settings.currency
     copied = _corrected(found, case_id, corrects, currency) if corrects else {}
@@ -226,11 +228,10 @@ def new_plan(root, case_id, start, every, count, installment, discount_percent, 
     from arrears.ledger.schedule import from_rule
 
     found, _ = load_checked(root, None)
+    refuse_unknown(found, [case_id])
     refuse_excluded(found.verdict, case_id)  # a plan's amount from half-understood records would be wrong
     portfolio = found.portfolio
     case = portfolio.case(case_id)
-    if case is None:
-        raise click.UsageError(f"no case {case_id!r} under cases/")
     settings = portfolio.settings
     agreed = agreed or resolve_as_of(None, settings)
     if (count is None) == (installment is None):
