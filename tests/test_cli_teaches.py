@@ -46,3 +46,26 @@ def test_a_yaml_slip_gets_a_hint_in_plain_words(books, front, hint):
     books.note("mara-okafor", "2026-05-01-call", f"date: 2026-05-01\nkind: call\n{front}")
     result = CliRunner().invoke(main, ["check", "--root", str(books.root)])
     assert result.exit_code == 1 and "[yaml-syntax]" in result.output and hint in result.output
+
+
+def test_due_help_explains_every_state_and_column():
+    from arrears.ledger.figures import STATES
+
+    text = CliRunner().invoke(main, ["due", "--help"]).output
+    for word in (*STATES, "BALANCE", "OVERDUE", "DAYS", "NEXT DUE", "FOLLOW-UP", "INTEREST"):
+        assert f"\n    {word} " in text, word
+
+
+def test_audit_lists_errors_first(git_repo):
+    repo = git_repo
+    repo.case()
+    repo.note("acme", "2026-03-01-call", day="2026-03-01")
+    repo.note("acme", "2026-03-02-call", day="2026-03-02")
+    repo.commit("open", when="2026-03-03T10:00:00+00:00")
+    repo.note("acme", "2026-03-02-call", body="Changed.")  # an error, in a file that sorts after ...
+    repo.commit("edit", when="2026-03-04T10:00:00+00:00")
+    repo.note("acme", "2026-01-01-call", day="2026-01-01")  # ... this warning (backdated)
+    repo.commit("late", when="2026-03-05T10:00:00+00:00")
+    result = CliRunner().invoke(main, ["audit", "--root", str(repo.root)])
+    severities = [line.split(": ")[1] for line in result.stdout.splitlines()]
+    assert severities == ["error", "warning"], result.stdout

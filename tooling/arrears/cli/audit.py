@@ -29,12 +29,14 @@ def audit(root: Path | None, since: str | None, output_format: str, strict: bool
     backdate_days), records not committed yet, uncommitted edits to committed
     records. case.md may change. Exit 1 when there is any error (or warning
     with --strict), 2 when the root is not in a Git repository or REV is unknown.
+    The report lists errors first, then warnings, each by file and line.
     """
     found = locate_root(root)
     try:
         problems = auditing.audit(found, since)
     except GitError as error:
         raise click.UsageError(str(error)) from None
+    problems = sorted(problems, key=lambda p: (not p.is_error, p.path, p.line, p.column, p.code))  # errors first
     click.echo(FORMATTERS[output_format](problems), nl=False)
     if output_format == "text":
         scope = f"commits after {since}" if since else "the whole history"

@@ -38,6 +38,31 @@ def due(root: Path | None, as_of: date | None, at: str | None, output_format: st
 
     Name CASEs to show only those. JSON and CSV give money as plain strings
     with the currency's minor-unit digits; the table totals per currency.
+
+    \b
+    Columns:
+      STATE      where the case stands (below)
+      BALANCE    everything owed now: invoices and fees (and interest)
+                 less payments and credits
+      OVERDUE    the part of it past its due date (for a plan: installments
+                 past due)
+      DAYS       days since the oldest overdue amount fell due
+      NEXT DUE   the next date something falls due, and how much
+      FOLLOW-UP  the latest follow_up a note set
+      INTEREST   interest and compensation included in the balance
+    A * after the debtor: vulnerable, gentle tone only.
+
+    \b
+    States (the first that holds):
+      closed       status: closed in case.md
+      settled      nothing is owed
+      disputed     an open dispute: not chased until resolved
+      on-hold      status: on-hold in case.md
+      plan-broken  a plan with [plans] broken_after installments missed
+      plan-behind  a plan with an installment missed
+      in-plan      a plan being kept to
+      overdue      money past its due date, and no active plan
+      current      owed, but nothing past due yet
     """
     if at is None:
         figures, verdict = _due_here(root, as_of, cases)
