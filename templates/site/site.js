@@ -47,14 +47,17 @@
     var rows = Array.prototype.filter.call(table.tBodies[0].rows, function (row) {
       return row.hasAttribute("data-search");
     });
-    var query = form.elements.q, state = form.elements.state;
+    var query = form.elements.q, state = form.elements.state, owner = form.elements.owner, tag = form.elements.tag;
     var count = form.querySelector(".table-count");
     function apply() {
       var terms = query.value.toLowerCase().split(/\s+/).filter(Boolean);
       var wanted = state.value, shown = 0;
+      var who = owner ? owner.value : "", label = tag ? tag.value : "";
       rows.forEach(function (row) {
         var text = row.getAttribute("data-search");
         var visible = (!wanted || row.getAttribute("data-state") === wanted) &&
+          (!who || row.getAttribute("data-owner") === who) &&
+          (!label || (row.getAttribute("data-tags") || "").indexOf(" " + label + " ") !== -1) &&
           terms.every(function (term) { return text.indexOf(term) !== -1; });
         row.hidden = !visible;
         if (visible) { shown += 1; }
@@ -64,6 +67,8 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     query.addEventListener("input", apply);
     state.addEventListener("change", apply);
+    if (owner) { owner.addEventListener("change", apply); }
+    if (tag) { tag.addEventListener("change", apply); }
     form.hidden = false;
     apply();
   }
