@@ -288,3 +288,25 @@ def test_calls_and_texts_say_not_now_outside_calling_hours(browser, server):
     assert f"not now (after {hours.split('-')[1]})" in page.locator(".contacts").inner_text()
     assert page.locator(".contacts a[href^='mailto:']").count() == 1  # an email can wait in the inbox
     context.close()
+
+
+def test_on_a_phone_the_worklist_comes_first(browser, server):
+    page, watch = open_page(browser, f"{server}/books/index.html", width=390, height=844)
+    top = lambda selector: page.locator(selector).first.bounding_box()["y"]  # noqa: E731
+    assert top(".hero") < top(".worklist") < top(".totals") < top("#cases")
+    assert top(".worklist") < 700, "the day's work is on the first screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    shot(page, "dashboard-phone")
+    assert watch.errors == []
+
+
+def test_my_cases_filter_by_owner_and_tag(browser, server):
+    page, watch = open_page(browser, f"{server}/books/index.html")
+    page.get_by_label("Owner").select_option("jo")
+    assert visible_cases(page) == ["acme-bakery"]
+    page.get_by_label("Owner").select_option("sam")
+    assert visible_cases(page) == ["bea-jones", "brasserie-nord", "cafe-lumiere"]
+    page.get_by_label("Owner").select_option("")
+    page.get_by_label("Tag").select_option("wholesale")
+    assert visible_cases(page) == ["acme-bakery"]
+    assert watch.errors == []
