@@ -98,8 +98,9 @@ def test_only_the_affected_pages_are_rewritten(books):
     note.write_text(text + "\nA line that changes nothing but the page.\n", encoding="utf-8")
     incremental.build(books, DAY, out)
     after = mtimes(out)
-    changed = {path for path in after if after[path] != before.get(path)}
+    changed = {path for path in after if after[path] != before.get(path) and not path.startswith("pagefind/")}
     assert changed == {"cases/case-00005/index.html", "cases/case-00005/statement.html"}  # that case's pages
+    assert any(path.startswith("pagefind/") and after[path] != before.get(path) for path in after)  # and the index
 
     os.utime(first_note(books, "case-00006"))  # touched, same content: nothing to do
     assert incremental.build(books, DAY, out).written == ()
@@ -216,15 +217,15 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
 
     repo.write("cases/bolt/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
     edited = incremental.build(repo.root, day, out)
-    # the listing pages name the commit and the dirty flag: the Insight page is one of them
+    # the listing pages name the commit and the dirty flag: the Insight and Search pages are among them
     assert not edited.full and set(edited.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
-                                                        "insight.html"}
+                                                        "insight.html", "search.html"}
     assert "uncommitted changes" in (out / "index.html").read_text()
 
     repo.commit("a call", when="2026-03-01T17:00:00+00:00")
     committed = incremental.build(repo.root, day, out)
     assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
-                                                              "insight.html"}
+                                                              "insight.html", "search.html"}
     assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
 
 

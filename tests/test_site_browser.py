@@ -310,3 +310,24 @@ def test_my_cases_filter_by_owner_and_tag(browser, server):
     page.get_by_label("Tag").select_option("wholesale")
     assert visible_cases(page) == ["acme-bakery"]
     assert watch.errors == []
+
+
+def test_search_finds_a_word_in_one_note_and_lands_on_that_case(browser, server):
+    page, watch = open_page(browser, f"{server}/books/search.html")
+    page.locator(".pagefind-ui__search-input").fill("oven")  # only in acme-bakery's call note
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for()
+    assert results.count() == 1
+    results.first.click()
+    page.wait_for_url("**/cases/acme-bakery/**")
+    assert page.locator("h1").inner_text() == "Acme Bakery Ltd"
+    assert watch.errors == []
+
+
+def test_search_from_the_file_system_says_how_to_get_it(browser, sites):
+    page, watch = open_page(browser, (sites / "books" / "search.html").as_uri())
+    note = page.locator("#search-unavailable")
+    assert note.is_visible() and "arrears serve" in note.inner_text()
+    page, watch = open_page(browser, (sites / "books" / "index.html").as_uri())
+    page.get_by_label("Search").fill("jones")
+    assert visible_cases(page) == ["bea-jones"], "the table filter still works from a file"

@@ -106,8 +106,24 @@
     });
   }
 
+  /* Search (Pagefind): its index loads over http(s) only, so from file:// the page says how to get it. */
+  function startSearch() {
+    var box = document.querySelector("[data-search-ui]");
+    if (!box) { return; }
+    function unavailable() { document.getElementById("search-unavailable").hidden = false; }
+    if (window.location.protocol === "file:") { unavailable(); return; }
+    function ready() {  /* pagefind-ui.js is deferred after this file: it runs by the window's load */
+      if (typeof window.PagefindUI !== "function") { unavailable(); return; }
+      new window.PagefindUI({element: "#search", showImages: false, resetStyles: false});
+      var input = box.querySelector("input");
+      if (input) { input.setAttribute("aria-label", "Search"); input.focus(); }
+    }
+    if (document.readyState === "complete") { ready(); } else { window.addEventListener("load", ready); }
+  }
+
   function start() {
     markHours();
+    startSearch();
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-table-tools]"), makeFilterable);
   }

@@ -21,7 +21,7 @@ from arrears.problems import Problem
 from arrears.records.files import attachments
 from arrears.records.model import Portfolio
 from arrears.ledger.insight import Insight, combine, contribution
-from arrears.site import agenda_page, insight_page, pages
+from arrears.site import agenda_page, insight_page, pages, search
 from arrears.site.feeds import feeds
 from arrears.site.publish import MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
 from arrears.site.templates import environment
@@ -112,9 +112,11 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
                     counts["files"] += 1
         for name, text in feeds(figures).items():
             _write(folder, name, text)
+        render(Page("search.html", "site/search.html", search_page()))
         for name in ASSETS:
             source, _, _ = env.loader.get_source(env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
+        search.index_site(folder)
 
     publish(out, write, root)
     return BuildReport(out, counts["pages"], counts["files"])
@@ -125,6 +127,11 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
     context = pages.case_page(portfolio, figures, attachments, history)
     context["draft"] = agenda_page.next_draft(portfolio, figures)  # the reminder `arrears remind` would draft
     return Page(pages.case_href(figures.case.id), "site/case.html", context)
+
+
+def search_page() -> dict:
+    """The context of search.html: the box Pagefind fills in (site/search.py builds its index)."""
+    return {"page": "search", "base": "", "title": "Search"}
 
 
 def statement_page(portfolio: Portfolio, figures: CaseFigures) -> Page:

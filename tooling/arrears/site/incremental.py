@@ -55,7 +55,8 @@ from arrears.site import cache, pages
 from arrears.site import fingerprint as fingerprints
 from arrears.site.fingerprint import fields as _fields
 from arrears.site.agenda_page import agenda_context, agenda_item
-from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
+from arrears.site import search
+from arrears.site.build import ASSETS, _site, _write, case_page, search_page, statement_page
 from arrears.site.publish import MARKER, check_output, publish, replace_file, swap_folder
 from arrears.site.insight_page import insight_page
 from arrears.ledger.insight import Contribution, combine, contribution
@@ -185,6 +186,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
             source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
             written.append(f"assets/{name}")
+        search.index_site(folder)
 
     try:
         publish(out, write, job.root)
@@ -228,6 +230,8 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         listings_rendered = listing_hash != index.listing_hash
         if listings_rendered:
             written += _listing(job, out, entries, excluded, atomic=True, session=session)
+        if any(path.startswith("cases/") for path in written + removed) or not (out / search.FOLDER).is_dir():
+            search.index_site(out)  # a case page changed: the index follows (Pagefind indexes whole sites)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
@@ -274,6 +278,7 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
         "agenda.html": job.env.get_template("site/agenda.html").render(
             site=site, excluded=excluded, **agenda_context(
                 agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
+        "search.html": job.env.get_template("site/search.html").render(site=site, **search_page()),
         "due.json": json_document(figures, [case.json for case in listed]),
         "due.csv": csv_document([case.csv for case in listed]),
     }
@@ -466,7 +471,8 @@ def _case_of(path: str, root: Path) -> str | None:
 
 def _tidy(out: Path, entries: dict[str, cache.CaseEntry]) -> set[str]:
     """Remove what a full build would not have written: pages of deleted cases, stray files, and the like."""
-    expected = {"": {"index.html", "agenda.html", "insight.html", "due.json", "due.csv", "assets", "cases", MARKER},
+    expected = {"": {"index.html", "agenda.html", "insight.html", "search.html", "due.json", "due.csv", "assets",
+                     "cases", search.FOLDER, MARKER},
                 "assets": set(ASSETS), "cases": set(entries)}
     removed = set()
     for where, wanted in expected.items():
