@@ -11,6 +11,7 @@ overlay, to every open page, which keeps showing the last good build.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -190,16 +191,23 @@ class Preview:
         self.server = LiveServer(port, self.state)  # raises OSError when the port is taken
         self.observer = None
         self.debouncer: Debouncer | None = None
+        self._lock = threading.Lock()
+        self._stopping = False
+        self.building = 0  # rebuilds running (the first one, or the rebuild loop's)
 
     @property
     def url(self) -> str:
         return self.server.url
 
     def start(self) -> None:
+        """Build once, then serve and watch (unless `stop` came first: a signal during the first build)."""
         self.rebuild(None)
-        self.server.start()
-        self.debouncer = Debouncer(self.rebuild)
-        self.observer = watch(self.root, self.debouncer.add)
+        with self._lock:
+            if self._stopping:
+                return
+            self.server.start()
+            self.debouncer = Debouncer(self.rebuild)
+            self.observer = watch(self.root, self.debouncer.add)
 
     def rebuild(self, changed: set[str] | None) -> None:
         """Rebuild, then tell the pages: those among the case pages replaced first reload at once,
@@ -210,10 +218,15 @@ class Preview:
             announced.extend(paths)
             self.state.published(paths)
 
+        self.building += 1
         try:
             outcome = self.builder(changed, cases_done)
         except Exception as error:  # a template error, a full disk: said, and the last site stays
             outcome = Outcome(0.0, problems=[f"build failed: {type(error).__name__}: {error}"], summary="1 error")
+        finally:
+            self.building -= 1
+        if self._stopping:  # stopped mid-build (its workers were ended): nothing to tell
+            return
         if outcome.problems:
             self.state.failed(outcome.problems)
             self.echo("\n".join(outcome.problems))
@@ -228,13 +241,19 @@ class Preview:
         self.echo(f"{what}: {_count(len(outcome.written), 'file')} written in {outcome.seconds:.2f} s")
 
     def stop(self) -> None:
+        """Stop serving, watching and rebuilding, without waiting for a build in progress."""
+        with self._lock:
+            self._stopping = True
         if self.observer is not None:
             self.observer.stop()
         if self.debouncer is not None:
             self.debouncer.stop()
-        self.server.stop()
+        self.state.close()
+        if self.server.running:
+            self.server.shutdown()
+        self.server.server_close()
         if self.observer is not None:
-            self.observer.join(timeout=2)
+            self.observer.join(timeout=1)
 
 
 def _count(number: int | set, word: str) -> str:
@@ -243,18 +262,47 @@ def _count(number: int | set, word: str) -> str:
 
 
 def serve_forever(preview: Preview) -> None:
-    """Run until Ctrl-C (or SIGTERM), then stop everything without a traceback."""
+    """Run until SIGINT (Ctrl-C) or SIGTERM, then stop everything, a build in progress included.
+
+    serve installs its own handlers for both: a process started in the
+    background (`make test &`, a scheduler) inherits SIGINT as ignored and
+    would otherwise never stop on it, and SIGTERM is what systemd, Docker and
+    CI send. The first build runs off the main thread, so a signal is acted on
+    at once even then; the build's worker processes are ended with it.
+    """
     import signal
 
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    previous = {number: signal.signal(number, lambda *_: stop.set()) for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def start() -> None:
         preview.start()
-        preview.echo(f"serving {preview.root} on {preview.url} (Ctrl-C to stop)")
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        if not stop.is_set() and not preview._stopping:
+            preview.echo(f"serving {preview.root} on {preview.url} (Ctrl-C to stop)")
+
+    starter = threading.Thread(target=start, name="arrears-start", daemon=True)
+    try:
+        starter.start()
+        stop.wait()
     finally:
         preview.stop()
+        end_workers()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         preview.echo("stopped")
+        if preview.building:  # a build thread is still rendering in this process: do not wait for it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+
+
+def end_workers(grace: float = 0.5) -> None:
+    """Kill the build's worker processes, if a build is running: they hold nothing worth keeping
+    (a half-written staging folder, which the next build replaces)."""
+    import multiprocessing
+
+    children = multiprocessing.active_children()
+    for child in children:
+        child.kill()
+    for child in children:
+        child.join(grace)
