@@ -38,6 +38,11 @@ def published_name(name: str) -> str:
     return name if is_passive(name) else name + WRAPPED
 
 
+def label(name: str) -> str:
+    """How the case page names attachment `name`: a wrapped one says why it downloads as a zip."""
+    return name if is_passive(name) else f"{name} (as a .zip: a browser would run it)"
+
+
 def write(data: bytes, name: str, files: Path) -> Path:
     """Publish attachment `name` (its bytes) into the site's `files` folder of its case."""
     target = files / published_name(name)

@@ -22,6 +22,7 @@ from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.records.model import Portfolio
 from arrears.site import agenda_page, pages
+from arrears.site import attachments as published
 from arrears.site.feeds import feeds
 from arrears.site.templates import environment
 
@@ -101,12 +102,11 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
                     names = attachments(root, case_id) if root else []
                 render(case_page(portfolio, case_figures, names, history), listing=False)
                 for name in names:
-                    target = folder / "cases" / case_id / "files" / name
+                    files = folder / "cases" / case_id / "files"
                     if committed is not None:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(committed[f"cases/{case_id}/files/{name}"])
+                        published.write(committed[f"cases/{case_id}/files/{name}"], name, files)
                     else:
-                        _copy(root / "cases" / case_id / "files" / name, target)  # type: ignore[operator]
+                        published.copy(root / "cases" / case_id / "files" / name, name, files)  # type: ignore[operator]
                     counts["files"] += 1
         for name, text in feeds(figures).items():
             _write(folder, name, text)
@@ -162,11 +162,6 @@ def _write(folder: Path, relative: str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
-
-
-def _copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
 
 
 def check_output(out: Path, root: Path | None = None) -> None:

@@ -53,6 +53,7 @@ from arrears.records.settings import PATH as SETTINGS_PATH
 from arrears.records.settings import parse_settings
 from arrears.ledger.summary import summarize
 from arrears.site import cache, pages
+from arrears.site import attachments as published
 from arrears.site.agenda_page import agenda_context, agenda_item
 from arrears.site.build import ASSETS, MARKER, _site, _write, attachments, case_page, check_output, publish
 from arrears.site.markdown import parser, remembering
@@ -365,9 +366,7 @@ def _case(job: _Job, name: str) -> _Outcome:
         cache.save_markdown(job.root, name, job.code, dict(memory))
     _write(job.target, page.path, html)
     for attachment in names:
-        target = job.target / "cases" / name / "files" / attachment
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(job.root / "cases" / name / "files" / attachment, target)
+        published.copy(job.root / "cases" / name / "files" / attachment, attachment, job.target / "cases" / name / "files")
     summary = summarize(figures)
     found = agenda_entry(figures, job.settings, job.now)
     if found is not None:
