@@ -24,11 +24,14 @@ def audit(root: Path | None, since: str | None, output_format: str, strict: bool
     """Check Git's history for rewritten notes and plans.
 
     Errors: a committed note or plan later modified, deleted or renamed
-    (notes and plans are append-only; corrections are new notes). Warnings:
-    notes committed long after their own date (more than [audit]
-    backdate_days), records not committed yet, uncommitted edits to committed
-    records. case.md may change. Exit 1 when there is any error (or warning
-    with --strict), 2 when the root is not in a Git repository or REV is unknown.
+    (notes and plans are append-only; corrections are new notes); a record
+    committed as a symbolic link; a --since REV that is no longer an
+    ancestor of HEAD (history rewritten). Warnings: notes committed long
+    after their own date (more than [audit] backdate_days; the later of the
+    author and committer dates counts), file mode changes of records, records
+    not committed yet, uncommitted edits to committed records. case.md may
+    change. Exit 1 when there is any error (or warning with --strict), 2 when
+    the root is not in a Git repository or REV is unknown.
     """
     found = locate_root(root)
     try:
