@@ -43,7 +43,8 @@ class Served:
             env={**os.environ, "ARREARS_WORKERS": workers}, preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         if ready:
             line = self.wait_for_line(r"serving .* on (http://127\.0\.0\.1:\d+/)")
             self.url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
@@ -102,6 +103,7 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
+        self._reader.join(TIMEOUT)  # to the end of its stderr: every line it wrote is in
         rest = []
         while not self.lines.empty():
             rest.append(self.lines.get())

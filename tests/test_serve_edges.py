@@ -167,13 +167,21 @@ def test_a_signal_stops_serve_within_two_seconds(records, sent, inherited):
 
 
 def _children(pid: int) -> set[int]:
+    """serve's worker processes (forked: the same command line), not the git commands it runs."""
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             found.update(int(child) for child in (task / "children").read_text().split())
         except OSError:
             pass
-    return found
+    return {child for child in found if b"arrears" in _cmdline(child)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _alive(pid: int) -> bool:
