@@ -91,7 +91,8 @@ def serve(root: Path | None, port: int, as_of: date | None) -> None:
     """
     import errno
 
-    from arrears.serve.preview import Preview, Stop, serve_forever, site_builder
+    from arrears.serve.preview import Preview, serve_forever, site_builder
+    from arrears.serve.stopping import Stop
 
     stop = Stop()  # first: a signal during start-up is not lost
     found = locate_root(root)
