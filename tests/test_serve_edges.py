@@ -24,14 +24,30 @@ from site_records import write_portfolio
 from test_serve import TIMEOUT, Served
 
 
-@pytest.fixture
-def served(records):
-    write_portfolio(records)
-    started = Served(records.root)
+def _serve(root: Path):
+    started = Served(root)
     yield started
     if started.process.poll() is None:
         started.process.kill()
         started.process.wait(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def served(records):
+    """A server of one's own (for tests that stop it or crowd it)."""
+    write_portfolio(records)
+    yield from _serve(records.root)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One server for the tests that only send requests."""
+    from conftest import RecordsTree
+
+    records = RecordsTree(tmp_path_factory.mktemp("shared") / "books")
+    records.root.mkdir()
+    write_portfolio(records)
+    yield from _serve(records.root)
 
 
 def request(served: Served, path: str, host: str | None = "", method: str = "GET",
@@ -55,25 +71,25 @@ def request(served: Served, path: str, host: str | None = "", method: str = "GET
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1", "127.0.0.1:1",
                                   "localhost.evil.example:{port}", "127.0.0.2:{port}", "0.0.0.0:{port}", None])
-def test_a_request_not_naming_this_server_gets_nothing(served, host):
-    status, headers, body = request(served, "/due.json", host=host.format(port=served.port) if host else None)
+def test_a_request_not_naming_this_server_gets_nothing(shared, host):
+    status, headers, body = request(shared, "/due.json", host=host.format(port=shared.port) if host else None)
     assert status == 421 and body == b""
     assert headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}", "[::1]:{port}"])
-def test_the_loopback_names_with_the_port_are_answered(served, host):
-    status, _, body = request(served, "/due.json", host=host.format(port=served.port))
+def test_the_loopback_names_with_the_port_are_answered(shared, host):
+    status, _, body = request(shared, "/due.json", host=host.format(port=shared.port))
     assert status == 200 and b"acme-bakery" in body
 
 
-def test_two_host_headers_are_refused(served):
-    status, _, body = request(served, "/due.json", headers={"Host": f"127.0.0.1:{served.port}"})
+def test_two_host_headers_are_refused(shared):
+    status, _, body = request(shared, "/due.json", headers={"Host": f"127.0.0.1:{shared.port}"})
     assert status == 421 and body == b""
 
 
-def test_folders_are_not_listed(served):
-    status, _, body = request(served, "/cases/")
+def test_folders_are_not_listed(shared):
+    status, _, body = request(shared, "/cases/")
     assert status == 404
     assert b"acme-bakery" not in body and b"Directory listing" not in body
 
@@ -81,8 +97,8 @@ def test_folders_are_not_listed(served):
 @pytest.mark.parametrize("path", ["/index.html", "/cases/acme-bakery/index.html", "/due.json", "/due.csv",
                                   "/assets/site.css", "/__arrears/live.js", "/__arrears/status", "/missing.html",
                                   "/missing.png", "/cases/"])
-def test_every_answer_carries_the_policy_headers(served, path):
-    _, headers, _ = request(served, path)
+def test_every_answer_carries_the_policy_headers(shared, path):
+    _, headers, _ = request(shared, path)
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer"
     policy = headers["content-security-policy"]
@@ -96,12 +112,12 @@ def test_the_header_policy_is_the_pages_own_plus_the_event_stream():
     assert SITE_POLICY == page_policy + "; connect-src 'self'"
 
 
-def test_head_answers_like_get_without_a_body(served):
-    get_status, get_headers, get_body = request(served, "/cases/acme-bakery/index.html")
-    status, headers, body = request(served, "/cases/acme-bakery/index.html", method="HEAD")
+def test_head_answers_like_get_without_a_body(shared):
+    get_status, get_headers, get_body = request(shared, "/cases/acme-bakery/index.html")
+    status, headers, body = request(shared, "/cases/acme-bakery/index.html", method="HEAD")
     assert (status, body) == (200, b"")
     assert headers["content-length"] == get_headers["content-length"] == str(len(get_body))
-    status, headers, body = request(served, "/due.json", method="HEAD")
+    status, headers, body = request(shared, "/due.json", method="HEAD")
     assert status == 200 and body == b"" and int(headers["content-length"]) > 0
 
 
