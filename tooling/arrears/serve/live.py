@@ -40,8 +40,9 @@ MAX_CONNECTIONS = 64
 SITE_POLICY = ("default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; base-uri 'none'; "
                "form-action 'none'; connect-src 'self'")
 """The site pages' own policy (templates/site/base.html) and the event stream: sent with every answer."""
-ATTACHMENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
-"""For files under cases/*/files/: no script, no requests, an opaque origin."""
+ATTACHMENT_POLICY = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+"""For files under cases/*/files/: an opaque origin, no script, no request but for the file itself
+(the browser's own image and video viewers load it; their inline styles may apply)."""
 _CSP = re.compile(r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.IGNORECASE)
 
 
