@@ -232,8 +232,11 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         listings_rendered = listing_hash != index.listing_hash
         if listings_rendered:
             written += _listing(job, out, entries, excluded, atomic=True, session=session)
-        if any(path.startswith("cases/") for path in written + removed) or not (out / search.FOLDER).is_dir():
-            search.index_site(out)  # a case page changed: the index follows (Pagefind indexes whole sites)
+        stale = any(path.startswith("cases/") for path in written + removed)
+        if (stale and session is None) or not (out / search.FOLDER).is_dir():
+            # A case page changed: the index follows (Pagefind indexes whole sites: ~15 s at 2,500 cases).
+            # Under `serve` (a session) edits stay instant and search keeps the index serve started with.
+            search.index_site(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
