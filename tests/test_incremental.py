@@ -371,3 +371,18 @@ def test_a_scratch_folder_of_a_running_build_is_left_alone(tmp_path):
     for folder in (mine, other):
         folder.mkdir()
     assert remove_stale(out) == [] and mine.is_dir() and other.is_dir()
+
+
+def test_under_serve_an_edit_leaves_the_search_index_as_serve_started_with(books):
+    out = books / "site"
+    session = incremental.Session()
+    incremental.build(books, DAY, out, session=session)
+    index = {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")}
+    assert index, "the first build under serve indexes the site"
+    note = first_note(books, "case-00005")
+    note.write_text(note.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    edited = incremental.build(books, DAY, out, session=session)
+    assert "cases/case-00005/index.html" in edited.written
+    assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} == index
+    incremental.build(books, DAY, out)  # arrears build: the index follows the edit
+    assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} != index

@@ -233,7 +233,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         if listings_rendered:
             written += _listing(job, out, entries, excluded, atomic=True, session=session)
         stale = any(path.startswith("cases/") for path in written + removed)
-        if (stale and session is None) or not (out / search.FOLDER).is_dir():
+        if session is None and (stale or search.is_stale(out)) or not (out / search.FOLDER).is_dir():
             # A case page changed: the index follows (Pagefind indexes whole sites: ~15 s at 2,500 cases).
             # Under `serve` (a session) edits stay instant and search keeps the index serve started with.
             search.index_site(out)

@@ -42,6 +42,16 @@ def executable() -> Path | None:
         return None
 
 
+def is_stale(site: Path) -> bool:
+    """Is a case page newer than the index (an edit made under `serve`, which leaves the index be)?"""
+    entry = site / FOLDER / "pagefind-entry.json"
+    try:
+        indexed = entry.stat().st_mtime_ns
+    except OSError:
+        return True
+    return any(page.stat().st_mtime_ns > indexed for page in site.glob(GLOB))
+
+
 def index_site(site: Path) -> SearchIndex | None:
     """(Re)build `site/pagefind/` from the case pages; None when Pagefind is missing (the site works without)."""
     binary = executable()
