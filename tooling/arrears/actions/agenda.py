@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from arrears import money
 from arrears.rules.contact import Verdict, counted_notes, may_contact
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.ledger.summary import CaseCard, CaseSummary
 from arrears.actions.tone import broken_promises, suggest_tone
 from arrears.words import long_date as human_date
 from arrears.records.model import CONTACT_KINDS, Case, Contact, Settings
@@ -52,7 +53,7 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
-    figures: CaseFigures
+    figures: CaseFigures | CaseSummary  # a summary once it has left the worker that judged it
     reason: Reason
     also: tuple[Reason, ...]
     contact: Contact | None  # the suggested way to reach them (None: no allowed contact)
@@ -61,7 +62,7 @@ class AgendaItem:
     alternatives: tuple[Contact, ...] = ()  # other contacts allowed now, when the suggested one is not
 
     @property
-    def case(self) -> Case:
+    def case(self) -> Case | CaseCard:
         return self.figures.case
 
     @property
@@ -79,7 +80,7 @@ class AgendaItem:
 
 @dataclass(frozen=True, slots=True)
 class SetApartCase:
-    figures: CaseFigures
+    figures: CaseFigures | CaseSummary
     reason: str
 
 
