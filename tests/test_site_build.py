@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from arrears.cli.app import main
 from arrears.records.load import load
 from arrears.site import build as site_build
-from arrears.site.build import MARKER, SiteError, build_site
+from arrears.site.build import MARKER, SiteError
+from arrears.site.incremental import build as full_build
 
 from site_records import AS_OF, write_injection, write_portfolio
 
@@ -145,7 +146,7 @@ def test_a_failed_build_keeps_the_old_site(portfolio, monkeypatch):
 
     monkeypatch.setattr(site_build.pages, "case_page", broken)
     with pytest.raises(RuntimeError):
-        build_site(load(portfolio.root), AS_OF, portfolio.root / "site")
+        full_build(portfolio.root, AS_OF, portfolio.root / "site", full=True)
     assert snapshot(portfolio.root / "site") == before
     assert sorted(p.name for p in portfolio.root.iterdir() if p.name != ".arrears-cache") == [
         "arrears.toml", "cases", "site"]  # the build cache stays: it makes the next build fast
@@ -198,7 +199,7 @@ def test_an_override_cannot_switch_escaping_off_by_accident(portfolio):
 def test_a_template_typo_fails_the_build(portfolio):
     portfolio.write("templates/site/partials/footer.html", "<footer>{{ site.nmae }}</footer>\n")
     with pytest.raises(Exception, match="nmae"):
-        build_site(load(portfolio.root), AS_OF, portfolio.root / "site")
+        full_build(portfolio.root, AS_OF, portfolio.root / "site", full=True)
     assert not (portfolio.root / "site").exists()
 
 
