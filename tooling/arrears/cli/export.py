@@ -53,7 +53,7 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     found = locate_root(root)
     day = resolve_as_of(as_of, load_settings(found))
     settings, results, verdict = pipeline.map_accepted(
-        found, day, partial(_exported, as_of=day, tables=parquet is not None, wanted=frozenset(case_ids)))
+        found, day, partial(_exported, as_of=day, output_format=output_format, wanted=frozenset(case_ids)))
     stop_if_fatal(verdict)
     known = {case_id for case_id, _ in results} | set(verdict.excluded)
     unknown = sorted(set(case_ids) - known)
@@ -64,7 +64,11 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
         _write_parquet(parquet, parquet.tables_of(parts), output)  # type: ignore[arg-type]
         finish(verdict)
         return
-    text = exporting.render_booked(exporting.in_order(parts), day, settings, output_format)  # type: ignore[arg-type]
+    if output_format == "json":  # rendered in the workers, transaction by transaction
+        ordered = sorted((piece for found in parts for piece in found), key=lambda piece: piece[0])  # type: ignore[attr-defined]
+        text = exporting.json_of_pieces([text for _, text in ordered], day)
+    else:
+        text = exporting.render_booked(exporting.in_order(parts), day, settings, output_format)  # type: ignore[arg-type]
     if output is None:
         click.echo(text, nl=False)
         finish(verdict)
@@ -80,16 +84,19 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     finish(verdict)
 
 
-def _exported(case: Case, settings: Settings, as_of: date, tables: bool, wanted: frozenset[str]
+def _exported(case: Case, settings: Settings, as_of: date, output_format: str, wanted: frozenset[str]
               ) -> tuple[str, object]:
     """In the worker that parsed the case: its transactions, or its rows of the tables (None: not asked for)."""
     if wanted and case.id not in wanted:
         return case.id, None
-    if tables:
+    if output_format == "parquet":
         from arrears.views import parquet
 
         return case.id, parquet.case_rows(case, settings, as_of)
-    return case.id, exporting.booked_case(case, settings, as_of)
+    booked = exporting.booked_case(case, settings, as_of)
+    if output_format == "json":
+        return case.id, [(t.sort_key, exporting.json_piece(t)) for t in booked]
+    return case.id, booked
 
 
 def _parquet():
