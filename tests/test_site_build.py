@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -276,18 +275,6 @@ def test_every_page_of_the_portfolio_passes_the_audit(portfolio):
     for page in sorted((portfolio.root / "site").rglob("*.html")):
         found = audit(page.read_text())
         assert found.findings == [] and len(found.csp) == 1, page
-
-
-def test_progress_bar_only_on_a_terminal(portfolio, monkeypatch):
-    from arrears.cli import site as cli_site
-
-    items = list(range(cli_site.PROGRESS_FROM))
-    with cli_site.progress_bar(items, "x") as shown:
-        assert list(shown) == items
-    monkeypatch.setattr(os.sys.stderr, "isatty", lambda: True, raising=False)
-    bar = cli_site.progress_bar(items, "Writing case pages")
-    assert bar.__class__.__name__ == "ProgressBar"
-    assert cli_site.progress_bar(items[:3], "x").__class__.__name__ != "ProgressBar"
 
 
 def test_site_error_is_said_plainly(tmp_path):

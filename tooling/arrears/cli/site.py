@@ -1,28 +1,15 @@
-"""`arrears build`: a thin command around `site.build`, registered on the main group in cli.py."""
+"""`arrears build` and `arrears serve`: thin commands around `site.incremental`, registered on the main group."""
 
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 import click
 
 from arrears import words
-from arrears.cli.app import (as_of_option, at_option, finish, load_checked, locate_root, resolve_as_of, root_option,
-                             stop_if_fatal)
-
-PROGRESS_FROM = 50
-"""Show a progress bar from this many cases on (and only when stderr is a terminal)."""
-
-
-def progress_bar(items: Sequence, label: str):
-    """A progress bar on stderr for large portfolios; nothing when piped or small."""
-    if len(items) < PROGRESS_FROM or not sys.stderr.isatty():
-        return nullcontext(items)
-    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+from arrears.cli.app import as_of_option, at_option, finish, locate_root, resolve_as_of, root_option, stop_if_fatal
 
 
 @click.command()
