@@ -23,7 +23,8 @@ from typing import Iterable, Sequence
 from arrears import money
 from arrears.ledger import schedule
 from arrears.ledger.figures import Item
-from arrears.records.model import Plan
+from arrears.ledger.holds import Holds, first_day_outside
+from arrears.records.model import Installment, Plan
 
 ZERO = Decimal(0)
 
@@ -167,7 +168,7 @@ def _open(debts: Iterable[Debt]) -> list[_Open]:
 
 
 def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, currency: str,
-           charges: Sequence[Decimal] = ()) -> Settlement:
+           charges: Sequence[Decimal] = (), holds: Holds = ()) -> Settlement:
     """Allocate the money to the debts, under `plan` when there is an active one.
 
     The caller passes only what counts as of D (dated on or before it, not
@@ -176,6 +177,8 @@ def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, 
     order: they count in the plan's default amount, and the plan covers them
     after every principal debt (records-v1 section 10). Money is never
     allocated to them here: what is left over (`unapplied`) settles them.
+    An installment falling due inside a hold (`holds`, merged ranges) is due
+    on the day after it ends (records-v1 section 11).
     """
     opened = _oldest(_open(debts))
     incoming = sorted(money_in, key=lambda m: m.order)
@@ -185,11 +188,11 @@ def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, 
             rest = _fill(m.amount, _applied(m, opened), m.dated)
             unapplied += _fill(rest, opened, m.dated)
         return Settlement(_items(opened, ()), None, unapplied, _tracks(opened, ()))
-    return _settle_under_plan(opened, incoming, plan, currency, charges)
+    return _settle_under_plan(opened, incoming, plan, currency, charges, holds)
 
 
 def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, currency: str,
-                       charges: Sequence[Decimal] = ()) -> Settlement:
+                       charges: Sequence[Decimal] = (), holds: Holds = ()) -> Settlement:
     before = [debt for debt in opened if debt.dated < plan.agreed]
     early = [m for m in incoming if m.dated < plan.agreed]
     late = [m for m in incoming if m.dated >= plan.agreed]
@@ -207,7 +210,8 @@ def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, c
         charges_covered.append(part)
         rest -= part
     covered = amount - rest
-    parts = schedule.installments(plan, amount, currency)
+    parts = [Installment(first_day_outside(part.due, holds), part.amount)
+             for part in schedule.installments(plan, amount, currency)]
     count = len(parts)
     installments = [
         _Open("installment", f"Installment {n} of {count}", plan.agreed, part.due, part.amount, plan.id, None,
