@@ -30,7 +30,7 @@ PROTOCOL_URL = "https://www.justice.gov.uk/courts/procedure-rules/civil/protocol
 ADVICE = (
     ("National Debtline", "0808 808 4000", "nationaldebtline.org"),
     ("StepChange Debt Charity", "0800 138 1111", "stepchange.org"),
-    ("Citizens Advice", "0800 144 8848", "citizensadvice.org.uk"),
+    ("Citizens Advice", None, "citizensadvice.org.uk"),
 )
 
 
