@@ -75,6 +75,7 @@ def claim_context(figures: CaseFigures, settings: Settings) -> dict:
         protocol_url=PROTOCOL_URL,
         enclosures=list(ENCLOSURES),
         sole_trader=figures.case.sole_trader,
+        printed=False,  # True for the PDF, which encloses the statement and workings itself
     )
     return context
 
@@ -84,7 +85,9 @@ def render_claim(figures: CaseFigures, settings: Settings, root: Path | None, he
     from arrears.views import printed
 
     env = printed._headless(root) if headless else messages.environment(root)
-    text = messages.tidy(env.get_template(TEMPLATE).render(claim_context(figures, settings)))
+    context = claim_context(figures, settings)
+    context["printed"] = headless
+    text = messages.tidy(env.get_template(TEMPLATE).render(context))
     return messages.Draft(figures.case.id, "letter", "final", None, text)
 
 
@@ -106,7 +109,21 @@ def print_context(figures: CaseFigures, settings: Settings, root: Path | None, s
         protocol_url=PROTOCOL_URL,
     )
     context["more_info"] = [("Please reply by", words_["reply_by"])]
+    context["sections"] = sections(context["paragraphs"])
     return context
+
+
+def sections(paragraphs: list[str]) -> list[dict]:
+    """Paragraphs whose first line is a short heading (no closing punctuation) become headed sections."""
+    found, signed = [], False
+    for paragraph in paragraphs:
+        first, _, rest = paragraph.partition("\n")
+        signed = signed or paragraph.lower().startswith("yours")
+        if rest and not signed and len(first) <= 60 and not first.rstrip().endswith((".", ",", ":", ";", "?", "!")):
+            found.append({"heading": first.strip(), "text": rest})
+        else:
+            found.append({"heading": None, "text": paragraph})
+    return found
 
 
 def hold_render(figures: CaseFigures, settings: Settings, root: Path | None, headless: bool = False
