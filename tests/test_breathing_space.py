@@ -194,3 +194,24 @@ def test_a_breathing_space_note_needs_its_type_and_an_end_after_its_start(record
     _space(records, "bs2", "2026-02-11", "type: standard\nstart: 2026-02-11\nend: 2026-02-01")
     codes = sorted((p.path.rsplit("/", 1)[1], p.code) for p in _problems(records, "2026-05-01") if p.is_error)
     assert codes == [("bs.md", "missing-key"), ("bs2.md", "bad-value")]
+
+
+def test_an_installment_moved_by_a_space_keeps_the_rate_of_its_agreed_due_date(records):
+    # Late Payment Act, a base rate cut to 3.50 on 18 June 2026: the H2 2026 reference (30 June) would give
+    # 11.50, the H1 reference (31 Dec 2025, 3.75) gives 11.75. The installment was due 20 June (H1: the day
+    # after is 21 June), inside the space 1 Jun .. 30 Jul, so it falls due 31 Jul and accrues from 1 Aug.
+    # As of 10 Aug: 10 days x 3650 x 11.75 / 36500 = 11.75 (at 11.50 it would be 11.50).
+    records.write("arrears.toml", '[interest.rates.bank_of_england]\n"2026-06-18" = "3.50"\n')
+    records.case("acme", "debtor: {name: Acme Trading Ltd, kind: business}\nopened: 2026-05-01\n"
+                         "interest: {rule: late-payment-act}\n")
+    invoice(records, "inv", "2026-05-01", "INV-1", "3650.00", "2026-05-31")
+    records.plan("acme", "plan", """
+        agreed: 2026-05-15
+        installments:
+          - {due: 2026-06-20, amount: 3650.00}
+        interest: charged
+    """)
+    _space(records, "bs", "2026-06-01", "type: standard")  # 1 Jun + 59 days = 30 Jul
+    f = figures(records, "2026-08-10")
+    assert f.plan.installments[0].due == date(2026, 7, 31)
+    assert (f.totals.interest, f.totals.compensation) == (D("11.75"), D("0.00"))

@@ -82,6 +82,12 @@ class Track:
     amount: Decimal
     covered: Decimal
     pieces: tuple[tuple[date, Decimal], ...]
+    rate_due: date | None = None  # the due date the rate is read from, when a breathing space moved `due`
+
+    @property
+    def agreed_due(self) -> date:
+        """The due date as agreed: the half-year of the rate never moves with a breathing space (section 10)."""
+        return self.rate_due or self.due
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +114,7 @@ class _Open:
     """A debt while money is being allocated to it (mutable, private to one allocation)."""
 
     __slots__ = ("kind", "label", "dated", "due", "amount", "source", "ref", "settled", "covered", "settled_on", "key",
-                 "pieces")
+                 "pieces", "rate_due")
 
     def __init__(self, kind: str, label: str, dated: date, due: date, amount: Decimal, source: str,
                  ref: str | None, key: tuple):
@@ -118,6 +124,7 @@ class _Open:
         self.covered = ZERO
         self.settled_on: date | None = None
         self.pieces: list[tuple[date, Decimal]] = []
+        self.rate_due: date | None = None
 
     @property
     def open(self) -> Decimal:
@@ -136,7 +143,7 @@ class _Open:
 
     def track(self) -> Track:
         return Track(self.kind, self.label, self.source, self.ref, self.dated, self.due, self.amount, self.covered,
-                     tuple(self.pieces))
+                     tuple(self.pieces), self.rate_due)
 
     def item(self) -> Item:
         return Item(self.kind, self.label, self.due, self.amount - self.covered, self.settled, self.source,
@@ -210,14 +217,17 @@ def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, c
         charges_covered.append(part)
         rest -= part
     covered = amount - rest
-    parts = [Installment(first_day_outside(part.due, holds), part.amount)
-             for part in schedule.installments(plan, amount, currency)]
+    agreed_parts = schedule.installments(plan, amount, currency)
+    parts = [Installment(first_day_outside(part.due, holds), part.amount) for part in agreed_parts]
     count = len(parts)
     installments = [
         _Open("installment", f"Installment {n} of {count}", plan.agreed, part.due, part.amount, plan.id, None,
               (part.due, n))
         for n, part in enumerate(parts, start=1)
     ]
+    for opened_part, agreed in zip(installments, agreed_parts):
+        if agreed.due != opened_part.due:
+            opened_part.rate_due = agreed.due
     others = opened  # what the plan did not cover, plus everything dated on or after `agreed`
     unapplied = ZERO
     for m, rest in leftovers:
