@@ -230,3 +230,39 @@ def test_due_reports_the_state_and_the_usual_overdue(records):
     assert (case["state"], case["overdue"], case["days_past_due"], case["interest"]) == (
         "breathing-space", "3720.40", 108, "70.40")
     assert case["interest_daily"] == "0.00"
+
+
+# --- golden drafts ---------------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "messages"
+
+
+def _golden(name: str, text: str) -> None:
+    import os
+
+    golden = GOLDEN / name
+    if os.environ.get("ARREARS_UPDATE_GOLDEN") == "1":  # or pytest --update-golden
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden.name}: run with --update-golden and review it"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_golden_letter_of_claim(records):
+    # Reviewed by hand: 2..28 Feb on 3650 = 27 x 0.80 = 21.60; a payment of 650 on 1 Mar stops that day's
+    # interest, so 1 Mar..20 May (81 days) on 3000: 3000 x 8 x 81 / 36500 = 53.2603; 74.8603 -> 74.86;
+    # balance 3650 + 74.86 - 650 = 3,074.86; daily 3000 x 8 / 36500 = 0.6575 -> 0.66.
+    _books(records)
+    payment_note = "date: 2026-03-01\nkind: payment\namount: 650.00\napplies_to: INV-2001"
+    records.note("mara", "pay", payment_note)
+    result = run("remind", "mara", "--root", str(records.root), "--as-of", AS_OF, "--letter-of-claim")
+    assert result.exit_code == 0, result.output
+    _golden("letter-of-claim.txt", result.stdout)
+
+
+def test_golden_breathing_space_acknowledgement(records):
+    # open-ended (mental health): no end date in the letter; balance 3650 + 88 days (2 Feb..30 Apr) x 0.80
+    _held(records, "type: mental-health\nref: MH-2026-0091")
+    result = run("remind", "mara", "--root", str(records.root), "--as-of", AS_OF, "--tone", "gentle",
+                 "--channel", "letter")
+    assert result.exit_code == 0, result.output
+    _golden("letter-breathing-space.txt", result.stdout)
