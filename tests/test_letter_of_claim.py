@@ -266,3 +266,30 @@ def test_golden_breathing_space_acknowledgement(records):
                  "--channel", "letter")
     assert result.exit_code == 0, result.output
     _golden("letter-breathing-space.txt", result.stdout)
+
+
+# --- on the site and on paper ------------------------------------------------------------------
+
+
+def test_the_case_page_shows_the_hold_with_its_dates_and_offers_only_the_acknowledgement(records, tmp_path):
+    from arrears.records.load import load
+    from arrears.site.build import build_site
+
+    _held(records)
+    build_site(load(records.root), date.fromisoformat(AS_OF), tmp_path / "site")
+    page = (tmp_path / "site" / "cases" / "mara" / "index.html").read_text(encoding="utf-8")
+    assert 'class="callout callout-breathing-space"' in page
+    assert "from 1 May 2026 until 29 Jun 2026, reference DRS-42" in " ".join(page.split())
+    assert "state-breathing-space" in page
+    assert "only a letter acknowledging the hold" in page and "Final reminder" not in page
+
+
+def test_the_acknowledgement_prints_as_a_one_page_letter_without_enclosures(records, tmp_path):
+    _held(records)
+    out = tmp_path / "ack.pdf"
+    result = run("remind", "mara", "--root", str(records.root), "--as-of", AS_OF, "--tone", "gentle",
+                 "--channel", "letter", "--pdf", str(out))
+    assert result.exit_code == 0, result.output
+    (text,) = pages(out)
+    assert "Your breathing space: our confirmation" in text and "Page 1 of 1" in text
+    assert "ending on 29 June 2026" in " ".join(text.split()) and "Enclosed" not in text
