@@ -293,3 +293,12 @@ def test_the_acknowledgement_prints_as_a_one_page_letter_without_enclosures(reco
     (text,) = pages(out)
     assert "Your breathing space: our confirmation" in text and "Page 1 of 1" in text
     assert "ending on 29 June 2026" in " ".join(text.split()) and "Enclosed" not in text
+
+
+def test_recording_the_acknowledgement_says_what_it_was(records):
+    _held(records)
+    result = run("remind", "mara", "--root", str(records.root), "--as-of", AS_OF, "--tone", "gentle",
+                 "--channel", "letter", "--record")
+    assert result.exit_code == 0 and "breathing-space acknowledgement" in result.stderr
+    text = (records.root / "cases/mara/notes/2026-05-20-letter.md").read_text()
+    assert "tags: [breathing-space]" in text and "no payment asked" in text and "reminder" not in text

@@ -26,7 +26,8 @@ def hold_words(figures: CaseFigures) -> str | None:
 
 
 def claim_window(figures: CaseFigures) -> claim.Window | None:
-    return claim.open_window(counted_notes(figures.case), figures.as_of)
+    """The letter of claim awaiting its reply on D (kept in the figures, so slim summaries know it too)."""
+    return figures.claim_window  # type: ignore[return-value]
 
 
 def set_apart(figures: CaseFigures) -> str | None:

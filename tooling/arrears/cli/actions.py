@@ -137,8 +137,11 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     if channel == "letter" and not case.debtor.address and not any(c.channel == "post" for c in case.debtor.contacts):
         click.echo(f"arrears: warning: case.md has no postal address for {case.debtor.name}; add one before posting",
                    err=True)
-    click.echo(f"tone: {tone}" + (f" (suggested: {why})" if tone == suggested else f" (chosen; suggested {suggested})"),
-               err=True)
+    if kind:
+        click.echo(claims.describe(kind, figures), err=True)
+    else:
+        click.echo(f"tone: {tone}" + (f" (suggested: {why})" if tone == suggested else f" (chosen; suggested {suggested})"),
+                   err=True)
     if draft.sms is not None:
         click.echo(draft.sms.describe(), err=True)
     if not kind:
@@ -148,8 +151,8 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
             claims.write_pdf(kind, portfolio, figures, pdf_path, force)
         else:
             _letter_pdf(portfolio, figures, tone, pdf_path, force)
-    if record and kind == "claim":
-        claims.record_claim(portfolio.root, draft, case, day, now if real else None, by)
+    if record and kind:
+        claims.record_letter(kind, portfolio.root, draft, case, day, now if real else None, by)
     elif record:
         _record(portfolio.root, draft, case, day, now if real else None, by)
     finish(found.verdict)

@@ -63,17 +63,29 @@ def write_pdf(kind: str, portfolio, figures, path: Path, force: bool) -> None:
         write(portfolio.root, "print/letter.html", context, path, force)
 
 
-def record_claim(root: Path, letter: messages.Draft, case, day: date, now: datetime | None, by: str | None) -> None:
-    """The recorded letter of claim: a `letter` note tagged letter-of-claim, to the minute when now is real."""
+def record_letter(kind: str, root: Path, letter: messages.Draft, case, day: date, now: datetime | None,
+                  by: str | None) -> None:
+    """The recorded letter: a `letter` note tagged letter-of-claim (or breathing-space), to the minute when now is real."""
     clock_time = now_local(now)[1] if now is not None else None
-    path = claim.record(root, letter, day, clock_time, by or case.owner)
+    path = claim.record(root, letter, day, clock_time, by or case.owner, hold=kind == "hold")
     relative = path.relative_to(root).as_posix()
     problems = parse_note(relative, path.read_bytes(), case.id, path.stem, case.currency).problems
     if problems:  # pragma: no cover - a bug: recorded notes are valid by construction
         click.echo(FORMATTERS["text"](problems), err=True, nl=False)
         sys.exit(1)
-    click.echo(f"recorded {relative} (reply window open until "
-               f"{messages.human_date(claim.claim.reply_by(day))})", err=True)
+    if kind == "hold":
+        click.echo(f"recorded {relative}", err=True)
+    else:
+        click.echo(f"recorded {relative} (reply window open until "
+                   f"{messages.human_date(claim.claim.reply_by(day))})", err=True)
+
+
+def describe(kind: str, figures) -> str:
+    """The stderr line instead of the tone's: what this letter is."""
+    if kind == "claim":
+        return (f"letter of claim (Pre-Action Protocol for Debt Claims): reply by "
+                f"{messages.human_date(claim.claim.reply_by(figures.as_of))}")
+    return f"breathing-space acknowledgement: {protocol.hold_words(figures)}"
 
 
 def warn(figures, tone: str) -> None:

@@ -29,7 +29,7 @@ from arrears.ledger.figures import (
 )
 from arrears.records.model import Case, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio, Settings
 from arrears.ledger.settle import Debt, Money, PlanSettlement, settle
-from arrears.ledger import charges as charging, holds as holding, interest, rates
+from arrears.ledger import charges as charging, claim, holds as holding, interest, rates
 
 ZERO = Decimal(0)
 _LAST_MOMENT = time(23, 59, 59, 999999)
@@ -130,6 +130,7 @@ def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Hol
         interest_daily=daily,
         charges=charges,
         spaces=spaces,
+        claim_window=claim.open_window(seen.notes, as_of),
     )
 
 

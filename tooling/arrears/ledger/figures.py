@@ -123,6 +123,7 @@ class CaseFigures:
     interest_daily: Decimal = Decimal(0)  # what accrues on D itself, rounded half up
     charges: tuple = ()  # interest.Charge per debt and invoice: the workings (principal, from, to, days, rate)
     spaces: tuple = ()  # holds.Space: the breathing spaces that count on D (section 11)
+    claim_window: object = None  # claim.Window: a letter of claim whose 30-day reply period D falls in
 
     @property
     def breathing_space(self):

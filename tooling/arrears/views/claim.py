@@ -148,21 +148,26 @@ def hold_print_context(figures: CaseFigures, settings: Settings, root: Path | No
     return context
 
 
-def sent_note_text(draft: messages.Draft, day: date, clock_time: time | None, by: str | None) -> str:
-    """The recorded letter of claim: kind letter, tagged letter-of-claim (it opens the 30-day window)."""
+def sent_note_text(draft: messages.Draft, day: date, clock_time: time | None, by: str | None,
+                   hold: bool = False) -> str:
+    """The recorded letter: of claim (tagged letter-of-claim: it opens the 30-day window), or acknowledging a hold."""
+    if hold:
+        summary, tags = "Breathing space acknowledged by letter (no payment asked)", "breathing-space"
+    else:
+        summary, tags = f"Letter of claim sent (reply by {words.long_date(claim.reply_by(day))})", claim.TAG
     lines = ["---", f"date: {moment_text(day, clock_time)}", "kind: letter", "direction: out", "outcome: sent",
-             f"summary: Letter of claim sent (reply by {words.long_date(claim.reply_by(day))})",
-             f"tags: [{claim.TAG}]"]
+             f"summary: {summary}", f"tags: [{tags}]"]
     if by:
         lines.append(f"by: {yaml_text(by)}")
     lines += ["---", draft.text.rstrip("\n"), ""]
     return "\n".join(lines)
 
 
-def record(root: Path, draft: messages.Draft, day: date, clock_time: time | None, by: str | None) -> Path:
+def record(root: Path, draft: messages.Draft, day: date, clock_time: time | None, by: str | None,
+           hold: bool = False) -> Path:
     """Write the note under the first free `<date>-letter[-N].md`, never overwriting."""
     folder = root / "cases" / draft.case_id / "notes"
-    return create_new(folder, note_stem(day, "letter"), sent_note_text(draft, day, clock_time, by))
+    return create_new(folder, note_stem(day, "letter"), sent_note_text(draft, day, clock_time, by, hold))
 
 
 __all__ = ["hold_context", "hold_render", "hold_print_context", "claim_context", "render_claim", "print_context", "record", "ENCLOSURES", "ADVICE"]
