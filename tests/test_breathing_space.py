@@ -215,3 +215,19 @@ def test_an_installment_moved_by_a_space_keeps_the_rate_of_its_agreed_due_date(r
     f = figures(records, "2026-08-10")
     assert f.plan.installments[0].due == date(2026, 7, 31)
     assert (f.totals.interest, f.totals.compensation) == (D("11.75"), D("0.00"))
+
+
+def test_new_note_scaffolds_a_standard_space_starting_on_its_date(records):
+    from click.testing import CliRunner
+
+    from arrears.cli.app import main
+    from arrears.records.load import load
+
+    _owing(records)
+    result = CliRunner().invoke(main, ["new", "note", "acme", "--root", str(records.root), "--kind",
+                                       "breathing-space", "--date", "2026-03-02", "--ref", "DRS-9"])
+    assert result.exit_code == 0, result.output
+    (note,) = [n for n in load(records.root).case("acme").notes if n.kind == "breathing-space"]
+    assert (note.detail.type, note.detail.start, note.detail.end, note.detail.ref) == (
+        "standard", date(2026, 3, 2), None, "DRS-9")
+    assert figures(records, "2026-03-02").breathing_space.end == date(2026, 4, 30)  # 2 Mar + 59 days
