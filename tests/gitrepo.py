@@ -37,12 +37,16 @@ class GitRepo:
         if init:
             self.git("init", "-q", "-b", "main")
 
-    def git(self, *args: str, author: str = DEFAULT_AUTHOR, when: str = DEFAULT_WHEN, cwd: Path | None = None) -> str:
+    def git(self, *args: str, author: str = DEFAULT_AUTHOR, when: str = DEFAULT_WHEN, cwd: Path | None = None,
+            committed: str | None = None) -> str:
+        """Run git as `author`, dated `when` (the committer date too, unless `committed` says otherwise)."""
         env = dict(os.environ)
         for role in ("AUTHOR", "COMMITTER"):
             env[f"GIT_{role}_NAME"] = author
             env[f"GIT_{role}_EMAIL"] = f"{author.split()[0].lower()}@example.invalid"
             env[f"GIT_{role}_DATE"] = when
+        if committed is not None:
+            env["GIT_COMMITTER_DATE"] = committed
         done = subprocess.run(["git", *args], cwd=cwd or self.root, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
@@ -78,9 +82,10 @@ class GitRepo:
             Terms.
             """)
 
-    def commit(self, message: str = "records", author: str = DEFAULT_AUTHOR, when: str = DEFAULT_WHEN) -> str:
+    def commit(self, message: str = "records", author: str = DEFAULT_AUTHOR, when: str = DEFAULT_WHEN,
+               committed: str | None = None) -> str:
         self.git("add", "-A", author=author, when=when)
-        self.git("commit", "-q", "--allow-empty", "-m", message, author=author, when=when)
+        self.git("commit", "-q", "--allow-empty", "-m", message, author=author, when=when, committed=committed)
         return self.head()
 
     def head(self) -> str:

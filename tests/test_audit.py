@@ -107,7 +107,24 @@ def test_a_note_committed_long_after_its_date_is_backdated(repo):
     found = audit(repo.root)
     assert [(p.path, p.line, p.column, p.code) for p in found] == [
         ("cases/acme/notes/2026-03-10-call.md", 2, 7, "note-backdated")]
-    assert "dated 2026-03-10 but first committed on 2026-03-25 (15 days later)" in found[0].message
+    assert "dated 2026-03-10 but first committed on 2026-03-25 (author date), 15 days later" in found[0].message
+
+
+def test_a_forged_author_date_does_not_hide_a_backdated_note(repo):
+    """GIT_AUTHOR_DATE set to the note's own date; the committer date tells when it entered the history."""
+    repo.note("acme", "2026-03-10-call", day="2026-03-10")
+    repo.commit("a call", when="2026-03-10T16:00:00+00:00", committed="2026-05-08T09:00:00+00:00")
+    [problem] = audit(repo.root)
+    assert (problem.path, problem.severity, problem.code) == (
+        "cases/acme/notes/2026-03-10-call.md", "warning", "note-backdated")
+    assert ("dated 2026-03-10 but first committed on 2026-05-08 (committer date; its author date says "
+            "2026-03-10), 59 days later") in problem.message
+
+
+def test_a_note_committed_on_its_day_with_both_dates_agreeing_passes(repo):
+    repo.note("acme", "2026-03-10-call", day="2026-03-10")
+    repo.commit("a call", when="2026-03-10T16:00:00+00:00", committed="2026-03-11T09:00:00+00:00")
+    assert codes(repo) == []
 
 
 def test_backdate_days_comes_from_arrears_toml(repo):
@@ -250,7 +267,7 @@ def test_a_force_pushed_rewrite_shows_only_to_whoever_kept_the_old_commit(repo):
     repo.commit("email", when="2026-03-06T10:00:00+00:00")
     assert codes(repo) == []  # the rewritten history alone shows nothing
     found = [(p.severity, p.code) for p in audit(repo.root, since=seen)]
-    assert found == [("warning", "since-not-ancestor")]  # only the old hash reveals that history changed
+    assert found == [("error", "since-not-ancestor")]  # only the old hash reveals that history changed
 
 
 def test_a_staged_rename_of_a_committed_note_is_an_uncommitted_edit(repo):

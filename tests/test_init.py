@@ -96,9 +96,9 @@ def test_ci_workflow_checks_and_audits_pull_requests():
     steps = workflow["jobs"]["check"]["steps"]
     runs = [step.get("run", "") for step in steps]
     assert steps[0]["with"]["fetch-depth"] == 0  # the audit needs the whole history
-    assert any(run.startswith("pip install") for run in runs)
+    assert any('pip install "arrears @ git+${ARREARS_REPOSITORY}@${ARREARS_REVISION}"' in run for run in runs)
     assert any("arrears check --strict" in run for run in runs)
-    assert any('arrears audit --since "origin/${{ github.base_ref }}"' in run for run in runs)
+    assert any('arrears audit --since "origin/${GITHUB_BASE_REF}"' in run for run in runs)
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
 
 
@@ -111,5 +111,5 @@ def test_makefile_gitignore_and_pre_commit_hooks():
     assert "/site/" in ignored and "/.arrears-cache/" in ignored
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["arrears-check"]["entry"] == "arrears check --strict"
-    assert hooks["arrears-audit"]["entry"] == "arrears audit"
+    assert hooks["arrears-audit"]["entry"] == "arrears audit --staged"
     assert all(hook["pass_filenames"] is False for hook in hooks.values())

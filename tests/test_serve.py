@@ -1,7 +1,10 @@
 """arrears serve: a live preview on 127.0.0.1 that rebuilds on edits and keeps the last good site.
 
 Each test starts the real command in a subprocess on a free port and talks to
-it over loopback only; every wait is bounded.
+it over loopback only; every wait is bounded and waits on an event (a line on
+stderr, a build announced on the event stream), never a fixed time. The
+subprocess starts with SIGINT at its default disposition, whatever this test
+run inherited (a background job inherits it ignored).
 """
 
 from __future__ import annotations
@@ -32,17 +35,20 @@ TIMEOUT = 20.0
 class Served:
     """`arrears serve` running in a subprocess; stderr lines are collected as they come."""
 
-    def __init__(self, root: Path, *extra: str):
+    def __init__(self, root: Path, *extra: str, sigint=signal.SIG_DFL, workers: str = "1", ready: bool = True):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "arrears", "serve", "--root", str(root), "--port", "0",
              "--as-of", AS_OF.isoformat(), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "ARREARS_WORKERS": "1"})
+            env={**os.environ, "ARREARS_WORKERS": workers}, preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        line = self.wait_for_line(r"serving .* on (http://127\.0\.0\.1:\d+/)")
-        self.url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        if ready:
+            line = self.wait_for_line(r"serving .* on (http://127\.0\.0\.1:\d+/)")
+            self.url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
+            self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
 
     def _read(self) -> None:
         for line in self.process.stderr:  # type: ignore[union-attr]
@@ -71,13 +77,23 @@ class Served:
         return json.loads(self.get("__arrears/status")[1])
 
     def until(self, condition, what: str):
+        """`condition()` once it holds: looked at now, then again after each state the server announces."""
         deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            value = condition()
-            if value:
-                return value
-            time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}")
+        with socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT) as sock:
+            sock.sendall(b"GET /__arrears/events HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % self.port)
+            stream = sock.makefile("rb")
+            assert stream.readline().startswith(b"HTTP/1.1 200")
+            while True:
+                value = condition()
+                if value:
+                    return value
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                try:
+                    while (line := stream.readline()) != b"\n":  # up to the end of the next event
+                        if not line:
+                            raise AssertionError(f"the event stream closed while waiting for {what}")
+                except TimeoutError:
+                    raise AssertionError(f"timed out waiting for {what}") from None
 
     def stop(self) -> tuple[int, str]:
         if self.process.poll() is None:
@@ -87,6 +103,7 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
+        self._reader.join(TIMEOUT)  # to the end of its stderr: every line it wrote is in
         rest = []
         while not self.lines.empty():
             rest.append(self.lines.get())
@@ -131,7 +148,7 @@ def test_an_edit_rebuilds_and_the_page_changes(served, records):
 
 def test_the_event_stream_announces_each_new_build(served, records):
     with socket.create_connection(("127.0.0.1", int(served.url.rsplit(":", 1)[1].strip("/"))), timeout=TIMEOUT) as sock:
-        sock.sendall(b"GET /__arrears/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        sock.sendall(b"GET /__arrears/events HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % sock.getpeername()[1])
         stream = sock.makefile("rb")
         assert stream.readline().startswith(b"HTTP/1.1 200")
         events = _events(stream)

@@ -7,8 +7,6 @@ no CSP violation. Skipped locally without Chromium, as the other browser tests.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from site_records import write_portfolio
@@ -16,19 +14,7 @@ from test_serve import CALL, Served
 from test_site_browser import CHROMIUM, CHROMIUM_ARGS, Watch, need
 
 pytestmark = pytest.mark.browser
-
-
-def wait_until(condition, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-        except Exception:  # the page is navigating (reloading) right now
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+WAIT = 20_000  # milliseconds
 
 
 def test_edits_reload_the_page_and_problems_show_over_it(records):
@@ -44,24 +30,24 @@ def test_edits_reload_the_page_and_problems_show_over_it(records):
             watch = Watch(page)
             page.goto(served.url + "cases/acme-bakery/index.html")
             page.wait_for_load_state("load")
-            time.sleep(0.5)  # the event stream connects
+            page.wait_for_selector("html[data-arrears-live]", state="attached", timeout=WAIT)  # the event stream is open
 
             note = records.root / CALL
             good = note.read_text(encoding="utf-8")
             note.write_text(good + "\nPriya rang back from the bakery.\n", encoding="utf-8")
-            wait_until(lambda: "Priya rang back from the bakery." in page.inner_text("body"), "the page to reload")
+            # Playwright's waits follow the page through reloads: no fixed sleeps, no polling here.
+            page.wait_for_selector("text=Priya rang back from the bakery.", timeout=WAIT)
 
             note.write_text(good.replace("kind: call", "kind: cal"), encoding="utf-8")
-            overlay = wait_until(lambda: page.query_selector("#arrears-live-problems"), "the problems overlay")
+            overlay = page.wait_for_selector("#arrears-live-problems", timeout=WAIT)
             assert CALL in overlay.inner_text()
-            wait_until(lambda: page.eval_on_selector("#arrears-live-problems",
-                                                     "e => getComputedStyle(e).position") == "fixed",
-                       "the overlay's stylesheet")
+            page.wait_for_function("() => getComputedStyle(document.querySelector('#arrears-live-problems'))"
+                                   ".position === 'fixed'", timeout=WAIT)
             assert "Priya rang back from the bakery." in page.inner_text("body"), "the last good page stays"
 
             note.write_text(good, encoding="utf-8")
-            wait_until(lambda: page.query_selector("#arrears-live-problems") is None
-                       and "Priya rang back from the bakery." not in page.inner_text("body"), "recovery")
+            page.wait_for_selector("#arrears-live-problems", state="detached", timeout=WAIT)
+            page.wait_for_selector("text=Priya rang back from the bakery.", state="detached", timeout=WAIT)
             assert not [e for e in watch.errors if "Content Security Policy" in e or "Refused" in e], watch.errors
             browser.close()
     finally:

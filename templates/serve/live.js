@@ -47,6 +47,7 @@
     var events = new EventSource("/__arrears/events");
     events.addEventListener("state", function (event) {
       var state = JSON.parse(event.data);
+      document.documentElement.setAttribute("data-arrears-live", String(state.build));  /* for tests: connected */
       showProblems(state.problems);
       if (state.build !== shown && replaced(state)) {
         window.location.reload();

@@ -18,26 +18,39 @@ from arrears.problems import FORMATTERS, has_errors, summary
 @click.option("--since", default=None, metavar="REV",
               help="Only report what commits after REV did (for pull requests: --since origin/main). "
                    "A record committed before REV and changed after it is still an error.")
+@click.option("--staged", is_flag=True,
+              help="Only judge the staged changes, the commit being made (the pre-commit hook): refuse one that "
+                   "modifies, deletes or renames a committed note or plan.")
 @format_option("text", "json", "github")
 @click.option("--strict", is_flag=True, help="Warnings fail the audit too (exit 1).")
-def audit(root: Path | None, since: str | None, output_format: str, strict: bool) -> None:
+def audit(root: Path | None, since: str | None, staged: bool, output_format: str, strict: bool) -> None:
     """Check Git's history for rewritten notes and plans.
 
     Errors: a committed note or plan later modified, deleted or renamed
-    (notes and plans are append-only; corrections are new notes). Warnings:
-    notes committed long after their own date (more than [audit]
-    backdate_days), records not committed yet, uncommitted edits to committed
-    records. case.md may change. Exit 1 when there is any error (or warning
-    with --strict), 2 when the root is not in a Git repository or REV is unknown.
+    (notes and plans are append-only; corrections are new notes); a record
+    committed as a symbolic link; a --since REV that is no longer an
+    ancestor of HEAD (history rewritten). Warnings: notes committed long
+    after their own date (more than [audit] backdate_days; the later of the
+    author and committer dates counts), file mode changes of records, records
+    not committed yet, uncommitted edits to committed records. case.md may
+    change. Exit 1 when there is any error (or warning with --strict), 2 when
+    the root is not in a Git repository or REV is unknown.
     """
+    if staged and since:
+        raise click.UsageError("--staged and --since cannot be combined: --staged judges only the commit being made")
     found = locate_root(root)
     try:
-        problems = auditing.audit(found, since)
+        if staged:
+            from arrears.git.staged import staged as staged_audit
+
+            problems = staged_audit(found)
+        else:
+            problems = auditing.audit(found, since)
     except GitError as error:
         raise click.UsageError(str(error)) from None
     click.echo(FORMATTERS[output_format](problems), nl=False)
     if output_format == "text":
-        scope = f"commits after {since}" if since else "the whole history"
+        scope = "the staged changes" if staged else f"commits after {since}" if since else "the whole history"
         click.echo(f"audited {scope}: {summary(problems)}", err=True)
     sys.exit(1 if has_errors(problems, strict) else 0)
 

@@ -100,7 +100,9 @@ def serve(root: Path | None, port: int, as_of: date | None) -> None:
     import errno
 
     from arrears.serve.preview import Preview, serve_forever, site_builder
+    from arrears.serve.stopping import Stop
 
+    stop = Stop()  # first: a signal during start-up is not lost
     found = locate_root(root)
     out = found / ".arrears-cache" / "serve" / "site"
     try:
@@ -113,4 +115,4 @@ def serve(root: Path | None, port: int, as_of: date | None) -> None:
                        "(or --port 0 for any free one)", err=True)
             sys.exit(2)
         raise
-    serve_forever(preview)
+    serve_forever(preview, stop)

@@ -8,9 +8,16 @@ values like every other check:
 - error: a committed note or plan later modified, deleted or renamed (named
   with the commit, author and date; a warning instead when the record has
   since been put back exactly as first recorded: only the history shows it);
+- error: a note, plan or case.md committed as a symbolic link (Git mode
+  120000): editing the link's target would change the record with no change
+  to it in Git;
+- error: `--since REV` where REV is no longer an ancestor of HEAD (a history
+  rewritten by amend, reset, rebase or filter-branch, or a branch behind REV);
 - warning: a note first committed more than `[audit] backdate_days` after its
   own date (backdated), except in a root commit: records imported when the
-  repository was created (or by `arrears init`) predate the trail;
+  repository was created (or by `arrears init`) predate the trail. The later
+  of the commit's author and committer dates is compared, and named;
+- warning: a committed record's file mode changed (made executable, say);
 - warning: a record not committed yet (untracked or only staged), or a
   committed note or plan with uncommitted edits (committing them would
   rewrite it);
@@ -29,8 +36,8 @@ from pathlib import Path
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from arrears.records import files, gittree
-from arrears.git.history import Commit, Event, History, PathHistory, Pending, Repo, is_protected, is_record
+from arrears.records import gittree
+from arrears.git.history import SYMLINK, Change, Commit, Event, History, PathHistory, Pending, Repo, is_protected, is_record
 from arrears.git.history import open_repo, pending, read_history
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Settings
@@ -69,14 +76,13 @@ def gather(root: Path, since: str | None = None) -> Evidence:
         listed = repo.git("rev-list", f"{base}..HEAD", "--").stdout.decode("ascii").split()
         in_range = frozenset(listed)
         if repo.git("merge-base", "--is-ancestor", base, "HEAD", check=False).returncode != 0:
-            problems.append(Problem(".", 1, 1, "warning", "since-not-ancestor",
-                                    f"{since} ({base[:7]}) is not an ancestor of HEAD: either this branch is behind "
-                                    f"{since} (merge or rebase it), or the history after {since} was rewritten "
-                                    "(amend, rebase or force-push) and what it held can no longer be audited; "
+            problems.append(Problem(".", 1, 1, "error", "since-not-ancestor",
+                                    f"{since} ({base[:7]}) is not an ancestor of HEAD: either the history after "
+                                    f"{since} was rewritten (amend, reset, rebase, filter-branch or a force-push) "
+                                    "and what it held can no longer be audited, or this branch is behind "
+                                    f"{since} (merge or rebase it onto {since}, then audit again); "
                                     "commits since the common ancestor were audited"))
     history = read_history(repo)
-    if history.commits:
-        problems += _linked_records(repo)
     changes = tuple(pending(repo, "cases"))
     settings, _ = parse_settings(_read(root / SETTINGS_PATH))
     return Evidence(
@@ -90,16 +96,6 @@ def gather(root: Path, since: str | None = None) -> Evidence:
         since=since,
         problems=tuple(problems),
     )
-
-
-def _linked_records(repo: Repo) -> list[Problem]:
-    """Records committed as symbolic links: Git keeps the link, not what it points at, so editing the
-    target would change the record with nothing in the history to show it."""
-    return [Problem(path, 1, 1, "error", "symlinked-record",
-                    "committed as a symbolic link: the history tracks the link, not the record's content, "
-                    "so the record could change unnoticed; commit the file itself")
-            for path, (mode, _) in sorted(gittree._listing(repo, "HEAD").items())
-            if mode == gittree.SYMLINK and files.is_record_path(path)]
 
 
 def findings(evidence: Evidence) -> list[Problem]:
@@ -119,8 +115,36 @@ def findings(evidence: Evidence) -> list[Problem]:
         if (path.split("/")[2] == "notes" and life.renamed_from is None and life.added.parents
                 and _in_range(life.added, evidence) and path in evidence.note_dates):
             problems.extend(_backdated(life, evidence.note_dates[path], evidence.settings))
+    problems.extend(_modes(evidence))
     problems.extend(_uncommitted(evidence))
     return sort_problems(problems)
+
+
+def _modes(evidence: Evidence) -> Iterable[Problem]:
+    """Records committed as symbolic links (errors) and records whose file mode changed (warnings)."""
+    for commit in evidence.history.commits:
+        if not _in_range(commit, evidence):
+            continue
+        for change in evidence.history.changes.get(commit.hash, ()):
+            problem = mode_problem(change, f"{commit.short} by {commit.author} on {commit.date.date()}")
+            if problem is not None:
+                yield problem
+
+
+def mode_problem(change: Change, where: str) -> Problem | None:
+    """What the audit says about a change's file modes (`where`: the commit, or "the staged changes")."""
+    if not is_record(change.path) or change.status == "D":
+        return None
+    if change.new_mode == SYMLINK:
+        return Problem(change.path, 1, 1, "error", "symlinked-record",
+                       f"committed as a symbolic link (Git mode {SYMLINK}) in {where}: records must be regular "
+                       "files, or editing the link's target changes the record with no trace in Git; replace "
+                       "the link with the file itself (cp --remove-destination \"$(readlink -f PATH)\" PATH)")
+    if change.old_mode and change.old_mode not in ("000000", change.new_mode) and change.status != "A":
+        return Problem(change.path, 1, 1, "warning", "record-mode-changed",
+                       f"file mode changed from {change.old_mode} to {change.new_mode} in {where}: records are "
+                       "plain files (100644); the text is unchanged")
+    return None
 
 
 def _in_range(commit: Commit, evidence: Evidence) -> bool:
@@ -150,12 +174,19 @@ def _rewritten(life: PathHistory, event: Event, restored: bool) -> Problem:
 
 
 def _backdated(life: PathHistory, dated: tuple[date, int, int], settings: Settings) -> Iterable[Problem]:
+    """The later of the author and committer dates is compared: `GIT_AUTHOR_DATE` is easy to set to
+    anything, and a commit cannot enter the history before its committer date says it did."""
     note_date, line, column = dated
-    committed = life.added.date.astimezone(ZoneInfo(settings.timezone)).date()
-    late = (committed - note_date).days
+    zone = ZoneInfo(settings.timezone)
+    authored = life.added.date.astimezone(zone).date()
+    committed = life.added.committed.astimezone(zone).date() if life.added.committed else authored
+    day, which = (committed, "committer date") if committed > authored else (authored, "author date")
+    if committed > authored:
+        which += f"; its author date says {authored}"
+    late = (day - note_date).days
     if late > settings.backdate_days:
         yield Problem(life.path, line, column, "warning", "note-backdated",
-                      f"dated {note_date} but first committed on {committed} ({late} days later) in "
+                      f"dated {note_date} but first committed on {day} ({which}), {late} days later, in "
                       f"{life.added.short} by {life.added.author}; more than [audit] backdate_days = "
                       f"{settings.backdate_days}: commit notes as they happen, or say in the note why it is late")
 

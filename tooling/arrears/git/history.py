@@ -18,9 +18,15 @@ rejected because it would blame the merger for everything a branch did, and
 plain `git log` (no merge diffs) would miss edits made while resolving a
 conflict.
 
-Dates are author dates: when the change was written. They survive rebases and
-cherry-picks, unlike committer dates (and, like them, are whatever the author's
-clock or `--date` said; Git does not notarise anything).
+Dates: each commit carries its author date (when the change was written; it
+survives rebases and cherry-picks, and is what pages show) and its committer
+date (when it entered this history). Both are whatever a clock or an
+environment variable said (`GIT_AUTHOR_DATE`, `GIT_COMMITTER_DATE`); Git
+notarises nothing, so the audit compares a note's own date with the later of
+the two, which forging the author date alone cannot move back.
+
+Modes: each change keeps Git's file modes, so the audit can tell a record
+committed as a symbolic link (120000) or made executable.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from typing import Iterable, Mapping
 from arrears.git.command import GitError, Repo, open_repo, path_text  # noqa: F401  (GitError, Repo, open_repo: re-exported)
 
 ZERO = "0" * 40
+LOG_FORMAT = "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s"
 PROTECTED = ("notes", "plans")  # append-only folders of a case (spec 1)
 
 
@@ -47,6 +54,7 @@ class Commit:
     email: str
     date: datetime  # author date, with the author's UTC offset
     subject: str
+    committed: datetime | None = None  # committer date (None where not read)
 
     @property
     def short(self) -> str:
@@ -70,6 +78,12 @@ class Change:
     old_path: str | None  # renames: the former name (None when it lies outside the root)
     old_blob: str
     new_blob: str
+    old_mode: str = ""  # Git's file modes: 100644 a file, 100755 executable, 120000 a symbolic link
+    new_mode: str = ""
+
+
+SYMLINK = "120000"
+"""Git's mode of a symbolic link."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +185,7 @@ def read_history(repo: Repo, rev: str = "HEAD") -> History:
         return History()
     log = repo.git("log", "--topo-order", "--reverse", "--root", "--raw", "-M", "--no-abbrev", "-z",
                    "--diff-merges=first-parent", "--no-color",
-                   "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s", "--end-of-options", rev, "--")
+                   LOG_FORMAT, "--end-of-options", rev, "--")
     return build_history(parse_log(log.stdout, repo.relative))
 
 
@@ -185,28 +199,48 @@ def parse_log(output: bytes, relative=lambda path: path) -> list[tuple[Commit, l
         token = tokens[index].lstrip(b"\n")
         index += 1
         if token.startswith(b"\x1e"):
-            hash_, parents, author, email, date, subject = path_text(token[1:]).split("\x1f", 5)
+            hash_, parents, author, email, date, committed, subject = path_text(token[1:]).split("\x1f", 6)
             changes = []
-            commit = Commit(hash_, tuple(parents.split()), author, email, datetime.fromisoformat(date), subject)
+            commit = Commit(hash_, tuple(parents.split()), author, email, datetime.fromisoformat(date), subject,
+                            datetime.fromisoformat(committed))
             result.append((commit, changes))
         elif token.startswith(b":"):
-            _, _, old_blob, new_blob, status = path_text(token[1:]).split(" ")
-            path = path_text(tokens[index])
-            index += 1
-            old_path = None
-            if status[0] in "RC":
-                old_path, path = path, path_text(tokens[index])
-                index += 1
-            path_here = relative(path)
-            old_here = relative(old_path) if old_path is not None else None
-            if status[0] == "R" and path_here is None and old_here is not None:
-                changes.append(Change("D", old_here, None, old_blob, ZERO))  # moved out of the root
-            elif path_here is not None:
-                kind = "A" if status[0] in "RC" and old_here is None else status[0]
-                if status[0] == "C":
-                    kind, old_here = "A", None
-                changes.append(Change(kind, path_here, old_here, old_blob, new_blob))
+            index = _parse_change(token, tokens, index, relative, changes)
     return result
+
+
+def parse_raw(output: bytes, relative=lambda path: path) -> list[Change]:
+    """The changes of `git diff --raw -z -M` output (no commit lines)."""
+    tokens = output.split(b"\0")
+    changes: list[Change] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip(b"\n")
+        index += 1
+        if token.startswith(b":"):
+            index = _parse_change(token, tokens, index, relative, changes)
+    return changes
+
+
+def _parse_change(token: bytes, tokens: list[bytes], index: int, relative, changes: list[Change]) -> int:
+    """Append the change `token` (and the path tokens after it) describes; the index after them."""
+    old_mode, new_mode, old_blob, new_blob, status = path_text(token[1:]).split(" ")
+    path = path_text(tokens[index])
+    index += 1
+    old_path = None
+    if status[0] in "RC":
+        old_path, path = path, path_text(tokens[index])
+        index += 1
+    path_here = relative(path)
+    old_here = relative(old_path) if old_path is not None else None
+    if status[0] == "R" and path_here is None and old_here is not None:
+        changes.append(Change("D", old_here, None, old_blob, ZERO, old_mode, "000000"))  # moved out of the root
+    elif path_here is not None:
+        kind = "A" if status[0] in "RC" and old_here is None else status[0]
+        if status[0] == "C":
+            kind, old_here = "A", None
+        changes.append(Change(kind, path_here, old_here, old_blob, new_blob, old_mode, new_mode))
+    return index
 
 
 def build_history(log: list[tuple[Commit, list[Change]]]) -> History:
@@ -337,7 +371,7 @@ INPUTS = ("cases", "arrears.toml", "templates")  # what a build reads from the r
 def head_commit(repo: Repo, rev: str = "HEAD") -> Commit | None:
     if rev == "HEAD" and not repo.has_commits():
         return None
-    shown = repo.git("log", "-1", "-z", "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s", "--end-of-options",
+    shown = repo.git("log", "-1", "-z", LOG_FORMAT, "--end-of-options",
                      rev, "--")
     parsed = parse_log(shown.stdout)
     return parsed[0][0] if parsed else None

@@ -11,11 +11,14 @@ of the new files follow.
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from arrears.git.command import GitError, run_git, open_repo
+
+if TYPE_CHECKING:
+    from arrears.git.pin import Pin
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "init"
 """The scaffold: the repository's top-level templates/init/ (like the site's templates)."""
@@ -42,8 +45,13 @@ def files() -> list[tuple[str, Path]]:
     return found
 
 
-def scaffold(directory: Path, git: bool = True) -> Report:
-    """Write the scaffold into `directory` (skipping what exists), then set up Git if asked."""
+def scaffold(directory: Path, git: bool = True, pin: "Pin | None" = None) -> Report:
+    """Write the scaffold into `directory` (skipping what exists), then set up Git if asked.
+
+    The CI workflow gets `pin` (by default this copy of arrears' own repository and commit)."""
+    from arrears.git import pin as pinning
+
+    pin = pin if pin is not None else pinning.this_copy()
     report = Report()
     directory.mkdir(parents=True, exist_ok=True)
     cases = directory / "cases"
@@ -55,8 +63,11 @@ def scaffold(directory: Path, git: bool = True) -> Report:
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            data = source.read_bytes()
+            if relative == pinning.WORKFLOW:
+                data = pinning.fill(data, pin)
             with open(target, "xb") as out:  # never overwrite, even if a file appears meanwhile
-                out.write(source.read_bytes())
+                out.write(data)
         except FileExistsError:
             report.skipped.append(relative)
         else:
@@ -87,6 +98,3 @@ def _first_commit(directory: Path, written: list[str]) -> list[str]:
         lines.append(f"could not commit ({reason[-1] if reason else 'git commit failed'}): set your name and "
                      "email (git config user.name/user.email), then run: git commit -m 'First records'")
     return lines
-
-
-

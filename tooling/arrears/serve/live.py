@@ -25,11 +25,24 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from arrears.serve import guard
+from arrears.site.attachments import is_passive
+
 ASSETS = Path(__file__).resolve().parents[3] / "templates" / "serve"
 """live.js and live.css: ours, never looked up in the records' templates/."""
 PREFIX = "/__arrears/"
 HEARTBEAT = 15.0
 """Seconds between keep-alive comments on an idle event stream (finds closed tabs)."""
+HEADER_TIMEOUT = 5.0
+"""Seconds a connection may take to send a whole request (and may then sit idle)."""
+MAX_CONNECTIONS = 64
+"""Connections served at once (each open page holds one for its event stream)."""
+SITE_POLICY = ("default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; base-uri 'none'; "
+               "form-action 'none'; connect-src 'self'")
+"""The site pages' own policy (templates/site/base.html) and the event stream: sent with every answer."""
+ATTACHMENT_POLICY = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+"""For files under cases/*/files/: an opaque origin, no script, no request but for the file itself
+(the browser's own image and video viewers load it; their inline styles may apply)."""
 _CSP = re.compile(r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.IGNORECASE)
 
 
@@ -115,28 +128,65 @@ and in the terminal. The page reloads once they are fixed.</p></body></html>
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """Static files from the build folder, HTML with the reload script, and the /__arrears/ endpoints."""
+    """Static files from the build folder, HTML with the reload script, and the /__arrears/ endpoints.
+
+    Only requests naming this server (Host 127.0.0.1, localhost or [::1] with
+    its port) are answered, so a web page whose domain is rebound to 127.0.0.1
+    cannot read the portfolio; every answer carries the site's policy headers.
+    """
 
     server: "LiveServer"
     protocol_version = "HTTP/1.1"
+    timeout = HEADER_TIMEOUT
+    _policy = SITE_POLICY
+    _download = False
 
     def __init__(self, request, client_address, server: "LiveServer"):
         super().__init__(request, client_address, server, directory=str(server.state.out))
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server naming)
+        self._head = False
+        self._answer()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._head = True
+        self._answer()
+
+    def _answer(self) -> None:
+        self._policy, self._download = SITE_POLICY, False
+        if not guard.host_allowed(self.headers.get_all("Host") or [], self.server.server_address[1]):
+            self._empty(HTTPStatus.MISDIRECTED_REQUEST)
+            return
         path = unquote(urlsplit(self.path).path)
+        if "\0" in path:
+            self._empty(HTTPStatus.BAD_REQUEST)
+            return
         try:
             if path.startswith(PREFIX):
                 self._special(path[len(PREFIX):])
+            elif guard.is_attachment(path):
+                self._policy, self._download = ATTACHMENT_POLICY, not is_passive(path)
+                super().do_HEAD() if self._head else super().do_GET()
             elif self._html_path(path) is not None or not self.server.state.snapshot.build:
                 self._page(path)
+            elif self._head:
+                super().do_HEAD()
             else:
                 super().do_GET()
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+    def list_directory(self, path):
+        """Never: a folder without an index.html is not a page."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
+
+    def _empty(self, status: HTTPStatus) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
 
     def _html_path(self, path: str) -> Path | None:
         local = Path(self.translate_path(path))
@@ -152,7 +202,10 @@ class Handler(SimpleHTTPRequestHandler):
                 "<!doctype html><title>Not found</title><h1>Not found</h1>\n", HTTPStatus.NOT_FOUND)
         else:
             text, status = local.read_text(encoding="utf-8"), HTTPStatus.OK
-        self._send(status, "text/html; charset=utf-8", inject(text, snapshot.build).encode("utf-8"))
+        page = inject(text, snapshot.build)
+        found = _CSP.search(page)
+        self._policy = found.group(2) if found else SITE_POLICY
+        self._send(status, "text/html; charset=utf-8", page.encode("utf-8"))
 
     def _special(self, name: str) -> None:
         if name == "events":
@@ -173,6 +226,8 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if self._head:
+            return
         seen = None
         while True:
             snapshot = state.wait(seen, HEARTBEAT)
@@ -191,11 +246,17 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if not self._head:
+            self.wfile.write(body)
 
     def end_headers(self) -> None:
         if not any(line.lower().startswith(b"cache-control") for line in getattr(self, "_headers_buffer", [])):
             self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Security-Policy", self._policy)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        if self._download:
+            self.send_header("Content-Disposition", "attachment")
         super().end_headers()
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (the http.server signature)
@@ -203,12 +264,37 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 class LiveServer(ThreadingHTTPServer):
+    """One thread per connection, at most MAX_CONNECTIONS at once: a connection beyond that is closed
+    unanswered, and one that sends no full request within HEADER_TIMEOUT seconds is dropped."""
+
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 256  # a burst of connections waits in the kernel, not in SYN retries
 
     def __init__(self, port: int, state: LiveState):
         self.state = state
+        self.running = False
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__(("127.0.0.1", port), Handler)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self._slots.release()  # before the client sees the close, so it may connect again at once
+            self.shutdown_request(request)
 
     @property
     def url(self) -> str:
@@ -218,9 +304,11 @@ class LiveServer(ThreadingHTTPServer):
         thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},
                                   name="arrears-http", daemon=True)
         thread.start()
+        self.running = True
         return thread
 
     def stop(self) -> None:
         self.state.close()
-        self.shutdown()
+        if self.running:
+            self.shutdown()
         self.server_close()

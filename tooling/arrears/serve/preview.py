@@ -11,6 +11,7 @@ overlay, to every open page, which keeps showing the last good build.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Callable
 from arrears import words
 from arrears.records.files import is_ignored
 from arrears.serve.live import LiveServer, LiveState
+from arrears.serve.stopping import Stop, end_workers
 
 DEBOUNCE = 0.2
 """Seconds of quiet after the last change before rebuilding."""
@@ -193,16 +195,23 @@ class Preview:
         self.server = LiveServer(port, self.state)  # raises OSError when the port is taken
         self.observer = None
         self.debouncer: Debouncer | None = None
+        self._lock = threading.Lock()
+        self._stopping = False
+        self.building = 0  # rebuilds running (the first one, or the rebuild loop's)
 
     @property
     def url(self) -> str:
         return self.server.url
 
     def start(self) -> None:
+        """Build once, then serve and watch (unless `stop` came first: a signal during the first build)."""
         self.rebuild(None)
-        self.server.start()
-        self.debouncer = Debouncer(self.rebuild)
-        self.observer = watch(self.root, self.debouncer.add)
+        with self._lock:
+            if self._stopping:
+                return
+            self.server.start()
+            self.debouncer = Debouncer(self.rebuild)
+            self.observer = watch(self.root, self.debouncer.add)
 
     def rebuild(self, changed: set[str] | None) -> None:
         """Rebuild, then tell the pages: those among the case pages replaced first reload at once,
@@ -213,10 +222,15 @@ class Preview:
             announced.extend(paths)
             self.state.published(paths)
 
+        self.building += 1
         try:
             outcome = self.builder(changed, cases_done)
         except Exception as error:  # a template error, a full disk: said, and the last site stays
             outcome = Outcome(0.0, problems=[f"build failed: {type(error).__name__}: {error}"], summary="1 error")
+        finally:
+            self.building -= 1
+        if self._stopping:  # stopped mid-build (its workers were ended): nothing to tell
+            return
         if outcome.problems and outcome.excluded is None:
             self.state.failed(outcome.problems)
             self.echo("\n".join(outcome.problems))
@@ -235,13 +249,19 @@ class Preview:
         self.echo(f"{what}: {_count(len(outcome.written), 'file')} written in {outcome.seconds:.2f} s")
 
     def stop(self) -> None:
+        """Stop serving, watching and rebuilding, without waiting for a build in progress."""
+        with self._lock:
+            self._stopping = True
         if self.observer is not None:
             self.observer.stop()
         if self.debouncer is not None:
             self.debouncer.stop()
-        self.server.stop()
+        self.state.close()
+        if self.server.running:
+            self.server.shutdown()
+        self.server.server_close()
         if self.observer is not None:
-            self.observer.join(timeout=2)
+            self.observer.join(timeout=1)
 
 
 def _count(number: int | set, word: str) -> str:
@@ -249,19 +269,38 @@ def _count(number: int | set, word: str) -> str:
     return words.count(value, word)
 
 
-def serve_forever(preview: Preview) -> None:
-    """Run until Ctrl-C (or SIGTERM), then stop everything without a traceback."""
-    import signal
+def serve_forever(preview: Preview, stop: Stop | None = None) -> None:
+    """Run until `stop` (SIGINT or SIGTERM), then stop everything, a build in progress included.
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    The first build runs off the main thread, so a signal is acted on at once
+    even then; the build's worker processes are ended with it.
+    """
+    stop = stop or Stop()
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            preview.start()
+        except Exception as error:  # the watcher could not start, say: said, and serve stops
+            failed.append(error)
+            preview.echo(f"arrears: serve could not start: {type(error).__name__}: {error}")
+            stop.event.set()
+            return
+        if not stop.event.is_set() and not preview._stopping:
+            preview.echo(f"serving {preview.root} on {preview.url} (Ctrl-C to stop)")
+
+    starter = threading.Thread(target=start, name="arrears-start", daemon=True)
     try:
-        preview.start()
-        preview.echo(f"serving {preview.root} on {preview.url} (Ctrl-C to stop)")
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        starter.start()
+        stop.wait()
     finally:
         preview.stop()
+        end_workers()
+        stop.restore()
         preview.echo("stopped")
+        if preview.building:  # a build thread is still rendering in this process: do not wait for it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1 if failed else 0)
+    if failed:
+        sys.exit(1)

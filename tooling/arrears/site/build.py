@@ -7,7 +7,6 @@ tests compare them). The same records and as-of date give the same bytes.
 
 from __future__ import annotations
 
-import shutil
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,7 @@ from arrears.records.files import attachments
 from arrears.records.model import Portfolio
 from arrears.ledger.insight import Insight, combine, contribution
 from arrears.site import agenda_page, insight_page, pages
+from arrears.site import attachments as published
 from arrears.site.feeds import feeds
 from arrears.site.publish import MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
 from arrears.site.templates import environment
@@ -102,12 +102,11 @@ def build_site(portfolio: Portfolio, as_of: date, out: Path, *, figures: Portfol
                 render(case_page(portfolio, case_figures, names, history), listing=False)
                 render(statement_page(portfolio, case_figures), listing=False)
                 for name in names:
-                    target = folder / "cases" / case_id / "files" / name
+                    files = folder / "cases" / case_id / "files"
                     if committed is not None:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(committed[f"cases/{case_id}/files/{name}"])
+                        published.write(committed[f"cases/{case_id}/files/{name}"], name, files)
                     else:
-                        _copy(root / "cases" / case_id / "files" / name, target)  # type: ignore[operator]
+                        published.copy(root / "cases" / case_id / "files" / name, name, files)  # type: ignore[operator]
                     counts["files"] += 1
         for name, text in feeds(figures).items():
             _write(folder, name, text)
@@ -162,6 +161,3 @@ def _write(folder: Path, relative: str, text: str) -> None:
         handle.write(text)
 
 
-def _copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)

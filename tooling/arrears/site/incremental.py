@@ -54,6 +54,7 @@ from arrears.ledger.summary import summarize
 from arrears.site import cache, pages
 from arrears.site import fingerprint as fingerprints
 from arrears.site.fingerprint import fields as _fields
+from arrears.site import attachments as published
 from arrears.site.agenda_page import agenda_context, agenda_item
 from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
 from arrears.site.publish import MARKER, check_output, publish, replace_file, swap_folder
@@ -393,9 +394,7 @@ def _case(job: _Job, name: str) -> _Outcome:
     printable = statement_page(portfolio, figures)
     _write(job.target, printable.path, job.env.get_template(printable.template).render(**printable.context))
     for attachment in names:
-        target = job.target / "cases" / name / "files" / attachment
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(job.root / "cases" / name / "files" / attachment, target)
+        published.copy(job.root / "cases" / name / "files" / attachment, attachment, job.target / "cases" / name / "files")
     summary = summarize(figures)
     found = agenda_entry(figures, job.settings, job.now)
     if found is not None:

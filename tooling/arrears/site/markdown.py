@@ -20,6 +20,8 @@ from urllib.parse import unquote
 
 from markupsafe import Markup
 
+from arrears.site.attachments import published_name
+
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
@@ -154,7 +156,7 @@ class SafeMarkdown:
         files_dir = env["case_dir"] + "/files/"
         if resolved.startswith(files_dir):
             env["files"].append(resolved[len(files_dir):])
-            rebased = posixpath.relpath(resolved, env["case_dir"])
+            rebased = posixpath.relpath(files_dir + published_name(resolved[len(files_dir):]), env["case_dir"])
             return self.md.normalizeLink(rebased) + (f"#{fragment}" if fragment else "")
         return url
 

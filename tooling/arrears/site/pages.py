@@ -25,6 +25,7 @@ from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, BreathingSpace, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from arrears.ledger.insight import Insight
 from arrears.site import charts, insight_page
+from arrears.site.attachments import label as attachment_label, published_name
 from arrears.site.markdown import render
 
 
@@ -35,8 +36,9 @@ def case_href(case_id: str) -> str:
 
 
 def file_href(name: str) -> str:
-    """An attachment's link relative to its case page (names may hold spaces or `#`)."""
-    return "files/" + quote(name)
+    """An attachment's link relative to its case page (names may hold spaces or `#`): to the site's
+    copy, which for a type a browser would run is a zip (see site/attachments.py)."""
+    return "files/" + quote(published_name(name))
 
 
 # --- the worklist -----------------------------------------------------------------------
@@ -349,7 +351,7 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
         "statement": statement(case, figures),
         "workings": workings(figures),
         "payment_instructions": portfolio.settings.payment_instructions,
-        "attachments": [(name, file_href(name)) for name in attachments],
+        "attachments": [(attachment_label(name), file_href(name)) for name in attachments],
         "file_href": file_href,
         "aging": charts.bars([charts.Bar("Not yet due" if b == "current" else f"{b} days", figures.aging.get(b, Decimal(0)),
                                          money.display(figures.aging.get(b, Decimal(0)), case.currency), f"aging-{i}")

@@ -18,7 +18,6 @@ Pure: figures in, text out. No files, no clock.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass, replace
@@ -30,6 +29,7 @@ from arrears.ledger import compute as ledger
 from arrears import money
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.records.model import Credit, Fee, Invoice, Note, Payment, Plan, Settings
+from arrears.views import csvsafe
 
 FORMATS = ("csv", "json", "hledger", "beancount")
 COLUMNS = ("date", "case", "note", "kind", "account", "amount", "currency", "description")
@@ -240,9 +240,9 @@ def _rows(booked: Iterable[Transaction]) -> Iterable[dict[str, str]]:
 def to_csv(booked: list[Transaction], as_of: date, settings: Settings) -> str:
     """One row per posting; a transaction's rows share date, case, note and kind."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(_rows(booked))
+    writer = csvsafe.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows([row[column] for column in COLUMNS] for row in _rows(booked))
     return out.getvalue()
 
 

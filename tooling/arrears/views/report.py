@@ -7,7 +7,6 @@ is written by `money.plain` (machine formats) or `money.display` (people).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -16,6 +15,7 @@ import click
 
 from arrears import money, words
 from arrears.ledger.figures import AGING_BUCKETS, CaseFigures, PortfolioFigures
+from arrears.views import csvsafe
 
 STATE_STYLES: dict[str, dict[str, Any]] = {
     "closed": {"dim": True},
@@ -110,7 +110,7 @@ def case_csv(figures: CaseFigures) -> str:
     record = case_record(figures)
     next_due = record["next_due"] or {}
     plan = record["plan"] or {}
-    csv.writer(out, lineterminator="\n").writerow([
+    csvsafe.writer(out).writerow([
         *(record[key] for key in CSV_COLUMNS[:14]),
         next_due.get("date", ""), next_due.get("amount", ""),
         *(record["aging"][bucket] for bucket in AGING_BUCKETS),
@@ -125,7 +125,7 @@ def case_csv(figures: CaseFigures) -> str:
 def csv_document(rows: list[str]) -> str:
     """due_csv from each case's `case_csv`: the header, then the rows in the order given."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
+    csvsafe.writer(out).writerow(CSV_COLUMNS)
     return out.getvalue() + "".join(rows)
 
 
