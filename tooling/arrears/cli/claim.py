@@ -17,6 +17,7 @@ import click
 import jinja2
 
 from arrears.actions import protocol
+from arrears.ledger.claim import reply_by
 from arrears.records.parse import parse_note
 from arrears.problems import FORMATTERS
 from arrears.views import claim, messages
@@ -77,14 +78,14 @@ def record_letter(kind: str, root: Path, letter: messages.Draft, case, day: date
         click.echo(f"recorded {relative}", err=True)
     else:
         click.echo(f"recorded {relative} (reply window open until "
-                   f"{messages.human_date(claim.claim.reply_by(day))})", err=True)
+                   f"{messages.human_date(reply_by(day))})", err=True)
 
 
 def describe(kind: str, figures) -> str:
     """The stderr line instead of the tone's: what this letter is."""
     if kind == "claim":
         return (f"letter of claim (Pre-Action Protocol for Debt Claims): reply by "
-                f"{messages.human_date(claim.claim.reply_by(figures.as_of))}")
+                f"{messages.human_date(reply_by(figures.as_of))}")
     return f"breathing-space acknowledgement: {protocol.hold_words(figures)}"
 
 
