@@ -302,3 +302,14 @@ def test_recording_the_acknowledgement_says_what_it_was(records):
     assert result.exit_code == 0 and "breathing-space acknowledgement" in result.stderr
     text = (records.root / "cases/mara/notes/2026-05-20-letter.md").read_text()
     assert "tags: [breathing-space]" in text and "no payment asked" in text and "reminder" not in text
+
+
+def test_show_says_the_case_is_held_or_awaiting_a_reply(records):
+    _held(records)
+    shown = run("show", "mara", "--root", str(records.root), "--as-of", AS_OF).stdout
+    assert "BREATHING SPACE from 2026-05-01 until 2026-06-29, ref DRS-42" in shown
+    records.note("mara", "bs", "date: 2026-05-01\nkind: note\nsummary: wrong debtor")  # no space any more (the test rewrites the file)
+    run("remind", "mara", "--root", str(records.root), "--as-of", AS_OF, "--letter-of-claim", "--record")
+    shown = run("show", "mara", "--root", str(records.root), "--as-of", "2026-06-19").stdout
+    assert "LETTER OF CLAIM sent 2026-05-20: awaiting reply until 2026-06-19" in shown
+    assert "LETTER OF CLAIM" not in run("show", "mara", "--root", str(records.root), "--as-of", "2026-06-20").stdout
