@@ -297,3 +297,76 @@ def test_a_session_keeps_the_history_in_memory_until_the_next_commit(tmp_path, m
     incremental.build(repo.root, day, out, session=session)
     assert loads == [1] and len(session.history) == 1
     assert "a call" in (out / "cases/acme/index.html").read_text()
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            found.update(int(p) for p in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _eventually(condition, what: str, timeout: float = 60):
+    """For what no event announces (another process's children): look until it holds, bounded."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc (Linux)")
+def test_a_build_killed_with_sigkill_takes_its_workers_with_it_and_the_next_build_tidies_up(records):
+    """Workers die with their parent, and the scratch folder a killed build leaves is removed by the next."""
+    import signal
+    import subprocess
+
+    for number in range(200):  # the build fans out to workers from 200 cases on
+        records.write(f"cases/c{number:03}/case.md",
+                      "---\ndebtor:\n  name: Debtor\n  kind: business\nopened: 2026-01-15\n---\nA story.\n")
+    hanging = records.write("templates/site/case.html", "{% for i in range(10 ** 12) %}{% endfor %}\n")
+    environment = {**os.environ, "ARREARS_WORKERS": "2"}
+    build = subprocess.Popen([sys.executable, "-m", "arrears", "build", "--root", str(records.root),
+                              "--as-of", "2026-04-01"], env=environment,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        workers = _eventually(lambda: _children(build.pid), "the build's workers to start")
+        build.send_signal(signal.SIGKILL)
+        build.wait(timeout=60)
+        _eventually(lambda: not any(_alive(pid) for pid in workers), "the orphaned workers to be gone")
+    finally:
+        if build.poll() is None:
+            build.kill()
+    left = [p.name for p in records.root.iterdir() if p.name.startswith(".site.")]
+    assert left and all(name.startswith(f".site.building-{build.pid}-") for name in left), left
+    hanging.unlink()
+    again = subprocess.run([sys.executable, "-m", "arrears", "build", "--root", str(records.root),
+                            "--as-of", "2026-04-01"], env=environment, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert [p.name for p in records.root.iterdir() if p.name.startswith(".site.")] == []
+    assert (records.root / "site" / "cases" / "c199" / "index.html").is_file()
+
+
+def test_a_scratch_folder_of_a_running_build_is_left_alone(tmp_path):
+    from arrears.site.publish import remove_stale, scratch_prefix
+
+    out = tmp_path / "site"
+    mine = tmp_path / (scratch_prefix(out, "staging") + "abc")  # this process is alive
+    other = tmp_path / ".elsewhere.building-1-abc"  # another output's folder, pid 1 alive
+    for folder in (mine, other):
+        folder.mkdir()
+    assert remove_stale(out) == [] and mine.is_dir() and other.is_dir()

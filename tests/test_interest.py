@@ -325,3 +325,40 @@ def test_the_act_reads_30_june_or_31_december_by_the_first_day_of_interest():
     assert act_reference_date(date(2025, 12, 31)) == date(2025, 6, 30)
     assert act_reference_date(date(2026, 1, 1)) == date(2025, 12, 31)
     assert act_reference_date(date(2026, 6, 30)) == date(2025, 12, 31)
+
+
+def test_installments_accrue_only_on_the_invoice_principal_they_stand_for(records):
+    # The plan covers the invoice (1000.00), the fee (250.00) and the invoice's interest before agreed:
+    # 2..9 Jan = 8 days, 1000 x 8 x 8 / 36500 = 1.7534 -> 1.75; the plan's amount is 1251.75.
+    # Its one installment (due 15 Jan, charged) accrues from 16 Jan to 14 Feb = 30 days, but only on the
+    # invoice's share: 1251.75 x (1000 / 1251.75) x 8 x 30 / 36500 = 6.5753 -> 6.58. Fees and interest
+    # never earn interest (section 10). On the whole 1251.75 it would have been 8.23.
+    _case(records, "{rule: simple, rate: 8}")
+    invoice(records, "inv", "2026-01-01", "INV-1", "1000.00", "2026-01-01")
+    records.note("acme", "fee", "date: 2026-01-01\nkind: fee\namount: 250.00\nreason: Collection costs")
+    records.plan("acme", "plan", """
+        agreed: 2026-01-10
+        interest: charged
+        grace_days: 0
+        installments:
+          - {due: 2026-01-15, amount: 1251.75}
+    """)
+    f = figures(records, "2026-02-14")
+    assert f.plan.amount == D("1251.75")
+    assert _charges(f, "interest") == {"INV-1": "1.75", "Installment 1 of 1": "6.58"}
+    assert f.totals.interest == D("8.33")
+
+
+def test_a_plan_covering_only_fees_earns_nothing_even_when_broken_and_superseded(records):
+    # Found by the property "without payments interest never decreases as D grows": 0.22 of fees under
+    # a plan that broke accrued 0.01, which the next plan then gave back. Fees never accrue, so neither
+    # does an installment that stands only for fees.
+    _case(records, "{rule: simple, rate: 8}")
+    records.note("acme", "fee", "date: 2026-01-01\nkind: fee\namount: 0.22\nreason: Fee")
+    records.plan("acme", "p0", "agreed: 2026-01-02\ngrace_days: 0\nbroken_after: 1\n"
+                               "schedule: {start: 2026-01-02, every: week, installment: 10.00}")
+    records.plan("acme", "p1", "agreed: 2026-04-17\nsupersedes: p0\ngrace_days: 0\nbroken_after: 1\n"
+                               "schedule: {start: 2026-04-17, every: week, installment: 10.00}")
+    assert figures(records, "2026-04-16").plan.status == "broken"
+    for day in ("2026-04-16", "2026-04-17", "2026-06-30"):
+        assert figures(records, day).totals.interest == D("0")

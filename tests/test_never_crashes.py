@@ -228,3 +228,68 @@ def test_loading_and_checking_any_tree_on_disk_only_gives_problems(files: dict[s
             path.write_bytes(data)
         for problem in check(load(root), TODAY):
             assert problem.line >= 1 and problem.column >= 1
+
+
+# --- settings files and file names (issue 12: deep TOML and undecodable names used to exit 70) ---------
+
+TOML_KEYS = ["name", "currency", "timezone", "as_of", "plans", "contact", "payment", "sender", "interest",
+             "grace_days", "hours", "calls_per_7_days", "rates", "bank_of_england", "ecb", "instructions"]
+toml_values = st.sampled_from(['"GBP"', '"Europe/London"', "7", "-1", "true", '"08:00-21:00"', '"3.75"', "3.75",
+                               "[1, 2]", "{a = 1}", '"""x"""', "2026-01-01", '"2026-01-01"'])
+
+
+@st.composite
+def settings_files(draw) -> bytes:
+    lines = []
+    for _ in range(draw(st.integers(0, 6))):
+        shape = draw(st.sampled_from(["pair", "table", "nested", "junk"]))
+        key = draw(st.sampled_from(TOML_KEYS))
+        if shape == "pair":
+            lines.append(f"{key} = {draw(toml_values)}")
+        elif shape == "table":
+            lines.append(f"[{key}]" if draw(st.booleans()) else f"[interest.rates.{key}]")
+        elif shape == "nested":
+            depth = draw(st.sampled_from([2, 40, 600, 5000]))
+            lines.append(f"{key} = " + draw(st.sampled_from(["[", "{a = "])) * depth)
+        else:
+            lines.append(draw(st.text(max_size=30)))
+    return "\n".join(lines).encode("utf-8") + draw(st.sampled_from([b"", b"\n", b"\xff", b"\x00"]))
+
+
+@FAST
+@given(settings_files())
+def test_any_settings_file_only_gives_problems(data: bytes):
+    from arrears.records.settings import parse_settings
+
+    settings_, problems = parse_settings(data)
+    assert isinstance(settings_, Settings)
+    for problem in problems:
+        assert problem.path == "arrears.toml" and problem.line >= 1 and problem.column >= 1
+
+
+name_bytes = st.binary(min_size=1, max_size=24).filter(lambda b: b"/" not in b and b"\0" not in b
+                                                        and b not in (b".", b".."))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(name_bytes, min_size=1, max_size=3, unique=True), settings_files())
+def test_any_file_names_and_settings_only_give_problems_to_check_and_build(names: list[bytes], toml: bytes):
+    import os
+
+    from click.testing import CliRunner
+
+    from arrears.cli.app import main
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "arrears.toml").write_bytes(toml)
+        notes = root / "cases" / "acme" / "notes"
+        notes.mkdir(parents=True)
+        (root / "cases" / "acme" / "case.md").write_bytes(CASE)
+        for name in names:
+            with open(os.path.join(os.fsencode(notes), name), "wb") as handle:
+                handle.write(b"---\ndate: 2026-03-02\nkind: note\n---\n")
+        for command in (["check"], ["build"]):
+            result = CliRunner().invoke(main, [*command, "--root", folder, "--as-of", TODAY.isoformat()])
+            assert result.exit_code in (0, 1), (command, result.output, result.exception)
+            assert "internal error" not in result.output

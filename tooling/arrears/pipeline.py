@@ -151,11 +151,8 @@ def map_each_case(root: Path, function: Callable[[Case, Settings], T], workers: 
     settings, folders, problems = open_root(root)
     count = worker_count(len(folders), workers)
     if count > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         chunks = [folders[index::count] for index in range(count)]
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+        with worker_pool(count) as pool:
             outcomes = list(pool.map(map_cases, [real_root] * count, chunks, [settings] * count,
                                      [function] * count))
     else:
@@ -166,6 +163,45 @@ def map_each_case(root: Path, function: Callable[[Case, Settings], T], workers: 
         problems += found_problems
     results.sort(key=lambda pair: pair[0])
     return settings, results, problems
+
+
+def worker_pool(count: int):
+    """`count` forked worker processes that die with this one, even if it is killed with SIGKILL.
+
+    A pool's own shutdown never runs for a killed parent, and orphaned
+    workers would go on rendering pages nobody will publish.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: Linux sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG); elsewhere a
+    watcher thread ends the worker once it has been orphaned."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1: PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the request took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="arrears-orphan-watch", daemon=True).start()
 
 
 def worker_count(folders: int, asked: int | None) -> int:

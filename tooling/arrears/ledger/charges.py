@@ -68,7 +68,9 @@ def assess(terms: Terms, debts: Sequence, money_in: Sequence, plan, currency: st
         if done and all(done):
             completed = min(filter(None, (completed, max(done))))  # type: ignore[type-var]
         broken = broken_windows(parts, plan.grace_days, plan.broken_after, completed, plan.agreed, as_of)
-    found = _charges(terms, settlement.tracks, as_of, holds, plan.agreed if plan else None, broken, covered, earlier)
+    share = _accruing_share(settlement)
+    found = _charges(terms, settlement.tracks, as_of, holds, plan.agreed if plan else None, broken, covered, earlier,
+                     share)
     charges = tuple(sorted(found, key=lambda c: c.key))
     available = settlement.unapplied
     items = []
@@ -88,14 +90,36 @@ def charges_of(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds)
     return _charges(terms, tracks, as_of, holds, None, None, None)
 
 
+def _accruing_share(settlement: Settlement) -> Decimal:
+    """The part of a plan's installments that stands for invoice principal.
+
+    A plan may take over fees and interest or compensation already owed as
+    well as invoices; none of those ever earns interest (section 10: no
+    compounding, fees never accrue), so an installment accrues only on its
+    share of the invoice principal the plan covers.
+    """
+    summary = settlement.plan
+    if summary is None or summary.amount <= 0:
+        return Decimal(1)
+    invoices = sum((track.covered for track in settlement.tracks if track.kind == "invoice"), ZERO)
+    return min(Decimal(1), invoices / summary.amount)
+
+
+def _share_of(track: Track, share: Decimal) -> Track:
+    if share == 1:
+        return track
+    return replace(track, amount=track.amount * share, pieces=tuple((day, part * share) for day, part in track.pieces))
+
+
 def _charges(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds, agreed: date | None,
-             broken: Sequence[Window] | None, covered: dict | None, earlier: dict | None = None) -> list[Charge]:
+             broken: Sequence[Window] | None, covered: dict | None, earlier: dict | None = None,
+             share: Decimal = Decimal(1)) -> list[Charge]:
     found = []
     for track in tracks:
         if track.kind == "fee":
             continue
         if track.kind == "installment":
-            charge = interest_on(track, terms, as_of, holds, None, broken)
+            charge = interest_on(_share_of(track, share), terms, as_of, holds, None, broken) if share else None
         else:
             charge = interest_on(track, terms, as_of, holds, agreed)
         for item in (charge, compensation_on(track, terms, as_of, holds, agreed, earlier)):

@@ -52,6 +52,10 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
         message = _TOML_POSITION.sub("", str(error)).strip()
         return Settings(), [Problem(PATH, line, column, "error", "toml-syntax", f"TOML syntax: {message}")]
+    except RecursionError:  # tomllib recurses once per level of [ or {
+        return Settings(), [Problem(PATH, _deepest(text), 1, "error", "toml-too-deep",
+                                    "arrears.toml nests arrays or tables too deeply to read: settings are flat "
+                                    "tables of names and values (see docs/records.md)")]
 
     def report(section: str | None, key: str, code: str, message: str) -> None:
         pos = _locate(text, section, key)
@@ -212,3 +216,15 @@ def _locate(text: str, section: str | None, key: str) -> Pos:
                 if inline:
                     return Pos(number, inline.start(1) + 1)
     return Pos(1, 1)
+
+
+def _deepest(text: str) -> int:
+    """The line on which brackets first nest past a depth no setting needs (where to look)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines() or [""], start=1):
+        for character in line:
+            depth += character in "[{"
+            depth -= character in "]}"
+            if depth > 50:
+                return number
+    return 1

@@ -44,7 +44,7 @@ from arrears.git.history import BuildInfo, History, build_info
 from arrears.ledger.compute import collect, compute_case
 from arrears.records import files as record_files
 from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into
-from arrears.pipeline import Verdict, verdict, worker_count as _worker_count
+from arrears.pipeline import Verdict, verdict, worker_count as _worker_count, worker_pool
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Portfolio, Settings
 from arrears.views.report import case_csv, case_json, csv_document, json_document
@@ -57,7 +57,7 @@ from arrears.site.fingerprint import fields as _fields
 from arrears.site import attachments as published
 from arrears.site.agenda_page import agenda_context, agenda_item
 from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
-from arrears.site.publish import MARKER, check_output, publish, replace_file, swap_folder
+from arrears.site.publish import MARKER, check_output, publish, remove_stale, replace_file, scratch_prefix, swap_folder
 from arrears.site.insight_page import insight_page
 from arrears.ledger.insight import Contribution, combine, contribution
 from arrears.site.markdown import parser, remembering
@@ -127,6 +127,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     """
     out = Path(os.path.abspath(out))
     check_output(out, root)
+    remove_stale(out)  # scratch folders of builds that were killed
     real_root = root.resolve()
     settings_bytes, top_problems = record_files.read_settings(root, SETTINGS_PATH)
     settings, settings_problems = parse_settings(settings_bytes)
@@ -202,7 +203,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
 def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cache.Index,
             top_problems: list[Problem], workers: int | None, session: Session | None,
             cases_done: Callable[[list[str]], None] | None = None) -> Built:
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(out, "staging"), dir=out.parent))
     try:
         job.target = staging
         found = _run(job, todo, workers)
@@ -327,13 +328,10 @@ def _run(job: _Job, names: list[str], workers: int | None) -> dict[str, _Outcome
     try:
         if count == 1:
             return dict(_cases(names))
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         parts = count if job.reuse else count * 8  # rebuilding pages: smaller parts keep every core busy
         if not job.reuse:
             _compile_templates(job)
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+        with worker_pool(count) as pool:
             return {name: outcome for part in pool.map(_cases, [names[i::parts] for i in range(parts)])
                     for name, outcome in part}
     finally:

@@ -11,6 +11,7 @@ only ever replaced if it holds the `.arrears-site` marker, so a mistyped
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -48,7 +49,7 @@ def publish(out: Path, write: Callable[[Path], None], root: Path | None = None) 
     out = Path(os.path.abspath(out))
     check_output(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    building = Path(tempfile.mkdtemp(prefix=scratch_prefix(out, "building"), dir=out.parent))
     try:
         write(building)
         (building / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -59,6 +60,53 @@ def publish(out: Path, write: Callable[[Path], None], root: Path | None = None) 
         raise
 
 
+def scratch_prefix(out: Path, purpose: str) -> str:
+    """The name of a folder a build works in beside `out`: `.site.building-<pid>-…`.
+
+    The process id lets a later build tell a folder left by a build that was
+    killed (its process is gone) from one a build is still working in.
+    """
+    return f".{out.name}.{purpose}-{os.getpid()}-"
+
+
+_SCRATCH = re.compile(r"^\.(?P<name>.+)\.(?:building|staging|old)-(?P<pid>[0-9]+)-")
+
+
+def remove_stale(out: Path) -> list[Path]:
+    """Remove what killed builds left beside `out` (and beside its case folders): their scratch
+    folders, never those of a build still running. Returns what was removed."""
+    removed = []
+    for folder in (out.parent, out / "cases"):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            found = _SCRATCH.match(entry.name)
+            wanted = out.name if folder == out.parent else None
+            if (found is None or (wanted is not None and found["name"] != wanted)
+                    or not entry.is_dir(follow_symlinks=False) or _running(int(found["pid"]))):
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, but not ours to signal
+        return True
+    try:  # a zombie (killed, not yet reaped) is not running
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return True
+
+
 def swap_folder(new: Path, old: Path) -> None:
     """Put `new` in place of `old` (each rename is atomic); the old folder is deleted only once
     the new one is in place, and put back if that fails."""
@@ -66,7 +114,7 @@ def swap_folder(new: Path, old: Path) -> None:
     if not old.exists():
         os.rename(new, old)
         return
-    aside = Path(tempfile.mkdtemp(prefix=f".{old.name}.old-", dir=old.parent))
+    aside = Path(tempfile.mkdtemp(prefix=scratch_prefix(old, "old"), dir=old.parent))
     os.rmdir(aside)
     os.rename(old, aside)
     try:
