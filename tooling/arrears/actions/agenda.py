@@ -29,6 +29,7 @@ from arrears import money
 from arrears.rules.contact import Verdict, counted_notes, may_contact
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.ledger.summary import CaseCard, CaseSummary
+from arrears.actions import protocol
 from arrears.actions.tone import broken_promises, suggest_tone
 from arrears.words import long_date as human_date
 from arrears.records.model import CONTACT_KINDS, Case, Contact, Settings
@@ -115,6 +116,9 @@ def entry(figures: CaseFigures, settings: Settings, now: datetime, owner: str | 
         return None
     if figures.state in SET_APART:
         return SetApartCase(figures, SET_APART[figures.state])
+    apart = protocol.set_apart(figures)  # a breathing space, a letter of claim awaiting its reply
+    if apart:
+        return SetApartCase(figures, apart)
     found = sorted(reasons(figures, settings), key=lambda r: r.priority)
     if not found:
         return None

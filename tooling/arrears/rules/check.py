@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 from arrears import money
 from arrears.ledger.compute import plan_basis
 from arrears.records.model import MAX_INSTALLMENTS
-from arrears.rules import interest
+from arrears.rules import breathing, claim, interest
 from arrears.rules.contact import contact_problems
 
 from arrears.problems import Problem, sort_problems
@@ -173,6 +173,9 @@ RULES: tuple[Rule, ...] = (
     contact_rules,
     interest.rule_fits_the_case,
     interest.rates_are_known,
+    breathing.no_fees_inside,
+    breathing.no_contact_inside,
+    claim.no_escalation_while_awaiting_reply,
 )
 """Every rule `check` runs on each case, in order: listed here, as beancount lists its validations.
 To add one, write a function `(case, context) -> problems` above and name it here."""

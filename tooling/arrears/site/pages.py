@@ -23,7 +23,7 @@ from arrears.views.workings import workings
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
 from arrears.ledger.summary import Listed
 from arrears.git.history import Commit, History, case_log
-from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
+from arrears.records.model import CONTACT_KINDS, BreathingSpace, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from arrears.ledger.insight import Insight
 from arrears.site import charts, insight_page
 from arrears.site.attachments import label as attachment_label, published_name
@@ -245,6 +245,11 @@ def facts(note: Note, currency: str) -> Iterator[tuple[str, str]]:
             yield "Invoice", detail.ref
     elif isinstance(detail, Contacting) and detail.outcome:
         yield "Outcome", _words(detail.outcome)
+    elif isinstance(detail, BreathingSpace):
+        for label, value in (("Type", detail.type and _words(detail.type)), ("Start", detail.start and _day(detail.start)),
+                             ("End", detail.end and _day(detail.end)), ("Ref", detail.ref)):
+            if value:
+                yield label, value
     if note.promise is not None:
         yield "Promise", f"{money.display(note.promise.amount, currency)} by {_day(note.promise.by)}"
     if note.follow_up is not None:

@@ -21,6 +21,7 @@ from arrears.views import csvsafe
 STATE_STYLES: dict[str, dict[str, Any]] = {
     "closed": {"dim": True},
     "settled": {"fg": "green"},
+    "breathing-space": {"fg": "blue", "bold": True},
     "disputed": {"fg": "magenta"},
     "on-hold": {"fg": "blue"},
     "plan-broken": {"fg": "red", "bold": True},

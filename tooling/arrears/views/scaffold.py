@@ -250,6 +250,8 @@ def note_text(new: NewNote) -> str:
     elif new.kind == "dispute":
         lines.append(_comment(f"state: {new.state}", " | ".join(DISPUTE_STATES)))
         lines.append(_comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref: INV-1", "the invoice disputed"))
+    elif new.kind == "breathing-space":
+        lines += _breathing_space_lines(new)
     lines.append(f"by: {yaml_text(new.by)}" if new.by else _comment("# by: jo", "who"))
     lines.append(f"summary: {yaml_text(new.summary)}" if new.summary
                  else _comment("summary:", "one line for timelines"))
@@ -260,7 +262,20 @@ def note_text(new: NewNote) -> str:
     return "\n".join(lines)
 
 
+def _breathing_space_lines(new: NewNote) -> list[str]:
+    """A Debt Respite Scheme notice: the fields section 11 reads, with their defaults in comments."""
+    return [_comment("type: standard", "standard | mental-health (the notice says which)"),
+            _comment(f"start: {new.day.isoformat()}", "the start date on the Insolvency Service's notice"),
+            _comment("# end: YYYY-MM-DD", "standard: default start + 59 days; mental-health: open until a "
+                                          "later note corrects this one with its end"),
+            _comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref: DRS-REFERENCE",
+                     "the scheme's reference")]
+
+
 def _note_prompt(kind: str) -> str:
+    if kind == "breathing-space":
+        return ("Who told us (the debt adviser or the Insolvency Service) and when. While it lasts: no interest, "
+                "fees or charges, and no contact asking for payment; payments the debtor chooses to make still count.")
     if kind in CONTACT_KINDS:
         return "What was said, and how the debtor is doing. Write it down while it is fresh."
     return "What this is and why."
