@@ -272,11 +272,10 @@ def test_golden_breathing_space_acknowledgement(records):
 
 
 def test_the_case_page_shows_the_hold_with_its_dates_and_offers_only_the_acknowledgement(records, tmp_path):
-    from arrears.records.load import load
-    from arrears.site.build import build_site
+    from arrears.site.incremental import build
 
     _held(records)
-    build_site(load(records.root), date.fromisoformat(AS_OF), tmp_path / "site")
+    build(records.root, date.fromisoformat(AS_OF), tmp_path / "site", full=True)
     page = (tmp_path / "site" / "cases" / "mara" / "index.html").read_text(encoding="utf-8")
     assert 'class="callout callout-breathing-space"' in page
     assert "from 1 May 2026 until 29 Jun 2026, reference DRS-42" in " ".join(page.split())

@@ -64,7 +64,7 @@ def compute_portfolio(portfolio: Portfolio, as_of: date) -> PortfolioFigures:
     return collect(as_of, (compute_case(case, portfolio.settings, as_of) for case in portfolio.cases))
 
 
-def collect(as_of: date, computed: Iterable[CaseFigures]) -> PortfolioFigures:
+def collect(as_of: date, computed: Iterable) -> PortfolioFigures:
     """Case figures computed one by one (perhaps in worker processes), sorted by case id and totalled."""
     cases = tuple(sorted(computed, key=lambda f: f.case.id))
     totals: dict[str, dict[str, Decimal]] = {}

@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from arrears.records.model import Case, Plan
+
+if TYPE_CHECKING:
+    from arrears.ledger.summary import CaseSummary
 
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 STATES = ("closed", "settled", "breathing-space", "disputed", "on-hold", "plan-broken", "plan-behind", "in-plan", "overdue", "current")
@@ -71,6 +74,10 @@ class PlanFigures:
     discount: Decimal = Decimal(0)  # the early-settlement discount earned (0 if none)
     discount_on: date | None = None  # the day the discount was earned
     basis: Decimal = Decimal(0)  # the balance from everything dated before `agreed`
+
+    @property
+    def id(self) -> str:
+        return self.plan.id
 
     @property
     def total(self) -> int:
@@ -151,5 +158,5 @@ class CaseFigures:
 @dataclass(frozen=True, slots=True)
 class PortfolioFigures:
     as_of: date
-    cases: tuple[CaseFigures, ...]  # sorted by case id
+    cases: tuple[CaseFigures, ...] | tuple[CaseSummary, ...]  # sorted by case id (summaries: see `summary`)
     totals: dict[str, dict[str, Decimal]]  # currency -> {"balance": ..., "overdue": ...}
