@@ -8,10 +8,10 @@ ROOT   ?= .
 N      ?= 2500
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build check due test bench serve clean
+.PHONY: help setup build check due test bench bench-scale serve clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: $(STAMP)  ## run the whole test suite
 
 bench: $(STAMP)  ## time check/due/build on a generated portfolio (N cases)
 	$(BIN)/python tooling/bench.py --cases $(N)
+
+bench-scale: $(STAMP)  ## every issue-18 figure with its target, at 625, 2,500 and 10,000 cases (minutes)
+	$(BIN)/python tooling/bench_scale.py
 
 serve: $(STAMP)  ## live preview on http://127.0.0.1:8000
 	$(BIN)/arrears serve --root $(ROOT)

@@ -267,11 +267,11 @@ def test_refuses_records_with_errors(records, run):
 
 
 def test_site_has_an_agenda_page_and_a_next_draft_on_case_pages(records):
-    from arrears.site.build import build_site
+    from arrears.site.incremental import build as full_build
 
     _portfolio(records)
     out = records.root / "site"
-    build_site(load(records.root), TODAY, out)
+    full_build(records.root, TODAY, out, full=True)
     agenda = (out / "agenda.html").read_text()
     dashboard = (out / "index.html").read_text()
     assert 'href="agenda.html"' in dashboard
@@ -285,5 +285,5 @@ def test_site_has_an_agenda_page_and_a_next_draft_on_case_pages(records):
     assert "open dispute" in argued and "Dear Argued Ltd" not in argued
     assert "Next reminder" not in (out / "cases/paid-up/index.html").read_text()
     first = agenda
-    build_site(load(records.root), TODAY, out)
+    full_build(records.root, TODAY, out, full=True)
     assert (out / "agenda.html").read_text() == first  # judged at the start of hours: the same bytes

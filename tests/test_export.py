@@ -472,3 +472,17 @@ def test_interest_and_compensation_are_booked_to_their_own_income_accounts(charg
     if as_of == date(2025, 8, 14):
         # the worked example with a payment: 1000 x 12.25 x 16 + 700 x 12.25 x 14 = 316050 / 36500 = 8.66, + 70
         assert due["acme-trading"] == Decimal("778.66") and "Income:Compensation" in journal
+
+
+def test_json_from_pieces_is_json_from_transactions():
+    """`export --format json` joins postings rendered in the workers: the bytes `to_json` writes."""
+    from datetime import date as day
+    from decimal import Decimal as D
+
+    from arrears.views.export import Posting, Transaction, json_of_pieces, json_piece, to_json
+
+    booked = [Transaction(day(2026, 3, n), f"case-{n}", f"note-{n}", "invoice", "EUR", "Ünïcode \"Ltd\"\n", "Invoice",
+                          (Posting("Assets:Receivable:Case", D("12.50")), Posting("Income:Sales", D("-12.50"))))
+              for n in (1, 2)]
+    assert json_of_pieces([json_piece(t) for t in booked], day(2026, 4, 1)) == to_json(booked, day(2026, 4, 1), None)
+    assert json_of_pieces([], day(2026, 4, 1)) == to_json([], day(2026, 4, 1), None)

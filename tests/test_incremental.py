@@ -15,7 +15,7 @@ from arrears.cli.app import main
 from arrears.records.load import load
 from arrears.site import incremental
 from arrears.site import markdown as site_markdown
-from arrears.site.build import build_site
+from arrears.site.incremental import build as full_build
 from site_records import AS_OF, write_portfolio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
@@ -186,9 +186,9 @@ def test_a_case_with_errors_is_left_out_and_the_rest_rebuilt(books):
     assert "left out" not in (out / "index.html").read_text(encoding="utf-8")
 
 
-def test_the_engine_and_build_site_give_the_same_bytes(records, tmp_path):
+def test_a_full_build_in_one_process_and_the_engine_give_the_same_bytes(records, tmp_path):
     write_portfolio(records)
-    build_site(load(records.root), AS_OF, tmp_path / "reference")
+    full_build(records.root, AS_OF, tmp_path / "reference", full=True, workers=1)
     built = incremental.build(records.root, AS_OF, tmp_path / "engine")
     assert built.published and built.files >= 1
     assert tree(tmp_path / "engine") == tree(tmp_path / "reference")
@@ -226,7 +226,32 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
     committed = incremental.build(repo.root, day, out)
     assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
                                                               "insight.html", "search.html"}
-    assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
+    assert tree(out) == tree(full_build(repo.root, day, tmp_path / "reference", full=True).out)
+
+
+def test_at_head_is_the_same_build_from_the_commit_s_objects(tmp_path, git_repo):
+    """`build --at` goes through the one build, reading the records from Git: at HEAD of a clean tree
+    it gives the working tree's site, but for the footer that names the revision."""
+    repo = git_repo
+    repo.write(".gitignore", "/site/\n/.arrears-cache/\n")
+    for case_id in ("acme", "bolt"):
+        repo.case(case_id)
+        repo.write(f"cases/{case_id}/notes/2026-02-01-invoice.md",
+                   "---\ndate: 2026-02-01\nkind: invoice\nref: INV-1\namount: 500.00\ndue: 2026-02-15\n---\n")
+    repo.write("cases/acme/files/letter.txt", "Dear Acme\n")
+    repo.commit("open two cases", when="2026-02-01T10:00:00+00:00")
+    day = date(2026, 4, 1)
+    here = tree(incremental.build(repo.root, day, repo.root / "site").out)
+    repo.write("cases/bolt/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
+    (repo.root / "cases/acme/files/letter.txt").unlink()
+    at = full_build(repo.root, day, tmp_path / "at", at="HEAD")
+    assert at.full and at.published and at.files == 1
+    then = tree(at.out)
+    assert then.keys() == here.keys() and b"Spoke." not in then["cases/bolt/index.html"]
+    differ = {path for path in here if here[path] != then[path]}
+    assert differ == {"index.html", "agenda.html", "insight.html", "search.html"}  # the pages that name the commit
+    for path in differ:
+        assert here[path].replace(b"Built from commit", b"Records as committed at HEAD: commit") == then[path]
 
 
 def test_a_commit_that_touches_no_case_renders_the_listing_pages_once(git_repo):
@@ -272,7 +297,7 @@ def test_the_git_history_is_read_once_per_commit(tmp_path, monkeypatch):
     assert len(reads) == 2 and reads[0] != reads[1]
     assert "a call" in (out / "cases/acme/index.html").read_text()
     assert len(list((repo.root / ".arrears-cache" / "history").glob("*.pickle"))) == 1
-    assert tree(out) == tree(build_site(load(repo.root), day, tmp_path / "reference").out)
+    assert tree(out) == tree(full_build(repo.root, day, tmp_path / "reference", full=True).out)
 
 
 def test_a_session_keeps_the_history_in_memory_until_the_next_commit(tmp_path, monkeypatch):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from arrears.records.load import load
-from arrears.site.build import build_site
+from arrears.site.incremental import build as full_build
 
 from site_records import AS_OF, write_injection, write_portfolio
 
@@ -67,7 +67,7 @@ def sites(tmp_path_factory) -> Path:
         records = RecordsTree(base / "records" / name)
         records.root.mkdir(parents=True)
         write(records)
-        build_site(load(records.root), AS_OF, base / "www" / name)
+        full_build(records.root, AS_OF, base / "www" / name, full=True)
     return base / "www"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +13,8 @@ from click.testing import CliRunner
 from arrears.cli.app import main
 from arrears.records.load import load
 from arrears.site import build as site_build
-from arrears.site.build import MARKER, SiteError, build_site
+from arrears.site.build import MARKER, SiteError
+from arrears.site.incremental import build as full_build
 
 from site_records import AS_OF, write_injection, write_portfolio
 
@@ -146,7 +146,7 @@ def test_a_failed_build_keeps_the_old_site(portfolio, monkeypatch):
 
     monkeypatch.setattr(site_build.pages, "case_page", broken)
     with pytest.raises(RuntimeError):
-        build_site(load(portfolio.root), AS_OF, portfolio.root / "site")
+        full_build(portfolio.root, AS_OF, portfolio.root / "site", full=True)
     assert snapshot(portfolio.root / "site") == before
     assert sorted(p.name for p in portfolio.root.iterdir() if p.name != ".arrears-cache") == [
         "arrears.toml", "cases", "site"]  # the build cache stays: it makes the next build fast
@@ -199,7 +199,7 @@ def test_an_override_cannot_switch_escaping_off_by_accident(portfolio):
 def test_a_template_typo_fails_the_build(portfolio):
     portfolio.write("templates/site/partials/footer.html", "<footer>{{ site.nmae }}</footer>\n")
     with pytest.raises(Exception, match="nmae"):
-        build_site(load(portfolio.root), AS_OF, portfolio.root / "site")
+        full_build(portfolio.root, AS_OF, portfolio.root / "site", full=True)
     assert not (portfolio.root / "site").exists()
 
 
@@ -281,18 +281,6 @@ def test_every_page_of_the_portfolio_passes_the_audit(portfolio):
     for page in sorted((portfolio.root / "site").rglob("*.html")):
         found = audit(page.read_text())
         assert found.findings == [] and len(found.csp) == 1, page
-
-
-def test_progress_bar_only_on_a_terminal(portfolio, monkeypatch):
-    from arrears.cli import site as cli_site
-
-    items = list(range(cli_site.PROGRESS_FROM))
-    with cli_site.progress_bar(items, "x") as shown:
-        assert list(shown) == items
-    monkeypatch.setattr(os.sys.stderr, "isatty", lambda: True, raising=False)
-    bar = cli_site.progress_bar(items, "Writing case pages")
-    assert bar.__class__.__name__ == "ProgressBar"
-    assert cli_site.progress_bar(items[:3], "x").__class__.__name__ != "ProgressBar"
 
 
 def test_site_error_is_said_plainly(tmp_path):

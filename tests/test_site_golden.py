@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from arrears.records.load import load
-from arrears.site.build import build_site
+from arrears.site.incremental import build as full_build
 
 from site_records import AS_OF, write_portfolio
 
@@ -38,7 +38,7 @@ def site(tmp_path_factory) -> Path:
     records.root.mkdir()
     write_portfolio(records)
     out = records.root / "site"
-    build_site(load(records.root), AS_OF, out)
+    full_build(records.root, AS_OF, out, full=True)
     return out
 
 

@@ -84,3 +84,17 @@ def test_outside_git_the_site_simply_leaves_history_out(tmp_path):
     page = (plain.root / "site/cases/acme/index.html").read_text()
     assert "recorded" not in page and "history-title" not in page
     assert "Built from commit" not in (plain.root / "site/index.html").read_text()
+
+
+def test_build_at_an_unknown_revision_is_a_usage_error_and_leaves_the_cache_alone(repo, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--root", str(repo.root), "--as-of", "2026-04-01"]).exit_code == 0
+    index = sorted((repo.root / ".arrears-cache").glob("index-*.pickle"))
+    before = [path.read_bytes() for path in index]
+    bad = runner.invoke(main, ["build", "--root", str(repo.root), "--at", "no-such-rev", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "no-such-rev" in bad.output and not (tmp_path / "x").exists()
+    then = runner.invoke(main, ["build", "--root", str(repo.root), "--as-of", "2026-04-01", "--at", "HEAD",
+                                "--out", str(tmp_path / "then")])
+    assert then.exit_code == 0 and (tmp_path / "then" / "index.html").is_file()
+    assert sorted((repo.root / ".arrears-cache").glob("index-*.pickle")) == index
+    assert [path.read_bytes() for path in index] == before  # a past commit's build is no starting point

@@ -162,6 +162,10 @@ def main() -> None:
          parse_floor, None, 1),
         ("insight --format json",
          [arrears, "insight", "--root", str(root), "--as-of", AS_OF, "--format", "json"], parse_floor, None, 1),
+        ("export --format json", [arrears, "export", "--root", str(root), "--as-of", AS_OF, "--format", "json"],
+         parse_floor, None, 1),
+        ("export --format parquet", [arrears, "export", "--root", str(root), "--as-of", AS_OF, "--format", "parquet",
+                                     "--force", "-o", str(args.keep / "export-parquet")], parse_floor, None, 1),
         ("build (cold)", build, render_floor, None, 1),
         ("build after one note changed", build, render_floor, edit_note, REPEATS),
         ("build after a payment added", build, render_floor, add_payment, REPEATS),
@@ -193,6 +197,9 @@ def main() -> None:
             if label == "insight --format json" and medians.get("due --format json"):
                 print(f"{'  insight / due':34} {seconds / medians['due --format json']:8.2f}   (target <= 3)",
                       flush=True)
+            if label.startswith("export") and medians.get("due --format json"):
+                print(f"{'  ' + label.split()[-1] + ' export / due':34} {seconds / medians['due --format json']:8.2f}"
+                      "   (target <= 1.2)", flush=True)
         search_index(site)
     finally:  # the cached portfolio stays as generated
         note.write_bytes(original)

@@ -25,7 +25,7 @@ from typing import Callable, Iterable, TypeVar
 
 from arrears.ledger.compute import collect
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
-from arrears.ledger.summary import summarize_case
+from arrears.ledger.summary import CaseSummary, summarize_case
 from arrears.problems import Problem, sort_problems
 from arrears.records.load import map_cases, open_root
 from arrears.records.model import Case, Portfolio, Settings
@@ -241,7 +241,7 @@ def _accepted(case: Case, settings: Settings, as_of: date, function: Callable[[C
 
 
 def _worked(case: Case, settings: Settings, as_of: date, compute: bool
-            ) -> tuple[list[Problem], CaseFigures | None, int, int]:
+            ) -> tuple[list[Problem], CaseSummary | None, int, int]:
     """In a worker: check one case and, when it has no error, summarize its figures."""
     problems = check_case(case, settings, as_of)
     summary = None

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 from arrears import money
 from arrears.rules.contact import Verdict, counted_notes, may_contact
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.ledger.summary import CaseCard, CaseSummary
+from arrears.actions import protocol
 from arrears.actions.tone import broken_promises, suggest_tone
 from arrears.words import long_date as human_date
 from arrears.records.model import CONTACT_KINDS, Case, Contact, Settings
@@ -52,7 +54,7 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
-    figures: CaseFigures
+    figures: CaseFigures | CaseSummary  # a summary once it has left the worker that judged it
     reason: Reason
     also: tuple[Reason, ...]
     contact: Contact | None  # the suggested way to reach them (None: no allowed contact)
@@ -61,7 +63,7 @@ class AgendaItem:
     alternatives: tuple[Contact, ...] = ()  # other contacts allowed now, when the suggested one is not
 
     @property
-    def case(self) -> Case:
+    def case(self) -> Case | CaseCard:
         return self.figures.case
 
     @property
@@ -79,7 +81,7 @@ class AgendaItem:
 
 @dataclass(frozen=True, slots=True)
 class SetApartCase:
-    figures: CaseFigures
+    figures: CaseFigures | CaseSummary
     reason: str
 
 
@@ -114,6 +116,9 @@ def entry(figures: CaseFigures, settings: Settings, now: datetime, owner: str | 
         return None
     if figures.state in SET_APART:
         return SetApartCase(figures, SET_APART[figures.state])
+    apart = protocol.set_apart(figures)  # a breathing space, a letter of claim awaiting its reply
+    if apart:
+        return SetApartCase(figures, apart)
     found = sorted(reasons(figures, settings), key=lambda r: r.priority)
     if not found:
         return None

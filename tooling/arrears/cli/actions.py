@@ -20,6 +20,7 @@ from arrears.actions import agenda as agendas
 from arrears.actions import followup as followups
 from arrears import clock
 from arrears.views import messages
+from arrears.cli import claim as claims
 from arrears.cli.app import (as_of_option, finish, format_option, load_checked, refuse_excluded, refuse_unknown,
                              resolve_as_of, root_option)
 from arrears.ledger.compute import compute_case, compute_portfolio
@@ -88,8 +89,12 @@ def agenda(root: Path | None, as_of: date | None, owner: str | None, output_form
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="Also lay the letter out as an A4 PDF for a DL window envelope, written to FILE "
                    "(--channel letter only; needs the pdf extra, see docs/printing.md).")
+@click.option("--letter-of-claim", "letter_of_claim", is_flag=True,
+              help="Draft the letter of claim the Pre-Action Protocol for Debt Claims expects before court "
+                   "(individuals and sole traders), with the statement and interest workings enclosed.")
 def remind(root: Path | None, case_id: str, tone: str | None, channel: str | None, as_of: date | None,
-           record: bool, by: str | None, force: bool, pdf_path: Path | None, again: bool) -> None:
+           record: bool, by: str | None, force: bool, pdf_path: Path | None, again: bool = False,
+           letter_of_claim: bool = False) -> None:
     """Draft a reminder for CASE from templates/messages/, with the case's own figures.
 
     The draft is printed on stdout; the tone, why, and (for SMS) the length and
@@ -108,8 +113,13 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     day, now, real = _now(portfolio.settings, as_of)
     figures = compute_case(case, portfolio.settings, day)
     suggested, why = messages.suggest_tone(figures)
+    if letter_of_claim:
+        tone, channel = "final", "letter"
     tone = tone or suggested
     channel = channel or messages.default_channel(figures)
+    if channel is not None:
+        claims.refuse_if_forbidden(figures, tone, channel, letter_of_claim)
+    kind = claims.special(figures, letter_of_claim)
     if pdf_path is not None and channel != "letter":
         raise click.UsageError("--pdf lays out a letter: add --channel letter")
     if pdf_path is not None and pdf_path.exists() and not force:  # before drafting, and before --record
@@ -131,7 +141,8 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
                        f"({twice.source.path}); add --again to record another", err=True)
             sys.exit(2)
     try:
-        draft = messages.render(figures, portfolio.settings, tone, channel, portfolio.root)
+        draft = (claims.draft(kind, figures, portfolio.settings, portfolio.root) if kind else
+                 messages.render(figures, portfolio.settings, tone, channel, portfolio.root))
     except jinja2.TemplateError as error:
         name = getattr(error, "name", None) or getattr(error, "filename", None) or f"{channel}-{tone}.txt"
         click.echo(f"arrears: cannot render the message template {name}: {error}", err=True)
@@ -140,13 +151,23 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     if channel == "letter" and not case.debtor.address and not any(c.channel == "post" for c in case.debtor.contacts):
         click.echo(f"arrears: warning: case.md has no postal address for {case.debtor.name}; add one before posting",
                    err=True)
-    click.echo(f"tone: {tone}" + (f" (suggested: {why})" if tone == suggested else f" (chosen; suggested {suggested})"),
-               err=True)
+    if kind:
+        click.echo(claims.describe(kind, figures), err=True)
+    else:
+        click.echo(f"tone: {tone}" + (f" (suggested: {why})" if tone == suggested else f" (chosen; suggested {suggested})"),
+                   err=True)
     if draft.sms is not None:
         click.echo(draft.sms.describe(), err=True)
+    if not kind:
+        claims.warn(figures, tone)
     if pdf_path is not None:
-        _letter_pdf(portfolio, figures, tone, pdf_path, force)
-    if record:
+        if kind:
+            claims.write_pdf(kind, portfolio, figures, pdf_path, force)
+        else:
+            _letter_pdf(portfolio, figures, tone, pdf_path, force)
+    if record and kind:
+        claims.record_letter(kind, portfolio.root, draft, case, day, now if real else None, by)
+    elif record:
         follow_up = followups.follow_up(figures, messages.deadline(figures, tone))
         _record(portfolio.root, draft, case, day, now if real else None, by, follow_up)
     finish(found.verdict)

@@ -56,6 +56,8 @@ def due(root: Path | None, as_of: date | None, at: str | None, output_format: st
     States (the first that holds):
       closed       status: closed in case.md
       settled      nothing is owed
+      breathing-space  inside a Debt Respite Scheme breathing space: no
+                   interest, fees or demands until it ends
       disputed     an open dispute: not chased until resolved
       on-hold      status: on-hold in case.md
       plan-broken  a plan with [plans] broken_after installments missed

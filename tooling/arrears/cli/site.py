@@ -1,28 +1,15 @@
-"""`arrears build`: a thin command around `site.build`, registered on the main group in cli.py."""
+"""`arrears build` and `arrears serve`: thin commands around `site.incremental`, registered on the main group."""
 
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 import click
 
 from arrears import words
-from arrears.cli.app import (as_of_option, at_option, finish, load_checked, locate_root, resolve_as_of, root_option,
-                             stop_if_fatal)
-
-PROGRESS_FROM = 50
-"""Show a progress bar from this many cases on (and only when stderr is a terminal)."""
-
-
-def progress_bar(items: Sequence, label: str):
-    """A progress bar on stderr for large portfolios; nothing when piped or small."""
-    if len(items) < PROGRESS_FROM or not sys.stderr.isatty():
-        return nullcontext(items)
-    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+from arrears.cli.app import as_of_option, at_option, finish, locate_root, resolve_as_of, root_option, stop_if_fatal
 
 
 @click.command()
@@ -44,38 +31,26 @@ def build(root: Path | None, out: Path | None, as_of: date | None, at: str | Non
     only the pages whose records changed are rebuilt (the cache is kept in
     .arrears-cache/, safe to delete; --full ignores it).
     """
-    from arrears.site.build import SiteError, build_site
-
-    if at is None:
-        _build_here(root, out, as_of, full)
-        return
-    found, day = load_checked(root, as_of, at)
-    portfolio = found.portfolio
-    target = out if out is not None else portfolio.root / "site"  # type: ignore[operator]
-    try:
-        report = build_site(portfolio, day, target, progress=progress_bar, at=at, excluded=found.verdict.excluded)
-    except SiteError as error:
-        click.echo(f"arrears: {error}", err=True)
-        sys.exit(2)
-    files = words.count(report.files, "attachment")
-    click.echo(f"built {words.count(report.pages, 'page')} with {files} into {report.out}", err=True)
-    finish(found.verdict)
+    _build_here(root, out, as_of, full, at)
 
 
-def _build_here(root: Path | None, out: Path | None, as_of: date | None, full: bool) -> None:
-    """The working tree's site, rebuilding only what changed since the last build (see site.incremental)."""
+def _build_here(root: Path | None, out: Path | None, as_of: date | None, full: bool, at: str | None) -> None:
+    """The site, rebuilding only what changed since the last build (see site.incremental); with `at`,
+    every page of the records as committed there, through the same build with nothing cached."""
+    from arrears.git.history import GitError
     from arrears.records.load import load_settings
-    from arrears.site.build import SiteError
+    from arrears.site.publish import SiteError
     from arrears.site.incremental import build as build_changed
 
     found = locate_root(root)
-    settings = load_settings(found)
+    day = as_of if at is not None else resolve_as_of(as_of, load_settings(found))
     try:
-        built = build_changed(found, resolve_as_of(as_of, settings), out if out is not None else found / "site",
-                              full=full)
+        built = build_changed(found, day, out if out is not None else found / "site", full=full, at=at)
     except SiteError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
+    except GitError as error:
+        raise click.UsageError(str(error)) from None
     stop_if_fatal(built.verdict)
     files = words.count(built.files, "attachment")
     how = "" if built.full else f" (rewrote {len(built.written)}, the rest unchanged)"

@@ -55,7 +55,7 @@ def assess(terms: Terms, debts: Sequence, money_in: Sequence, plan, currency: st
                      None, currency)
         before = sorted(_charges(terms, pre.tracks, plan.agreed - DAY, holds, None, None, None, earlier),
                         key=lambda c: c.key)
-    settlement = settle(debts, money_in, plan, currency, [c.amount for c in before])
+    settlement = settle(debts, money_in, plan, currency, [c.amount for c in before], holds)
     covered: dict[tuple[str, str], Decimal] = {}
     if settlement.plan is not None:
         covered = {(c.kind, c.source): part for c, part in zip(before, settlement.plan.charges_covered) if part}

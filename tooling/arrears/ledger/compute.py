@@ -29,7 +29,7 @@ from arrears.ledger.figures import (
 )
 from arrears.records.model import Case, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio, Settings
 from arrears.ledger.settle import Debt, Money, PlanSettlement, settle
-from arrears.ledger import charges as charging, holds as holding, interest, rates
+from arrears.ledger import charges as charging, claim, holds as holding, interest, rates
 
 ZERO = Decimal(0)
 _LAST_MOMENT = time(23, 59, 59, 999999)
@@ -64,7 +64,7 @@ def compute_portfolio(portfolio: Portfolio, as_of: date) -> PortfolioFigures:
     return collect(as_of, (compute_case(case, portfolio.settings, as_of) for case in portfolio.cases))
 
 
-def collect(as_of: date, computed: Iterable[CaseFigures]) -> PortfolioFigures:
+def collect(as_of: date, computed: Iterable) -> PortfolioFigures:
     """Case figures computed one by one (perhaps in worker processes), sorted by case id and totalled."""
     cases = tuple(sorted(computed, key=lambda f: f.case.id))
     totals: dict[str, dict[str, Decimal]] = {}
@@ -94,12 +94,13 @@ def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Hol
     prior = _prior_discounts(debts, money_in, plans, case.currency)
     charges: tuple = ()
     daily = ZERO
+    spaces = holding.spaces(seen.notes, as_of, case.notes)
+    held = holding.normalize(holds if holds is not None else holding.from_notes(seen.notes, as_of, case.notes))
     if case.interest.rule == "none":
-        settlement = settle(debts, money_in + prior, active, case.currency)
+        settlement = settle(debts, money_in + prior, active, case.currency, holds=held)
         items = settlement.items
     else:
         terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
-        held = holding.normalize(holds if holds is not None else holding.from_notes(seen.notes, as_of))
         assessed = charging.assess(terms, debts, money_in + prior, active, case.currency, as_of, held, plans[:-1])
         settlement, charges, daily = assessed.settlement, assessed.charges, assessed.daily
         items = _ordered(settlement.items + assessed.items)
@@ -112,7 +113,7 @@ def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Hol
     return CaseFigures(
         case=case,
         as_of=as_of,
-        state=_state(case, totals, disputed, plan, overdue),
+        state=_state(case, totals, disputed, plan, overdue, holding.inside(as_of, held)),
         totals=totals,
         overdue=overdue,
         days_past_due=(as_of - min(i.due for i in overdue_items)).days if overdue_items else 0,
@@ -121,13 +122,15 @@ def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Hol
         items=items,
         plan=plan,
         superseded=tuple(plans[:-1]),
-        promises=tuple(_promises(seen.notes, as_of)),
+        promises=tuple(_promises(seen.notes, as_of, held)),
         follow_up=next((n.follow_up for n in reversed(seen.notes) if n.follow_up), None),
         disputed=disputed,
         corrected_by=seen.corrected_by,
         history=_with_charges(history(case, as_of, discounts), as_of, totals),
         interest_daily=daily,
         charges=charges,
+        spaces=spaces,
+        claim_window=claim.open_window(seen.notes, as_of),
     )
 
 
@@ -161,7 +164,8 @@ def accruing_dues(case: Case, as_of: date) -> list[date]:
     debts = _debts(seen.notes)
     money_in = _money(seen.notes)
     settlement = settle(debts, money_in + _prior_discounts(debts, money_in, plans, case.currency),
-                        plans[-1] if plans else None, case.currency)
+                        plans[-1] if plans else None, case.currency,
+                        holds=holding.from_notes(seen.notes, as_of, case.notes))
     found = []
     for track in settlement.tracks:
         if track.kind == "fee" or track.due >= as_of:
@@ -190,7 +194,7 @@ def plan_basis(case: Case, plan: Plan, as_of: date, settings: Settings | None = 
     charges: list = []
     if case.interest.rule != "none" and settings is not None:
         terms = interest.Terms.of(case.interest, case.currency, rates.tables(settings.rates))
-        held = holding.normalize(holding.from_notes(notes, day))
+        held = holding.normalize(holding.from_notes(notes, day, case.notes))
         pre = settle(debts, _money(notes) + prior, None, case.currency)
         charges = charging.charges_of(terms, pre.tracks, day, held)
     totals = _totals(notes, prior, charges)
@@ -291,21 +295,26 @@ def _plan_figures(summary: PlanSettlement, as_of: date) -> PlanFigures:
                        summary.discount_on, summary.basis)
 
 
-def _promises(notes: tuple[Note, ...], as_of: date) -> Iterable[PromiseFigures]:
-    """A promise on day p of A by B is kept when payments dated p..B reach A (spec 7.7)."""
+def _promises(notes: tuple[Note, ...], as_of: date, held: holding.Holds = ()) -> Iterable[PromiseFigures]:
+    """A promise on day p of A by B is kept when payments dated p..B reach A (spec 7.7).
+
+    A promise falling due inside a breathing space is due the day after it
+    ends (section 11): B moves there, so it cannot break inside.
+    """
     payments = [n for n in notes if isinstance(n.detail, Payment)]
     for note in notes:
         promise = note.promise
         if promise is None:
             continue
-        paid = sum((p.detail.amount for p in payments if note.date <= p.date <= promise.by), ZERO)  # type: ignore[union-attr]
+        by = holding.first_day_outside(promise.by, held)
+        paid = sum((p.detail.amount for p in payments if note.date <= p.date <= by), ZERO)  # type: ignore[union-attr]
         if paid >= promise.amount:
             status = "kept"
-        elif as_of > promise.by:
+        elif as_of > by:
             status = "broken"
         else:
             status = "pending"
-        yield PromiseFigures(note.id, note.date, promise.amount, promise.by, paid, status)  # type: ignore[arg-type]
+        yield PromiseFigures(note.id, note.date, promise.amount, by, paid, status)  # type: ignore[arg-type]
 
 
 def _disputed(notes: Iterable[Note]) -> bool:
@@ -326,12 +335,15 @@ def _disputed(notes: Iterable[Note]) -> bool:
     return bool(open_refs)
 
 
-def _state(case: Case, totals: Totals, disputed: bool, plan: PlanFigures | None, overdue: Decimal) -> str:
-    """The first state that holds, in the order of spec 7.8."""
+def _state(case: Case, totals: Totals, disputed: bool, plan: PlanFigures | None, overdue: Decimal,
+           breathing: bool = False) -> str:
+    """The first state that holds, in the order of spec 7.8 (breathing-space right after settled, section 11)."""
     if case.status == "closed":
         return "closed"
     if totals.balance <= 0:
         return "settled"
+    if breathing:
+        return "breathing-space"
     if disputed:
         return "disputed"
     if case.status == "on-hold":

@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from arrears.records.model import Case, Plan
 
+if TYPE_CHECKING:
+    from arrears.ledger.summary import CaseSummary
+
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
-STATES = ("closed", "settled", "disputed", "on-hold", "plan-broken", "plan-behind", "in-plan", "overdue", "current")
+STATES = ("closed", "settled", "breathing-space", "disputed", "on-hold", "plan-broken", "plan-behind", "in-plan", "overdue", "current")
 
 InstallmentState = Literal["paid", "upcoming", "due", "missed"]
 PlanStatus = Literal["on-track", "behind", "broken", "completed"]
@@ -73,6 +76,10 @@ class PlanFigures:
     basis: Decimal = Decimal(0)  # the balance from everything dated before `agreed`
 
     @property
+    def id(self) -> str:
+        return self.plan.id
+
+    @property
     def total(self) -> int:
         return len(self.installments)
 
@@ -122,6 +129,13 @@ class CaseFigures:
     history: tuple[BalancePoint, ...]
     interest_daily: Decimal = Decimal(0)  # what accrues on D itself, rounded half up
     charges: tuple = ()  # interest.Charge per debt and invoice: the workings (principal, from, to, days, rate)
+    spaces: tuple = ()  # holds.Space: the breathing spaces that count on D (section 11)
+    claim_window: object = None  # claim.Window: a letter of claim whose 30-day reply period D falls in
+
+    @property
+    def breathing_space(self):
+        """The breathing space D falls inside (a holds.Space), or None."""
+        return next((s for s in reversed(self.spaces) if s.covers(self.as_of, self.as_of)), None)
 
     @property
     def currency(self) -> str:
@@ -144,5 +158,5 @@ class CaseFigures:
 @dataclass(frozen=True, slots=True)
 class PortfolioFigures:
     as_of: date
-    cases: tuple[CaseFigures, ...]  # sorted by case id
+    cases: tuple[CaseFigures, ...] | tuple[CaseSummary, ...]  # sorted by case id (summaries: see `summary`)
     totals: dict[str, dict[str, Decimal]]  # currency -> {"balance": ..., "overdue": ...}

@@ -300,7 +300,7 @@ def interest_on(track: Track, terms: Terms, as_of: date, holds: Holds, agreed: d
     if not allowed:
         return None
     days, values = steps(track, agreed)
-    spans = rate_spans(terms, track.due, allowed[0][0], allowed[-1][1])
+    spans = rate_spans(terms, track.agreed_due, allowed[0][0], allowed[-1][1])
     found = periods(track.amount, days, values, allowed, spans)
     if not found:
         return None
@@ -309,7 +309,7 @@ def interest_on(track: Track, terms: Terms, as_of: date, holds: Holds, agreed: d
     daily = last.daily if last.end == as_of else ZERO
     if amount <= 0 and not daily:
         return None
-    dates = tuple(reference_dates(terms, track.due, found[0].start, found[-1].end))
+    dates = tuple(reference_dates(terms, track.agreed_due, found[0].start, found[-1].end))
     return Charge("interest", track.label, track.source, found[0].start, amount, tuple(found), daily, ZERO, dates,
                   track.amount)
 

@@ -23,7 +23,8 @@ from typing import Iterable, Sequence
 from arrears import money
 from arrears.ledger import schedule
 from arrears.ledger.figures import Item
-from arrears.records.model import Plan
+from arrears.ledger.holds import Holds, first_day_outside
+from arrears.records.model import Installment, Plan
 
 ZERO = Decimal(0)
 
@@ -81,6 +82,12 @@ class Track:
     amount: Decimal
     covered: Decimal
     pieces: tuple[tuple[date, Decimal], ...]
+    rate_due: date | None = None  # the due date the rate is read from, when a breathing space moved `due`
+
+    @property
+    def agreed_due(self) -> date:
+        """The due date as agreed: the half-year of the rate never moves with a breathing space (section 10)."""
+        return self.rate_due or self.due
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +114,7 @@ class _Open:
     """A debt while money is being allocated to it (mutable, private to one allocation)."""
 
     __slots__ = ("kind", "label", "dated", "due", "amount", "source", "ref", "settled", "covered", "settled_on", "key",
-                 "pieces")
+                 "pieces", "rate_due")
 
     def __init__(self, kind: str, label: str, dated: date, due: date, amount: Decimal, source: str,
                  ref: str | None, key: tuple):
@@ -117,6 +124,7 @@ class _Open:
         self.covered = ZERO
         self.settled_on: date | None = None
         self.pieces: list[tuple[date, Decimal]] = []
+        self.rate_due: date | None = None
 
     @property
     def open(self) -> Decimal:
@@ -135,7 +143,7 @@ class _Open:
 
     def track(self) -> Track:
         return Track(self.kind, self.label, self.source, self.ref, self.dated, self.due, self.amount, self.covered,
-                     tuple(self.pieces))
+                     tuple(self.pieces), self.rate_due)
 
     def item(self) -> Item:
         return Item(self.kind, self.label, self.due, self.amount - self.covered, self.settled, self.source,
@@ -167,7 +175,7 @@ def _open(debts: Iterable[Debt]) -> list[_Open]:
 
 
 def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, currency: str,
-           charges: Sequence[Decimal] = ()) -> Settlement:
+           charges: Sequence[Decimal] = (), holds: Holds = ()) -> Settlement:
     """Allocate the money to the debts, under `plan` when there is an active one.
 
     The caller passes only what counts as of D (dated on or before it, not
@@ -176,6 +184,8 @@ def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, 
     order: they count in the plan's default amount, and the plan covers them
     after every principal debt (records-v1 section 10). Money is never
     allocated to them here: what is left over (`unapplied`) settles them.
+    An installment falling due inside a hold (`holds`, merged ranges) is due
+    on the day after it ends (records-v1 section 11).
     """
     opened = _oldest(_open(debts))
     incoming = sorted(money_in, key=lambda m: m.order)
@@ -185,11 +195,11 @@ def settle(debts: Iterable[Debt], money_in: Iterable[Money], plan: Plan | None, 
             rest = _fill(m.amount, _applied(m, opened), m.dated)
             unapplied += _fill(rest, opened, m.dated)
         return Settlement(_items(opened, ()), None, unapplied, _tracks(opened, ()))
-    return _settle_under_plan(opened, incoming, plan, currency, charges)
+    return _settle_under_plan(opened, incoming, plan, currency, charges, holds)
 
 
 def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, currency: str,
-                       charges: Sequence[Decimal] = ()) -> Settlement:
+                       charges: Sequence[Decimal] = (), holds: Holds = ()) -> Settlement:
     before = [debt for debt in opened if debt.dated < plan.agreed]
     early = [m for m in incoming if m.dated < plan.agreed]
     late = [m for m in incoming if m.dated >= plan.agreed]
@@ -207,13 +217,17 @@ def _settle_under_plan(opened: list[_Open], incoming: list[Money], plan: Plan, c
         charges_covered.append(part)
         rest -= part
     covered = amount - rest
-    parts = schedule.installments(plan, amount, currency)
+    agreed_parts = schedule.installments(plan, amount, currency)
+    parts = [Installment(first_day_outside(part.due, holds), part.amount) for part in agreed_parts]
     count = len(parts)
     installments = [
         _Open("installment", f"Installment {n} of {count}", plan.agreed, part.due, part.amount, plan.id, None,
               (part.due, n))
         for n, part in enumerate(parts, start=1)
     ]
+    for opened_part, agreed in zip(installments, agreed_parts):
+        if agreed.due != opened_part.due:
+            opened_part.rate_due = agreed.due
     others = opened  # what the plan did not cover, plus everything dated on or after `agreed`
     unapplied = ZERO
     for m, rest in leftovers:

@@ -25,7 +25,8 @@ INTEREST_RULES = ("none", "simple", "late-payment-act", "eu-late-payment")
 PLAN_INTEREST = ("frozen", "charged")
 CONTACT_KINDS = ("call", "email", "sms", "letter", "meeting")
 MONEY_KINDS = ("invoice", "payment", "fee", "credit")
-NOTE_KINDS = CONTACT_KINDS + MONEY_KINDS + ("dispute", "note")
+NOTE_KINDS = CONTACT_KINDS + MONEY_KINDS + ("dispute", "breathing-space", "note")
+BREATHING_SPACE_TYPES = ("standard", "mental-health")
 DIRECTIONS = ("out", "in")
 OUTCOMES = ("spoke", "no-answer", "voicemail", "sent", "received", "bounced", "wrong-number")
 PAYMENT_METHODS = ("bank-transfer", "card", "cash", "cheque", "direct-debit", "other")
@@ -178,7 +179,22 @@ class Dispute:
     ref: str | None = None
 
 
-Detail = Union[Contacting, Invoice, Payment, Fee, Credit, Dispute, None]
+@dataclass(frozen=True, slots=True)
+class BreathingSpace:
+    """A Debt Respite Scheme hold (records-v1 section 11), as the note gives it.
+
+    `start` and `end` are what the note says (None: not given); the ledger
+    (`ledger/holds.py`) fills the defaults and follows corrections, since
+    a correcting note may inherit the start of the space it changes.
+    """
+
+    type: str | None  # None only on a correcting note: the corrected space's type
+    start: date | None = None
+    end: date | None = None
+    ref: str | None = None
+
+
+Detail = Union[Contacting, Invoice, Payment, Fee, Credit, Dispute, BreathingSpace, None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +299,7 @@ class Case:
     vulnerable: bool = False
     do_not_contact: tuple[str, ...] = ()
     interest: Interest = Interest()
+    sole_trader: bool = False  # a business run by one person: the Pre-Action Protocol treats them as an individual
     extra: Mapping[str, object] | None = field(default=None, compare=False, hash=False)
     story: str = ""
     notes: tuple[Note, ...] = ()  # chronological (Note.sort_key)

@@ -20,6 +20,8 @@ from arrears import money
 from arrears.problems import Problem
 from arrears.records.model import MAX_INSTALLMENTS  # noqa: F401  (the limit parse enforces)
 from arrears.records.model import (
+    BREATHING_SPACE_TYPES,
+    BreathingSpace,
     CASE_STATUSES,
     CHANNELS,
     CIRCUMSTANCES,
@@ -65,7 +67,7 @@ YEARS = range(1900, 2200)  # outside these a date is a typo, and schedules built
 MAX_DAYS = 3650  # ten years: longer grace is a typo, and date arithmetic overflows on absurd counts
 
 CASE_KEYS = ("debtor", "currency", "opened", "owner", "status", "tags", "circumstances",
-             "vulnerable", "do_not_contact", "interest", "extra")
+             "vulnerable", "do_not_contact", "interest", "sole_trader", "extra")
 INTEREST_KEYS = ("rule", "rate", "from", "compensation")
 DEBTOR_KEYS = ("name", "kind", "contacts", "address")
 CONTACT_KEYS = ("channel", "value", "preferred")
@@ -77,6 +79,7 @@ NOTE_KIND_KEYS: dict[str, tuple[str, ...]] = {
     "fee": ("amount", "reason"),
     "credit": ("amount", "reason"),
     "dispute": ("state", "ref"),
+    "breathing-space": ("type", "start", "end", "ref"),
     "note": (),
 }
 PLAN_KEYS = ("agreed", "amount", "schedule", "installments", "grace_days", "broken_after",
@@ -289,6 +292,7 @@ def parse_case(path: str, data: bytes, case_id: str, settings: Settings) -> Pars
         circumstances=reader.words(top.get("circumstances"), "circumstances", CIRCUMSTANCES),
         vulnerable=reader.value(top, "vulnerable", reader.boolean, False),
         do_not_contact=reader.words(top.get("do_not_contact"), "do_not_contact", CHANNELS),
+        sole_trader=reader.value(top, "sole_trader", reader.boolean, False),
         extra=reader.extra(top.get("extra")),
     )
     if reader.failed:
@@ -306,6 +310,7 @@ def parse_case(path: str, data: bytes, case_id: str, settings: Settings) -> Pars
         vulnerable=bool(values["vulnerable"]),
         do_not_contact=values["do_not_contact"],
         interest=interest,
+        sole_trader=bool(values["sole_trader"]),
         extra=values["extra"],
         story=document.body,
     )
@@ -389,7 +394,27 @@ def _note_detail(reader: Reader, kind: str | None, top: dict[str, Node], day: da
         if "state" not in top or _is_null(top["state"]):
             reader.report(reader.spots.get("kind", Pos(1, 1)), "missing-key", "a dispute note needs 'state' (open or resolved)")
         return Dispute(state, reader.value(top, "ref", reader.text)) if state else None
+    if kind == "breathing-space":
+        return _breathing_space(reader, top)
     return None
+
+
+def _breathing_space(reader: Reader, top: dict[str, Node]) -> BreathingSpace | None:
+    """type is required (it decides the default end) unless the note corrects an earlier space."""
+    space_type = reader.value(top, "type", reader.choice(BREATHING_SPACE_TYPES))
+    correcting = "corrects" in top and not _is_null(top["corrects"])
+    if ("type" not in top or _is_null(top["type"])) and not correcting:
+        reader.report(reader.spots.get("kind", Pos(1, 1)), "missing-key",
+                      "a breathing-space note needs 'type' (standard or mental-health)")
+    start = reader.value(top, "start", reader.date)
+    end = reader.value(top, "end", reader.date)
+    if start and end and end < start:
+        reader.report(reader.spots.get("end", Pos(1, 1)), "bad-value",
+                      f"end ({end.isoformat()}) is before start ({start.isoformat()})")
+        return None
+    if space_type is None and not correcting:
+        return None
+    return BreathingSpace(space_type, start, end, reader.value(top, "ref", reader.text))
 
 
 def parse_plan(path: str, data: bytes, case_id: str, plan_id: str, currency: str, settings: Settings) -> Parsed:

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 from arrears import money
 from arrears.ledger.compute import plan_basis
 from arrears.records.model import MAX_INSTALLMENTS
-from arrears.rules import interest
+from arrears.rules import breathing, claim, interest
 from arrears.rules.contact import contact_problems
 from arrears.rules.scaffolding import untouched_scaffold_text
 
@@ -177,6 +177,9 @@ RULES: tuple[Rule, ...] = (
     contact_rules,
     interest.rule_fits_the_case,
     interest.rates_are_known,
+    breathing.no_fees_inside,
+    breathing.no_contact_inside,
+    claim.no_escalation_while_awaiting_reply,
     untouched_scaffold_text,
 )
 """Every rule `check` runs on each case, in order: listed here, as beancount lists its validations.

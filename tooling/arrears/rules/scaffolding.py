@@ -19,6 +19,9 @@ PROMPTS = {
     "contact": "What was said, and how the debtor is doing. Write it down while it is fresh.",
     "note": "What this is and why.",
     "correction": "What was wrong in the note this corrects, and how you found out.",
+    "breathing-space": ("Who told us (the debt adviser or the Insolvency Service) and when. While it lasts: no "
+                        "interest, fees or charges, and no contact asking for payment; payments the debtor chooses "
+                        "to make still count."),
     "plan": "The terms as explained to the debtor, and how they agreed (call, email, letter).",
 }
 """The guidance for each record's body, as `new` writes it in a comment above the closing `---`."""

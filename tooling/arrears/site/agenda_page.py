@@ -9,8 +9,10 @@ here but what to show.
 
 from __future__ import annotations
 
+from arrears.actions import protocol
 from arrears.actions.agenda import CARE, Agenda, AgendaItem, build, start_of_day, suggested_contact
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.views import claim
 from arrears.views.messages import default_channel, human_date, refusals, render, suggest_tone
 from arrears.money import display
 from arrears.records.model import Portfolio
@@ -96,9 +98,19 @@ def next_draft(portfolio: Portfolio, figures: CaseFigures) -> dict | None:
     """
     if figures.state in ("settled", "closed"):
         return None
+    held = protocol.hold_words(figures)
+    if held:  # only the letter acknowledging the hold (records-v1 section 11)
+        draft = claim.hold_render(figures, portfolio.settings, portfolio.root)
+        return {"tone": "gentle", "why": held + ": only a letter acknowledging the hold", "channel": "letter",
+                "command": f"arrears remind {figures.case.id} --tone gentle --channel letter", "refused": [],
+                "subject": None, "text": draft.body, "sms": None}
+    window = protocol.claim_window(figures)
     tone, why = suggest_tone(figures)
     channel = default_channel(figures)
     base = {"tone": tone, "why": why, "channel": channel, "command": f"arrears remind {figures.case.id}"}
+    if window is not None:
+        return {**base, "refused": [protocol.set_apart(figures) + ": wait for the reply before anything else"],
+                "subject": None, "text": None, "sms": None}
     if channel is None:
         contact = suggested_contact(figures.case)
         return {**base, "refused": ["no email, SMS or postal contact that is not opted out"

@@ -30,7 +30,7 @@ from arrears.records.files import digest
 from arrears.git.history import History, read_history
 
 CACHE = ".arrears-cache"
-FORMAT = 2
+FORMAT = 3
 """Bumped when the cache's layout changes: an older cache is then ignored."""
 
 Stat = tuple[int, int, int, int, str]

@@ -11,15 +11,16 @@ when one of them changed.
 
 Two ways to publish:
 
-- full (no usable cache, or a shared input changed): every page is written
-  into a new folder that replaces the old one atomically, as `build_site`;
+- full (no usable cache, a shared input changed, or `--at` a commit): every
+  page is written into a new folder that replaces the old one atomically;
 - incremental: rebuilt case folders are written beside the site and each is
   renamed into place, deleted cases are removed, and the listing pages are
   replaced file by file (write, then rename). A reader may for a moment see
   a new dashboard beside an older case page, never a half-written file.
 
-Both give the same bytes as each other and as `build_site` (the tests compare
-them), because both render every page from the same functions.
+Both give the same bytes (the tests compare them, and compare a Git working
+tree's site with `--at HEAD`'s), because both render every page from the same
+functions. This is the only build: there is no other way to make the site.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from arrears.views import messages
 from arrears.actions.agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
 from arrears.rules.check import check_case
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
-from arrears.git.history import BuildInfo, History, build_info
+from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.ledger.compute import collect, compute_case
 from arrears.records import files as record_files
 from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into
@@ -50,7 +51,7 @@ from arrears.records.model import Portfolio, Settings
 from arrears.views.report import case_csv, case_json, csv_document, json_document
 from arrears.records.settings import PATH as SETTINGS_PATH
 from arrears.records.settings import parse_settings
-from arrears.ledger.summary import summarize
+from arrears.ledger.summary import CaseSummary, summarize
 from arrears.site import cache, pages
 from arrears.site import fingerprint as fingerprints
 from arrears.site.fingerprint import fields as _fields
@@ -112,9 +113,9 @@ class _Refused(Exception):
     """Raised inside a full build's writer so that `publish` discards the half-built folder."""
 
 
-def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, changed: Iterable[str] | None = None,
+def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = None, changed: Iterable[str] | None = None,
           session: Session | None = None, full: bool = False,
-          cases_done: Callable[[list[str]], None] | None = None) -> Built:
+          cases_done: Callable[[list[str]], None] | None = None, at: str | None = None) -> Built:
     """Publish the site of the records at `root` into `out`, reusing the last build where it still holds.
 
     `changed` (paths under the root, from a file watcher) limits the scan to
@@ -125,20 +126,36 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     An incremental build calls `cases_done` with the case pages it replaced
     as soon as they are in place, before the listing pages (so `serve` can
     reload the page being edited without waiting for the dashboard).
+
+    `at` (a Git revision) builds the records as committed there, attachments
+    included, through the same path with nothing cached (a full build that
+    leaves the index alone); GitError for no repository or an unknown revision.
     """
     out = Path(os.path.abspath(out))
     check_output(out, root)
     remove_stale(out)  # scratch folders of builds that were killed
     real_root = root.resolve()
-    settings_bytes, top_problems = record_files.read_settings(root, SETTINGS_PATH)
+    committed = _committed(root, at) if at is not None else None
+    if committed is not None:
+        settings_bytes, top_problems = committed.settings, list(committed.problems)
+        names, stray = sorted(committed.cases), committed.stray
+    else:
+        settings_bytes, top_problems = record_files.read_settings(root, SETTINGS_PATH)
+        names, stray = record_files.case_folders(root, real_root, top_problems)
     settings, settings_problems = parse_settings(settings_bytes)
-    names, stray = record_files.case_folders(root, real_root, top_problems)
+    if as_of is None:  # today where the records (as committed, with `at`) say they are
+        from arrears import clock
+
+        as_of = clock.today(settings)
     top_problems += [Problem(f"cases/{name}", 1, 1, "warning", "stray-file",
                              "files directly under cases/ are ignored: each case is a folder") for name in stray]
     top_problems += settings_problems + record_files.template_problems(root)
-    in_git = _in_git(real_root)
-    history = cache.history(root, session.history if session is not None else None) if in_git else None
-    built_from = build_info(root) if in_git else None
+    in_git = committed is not None or _in_git(real_root)
+    if committed is not None:
+        history, built_from = history_at(root, at), build_info(root, at)
+    else:
+        history = cache.history(root, session.history if session is not None else None) if in_git else None
+        built_from = build_info(root) if in_git else None
     templates = fingerprints.templates(root)
     inputs = fingerprints.inputs(as_of, settings_bytes, f"{templates}\0checked")
     if session is not None and session.env is not None and session.templates == templates:
@@ -148,7 +165,10 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
         if session is not None:
             session.env, session.templates = env, templates
 
-    index = session.index if session is not None and session.index is not None else cache.load_index(root, out)
+    if committed is not None:
+        index, full = cache.Index(), True
+    else:
+        index = session.index if session is not None and session.index is not None else cache.load_index(root, out)
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
              and _inode(out) == index.out_inode)
     if reuse and changed is not None:
@@ -159,7 +179,7 @@ def build(root: Path, as_of: date, out: Path, *, workers: int | None = None, cha
     messages.environment.cache_clear()  # a template added since the last build is found
     messages.environment(root).bytecode_cache = compiled_cache(cache.folder(root) / "compiled" / "messages")
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, fingerprints.code(),
-               Path(), index.cases if reuse else {}, reuse, history, built_from, env)
+               Path(), index.cases if reuse else {}, reuse, history, built_from, env, committed)
     cache.ensure(root)
 
     if reuse:
@@ -195,9 +215,11 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     except _Refused:
         return _report(out, True, {}, [], [], top_problems, found.values(), refused=True)
     entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
-    index = cache.Index(job.inputs, str(out), _inode(out),
-                        fingerprints.listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})), entries)
-    _save(job.root, index, session)
+    if job.committed is None:  # a past commit's site is not what the working tree's next build starts from
+        index = cache.Index(job.inputs, str(out), _inode(out),
+                            fingerprints.listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})),
+                            entries)
+        _save(job.root, index, session)
     return _report(out, True, entries, written, [], top_problems, found.values(), cases_rendered=len(entries),
                    listings_rendered=True)
 
@@ -250,7 +272,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
 class _Listed(NamedTuple):
     """What the listing pages need of one case, made by the worker that parsed it."""
 
-    summary: CaseFigures  # see `summary.summarize`
+    summary: CaseSummary  # see `ledger.summary`
     agenda: AgendaItem | SetApartCase | None
     json: str  # its object in due.json
     csv: str  # its row in due.csv
@@ -317,6 +339,43 @@ class _Job:
     history: History | None
     built_from: BuildInfo | None
     env: object = field(repr=False, default=None)
+    committed: _Commit | None = None  # `--at`: the records as committed, instead of the working tree
+
+
+@dataclass(frozen=True)
+class _Commit:
+    """The records at a Git revision, read in one pass before the workers fork (see `gittree`)."""
+
+    settings: bytes | None
+    problems: tuple[Problem, ...]  # outside every case folder
+    stray: tuple[str, ...]  # files directly under cases/
+    cases: dict[str, tuple[dict[str, bytes | None], tuple[Problem, ...]]]  # case -> (files under its folder, problems)
+    attachments: dict[str, bytes]  # cases/<id>/files/... -> bytes
+
+
+def _committed(root: Path, at: str) -> _Commit:
+    from arrears.pipeline import case_of
+    from arrears.records.gittree import attachments_at, read_tree_at
+
+    tree = read_tree_at(root, at)
+    cases: dict[str, tuple[dict, list]] = {}
+    stray = []
+    for relative in sorted(tree.files):
+        parts = relative.split("/")
+        if parts[0] == "cases" and len(parts) >= 3:
+            cases.setdefault(parts[1], ({}, []))[0]["/".join(parts[2:])] = tree.files[relative]
+        elif parts[0] == "cases" and len(parts) == 2:
+            stray.append(parts[1])
+    top = []
+    for problem in tree.problems:
+        name = case_of(problem)
+        if name is None:
+            top.append(problem)
+        else:
+            cases.setdefault(name, ({}, []))[1].append(problem)
+    return _Commit(tree.files.get(SETTINGS_PATH), tuple(top), tuple(stray),
+                   {name: (files, tuple(problems)) for name, (files, problems) in cases.items()},
+                   attachments_at(root, at))
 
 
 class _Outcome(NamedTuple):
@@ -363,6 +422,8 @@ def _cases(names: list[str]) -> list[tuple[str, _Outcome]]:
 
 def _case(job: _Job, name: str) -> _Outcome:
     """Rebuild one case's folder in the site if its fingerprint moved; only a small result goes back."""
+    if job.committed is not None:
+        return _case_committed(job, name)
     base = job.real_root / "cases" / name
     previous = job.previous.get(name)
     known = marshal.loads(previous.stats) if previous is not None else {}
@@ -380,6 +441,17 @@ def _case(job: _Job, name: str) -> _Outcome:
         tree = Tree()
         _read_into(tree, base, f"cases/{name}", job.real_root)
         files, problems = {path.split("/", 2)[2]: data for path, data in tree.files.items()}, tree.problems
+    return _render_case(job, name, files, problems, fingerprint, stats)
+
+
+def _case_committed(job: _Job, name: str) -> _Outcome:
+    files, problems = job.committed.cases[name]  # type: ignore[union-attr]
+    return _render_case(job, name, files, list(problems), "", {})
+
+
+def _render_case(job: _Job, name: str, files: dict[str, bytes | None], problems: list[Problem],
+                 fingerprint: str, stats: dict) -> _Outcome:
+    """Parse, check and compute one case from its files' bytes, write its pages, and make its listing data."""
     case, more = _assemble_case(name, files, job.settings)
     problems = problems + more
     if case is not None:
@@ -388,7 +460,7 @@ def _case(job: _Job, name: str) -> _Outcome:
         return _Outcome(None, True, problems)  # left out of every page (see `pipeline`)
     figures = compute_case(case, job.settings, job.as_of)
     portfolio = Portfolio(job.settings, (case,), (), root=job.root)
-    names = record_files.attachments(job.root, name)
+    names = _attachments(job, name)
     memory = _Bodies(cache.load_markdown(job.root, name, job.code))
     with remembering(memory):
         page = case_page(portfolio, figures, names, job.history)
@@ -400,7 +472,12 @@ def _case(job: _Job, name: str) -> _Outcome:
     printable = statement_page(portfolio, figures)
     _write(job.target, printable.path, job.env.get_template(printable.template).render(**printable.context))
     for attachment in names:
-        published.copy(job.root / "cases" / name / "files" / attachment, attachment, job.target / "cases" / name / "files")
+        if job.committed is not None:
+            published.write(job.committed.attachments[f"cases/{name}/files/{attachment}"], attachment,
+                            job.target / "cases" / name / "files")
+        else:
+            published.copy(job.root / "cases" / name / "files" / attachment, attachment,
+                           job.target / "cases" / name / "files")
     summary = summarize(figures)
     found = agenda_entry(figures, job.settings, job.now)
     if found is not None:
@@ -414,6 +491,14 @@ def _case(job: _Job, name: str) -> _Outcome:
     entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
                             tuple(_fields(p) for p in problems), (), len(names))
     return _Outcome(entry, True, problems)
+
+
+def _attachments(job: _Job, name: str) -> list[str]:
+    """The case's attachments, by name under its files/ folder (as committed, with `--at`)."""
+    if job.committed is None:
+        return record_files.attachments(job.root, name)
+    prefix = f"cases/{name}/files/"
+    return [path[len(prefix):] for path in job.committed.attachments if path.startswith(prefix)]
 
 
 class _Bodies(dict):

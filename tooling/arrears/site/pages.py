@@ -21,8 +21,9 @@ from arrears import money, words
 from arrears.actions.agenda import TITLES, Agenda
 from arrears.views.workings import workings
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
+from arrears.ledger.summary import Listed
 from arrears.git.history import Commit, History, case_log
-from arrears.records.model import CONTACT_KINDS, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
+from arrears.records.model import CONTACT_KINDS, BreathingSpace, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from arrears.ledger.insight import Insight
 from arrears.site import links
 from arrears.site import charts, insight_page
@@ -138,7 +139,7 @@ def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
 STATE_ORDER = {state: index for index, state in enumerate(STATES)}
 
 
-def case_row(figures: CaseFigures, as_of: date) -> dict:
+def case_row(figures: Listed, as_of: date) -> dict:
     """The context of partials/case_row.html, the dashboard's row for one case: what it is rendered
     from in the build's workers must be what the dashboard's own loop would give it."""
     return {"f": figures, "as_of": as_of, "case_href": case_href, "state_order": STATE_ORDER}
@@ -247,6 +248,11 @@ def facts(note: Note, currency: str) -> Iterator[tuple[str, str]]:
             yield "Invoice", detail.ref
     elif isinstance(detail, Contacting) and detail.outcome:
         yield "Outcome", _words(detail.outcome)
+    elif isinstance(detail, BreathingSpace):
+        for label, value in (("Type", detail.type and _words(detail.type)), ("Start", detail.start and _day(detail.start)),
+                             ("End", detail.end and _day(detail.end)), ("Ref", detail.ref)):
+            if value:
+                yield label, value
     if note.promise is not None:
         yield "Promise", f"{money.display(note.promise.amount, currency)} by {_day(note.promise.by)}"
     if note.follow_up is not None:

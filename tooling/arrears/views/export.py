@@ -28,7 +28,7 @@ from typing import Iterable
 from arrears.ledger import compute as ledger
 from arrears import money
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
-from arrears.records.model import Credit, Fee, Invoice, Note, Payment, Plan, Settings
+from arrears.records.model import Case, Credit, Fee, Invoice, Note, Payment, Plan, Settings
 from arrears.views import csvsafe
 
 FORMATS = ("csv", "json", "hledger", "beancount")
@@ -151,8 +151,17 @@ def case_transactions(figures: CaseFigures, settings: Settings) -> list[Transact
 
 def transactions(figures: PortfolioFigures, settings: Settings) -> list[Transaction]:
     """Every case's transactions, in one deterministic order (date, case, note id)."""
-    found = [t for case in figures.cases for t in case_transactions(case, settings)]
-    return sorted(found, key=lambda t: t.sort_key)
+    return in_order(case_transactions(case, settings) for case in figures.cases)
+
+
+def booked_case(case: Case, settings: Settings, as_of: date) -> list[Transaction]:
+    """One case's transactions as of D: what a worker that parsed the case sends back (see `pipeline`)."""
+    return case_transactions(ledger.compute_case(case, settings, as_of), settings)
+
+
+def in_order(per_case: Iterable[list[Transaction]]) -> list[Transaction]:
+    """Cases' transactions (given in case id order) in the export's one order (date, case, note id)."""
+    return sorted((t for found in per_case for t in found), key=lambda t: t.sort_key)
 
 
 def earned_discounts(figures: CaseFigures, settings: Settings) -> list[tuple[Plan, date, Decimal]]:
@@ -224,9 +233,13 @@ def _describe(note: Note) -> str:
 
 def render(figures: PortfolioFigures, settings: Settings, output_format: str) -> str:
     """The export as text in one of FORMATS."""
-    booked = transactions(figures, settings)
+    return render_booked(transactions(figures, settings), figures.as_of, settings, output_format)
+
+
+def render_booked(booked: list[Transaction], as_of: date, settings: Settings, output_format: str) -> str:
+    """Transactions already in order (`in_order`) as text in one of FORMATS."""
     writers = {"csv": to_csv, "json": to_json, "hledger": to_hledger, "beancount": to_beancount}
-    return writers[output_format](booked, figures.as_of, settings)
+    return writers[output_format](booked, as_of, settings)
 
 
 def _rows(booked: Iterable[Transaction]) -> Iterable[dict[str, str]]:
@@ -250,6 +263,21 @@ def to_json(booked: list[Transaction], as_of: date, settings: Settings) -> str:
     """`{"as_of": ..., "postings": [...]}`, one object per posting, money as strings."""
     return json.dumps({"as_of": as_of.isoformat(), "postings": list(_rows(booked))},
                       indent=2, ensure_ascii=False) + "\n"
+
+
+def json_piece(t: Transaction) -> str:
+    """A transaction's postings as `to_json` writes them inside its list, made where the case was parsed:
+    with an indent Python's JSON encoder runs in Python, and these are most of an export's cost."""
+    return ",\n".join("\n".join("    " + line for line in json.dumps(row, indent=2, ensure_ascii=False).split("\n"))
+                       for row in _rows((t,)))
+
+
+def json_of_pieces(pieces: list[str], as_of: date) -> str:
+    """`to_json` from each transaction's `json_piece`, in the export's order: the same bytes."""
+    if not pieces:
+        return to_json([], as_of, None)  # type: ignore[arg-type]
+    head = json.dumps({"as_of": as_of.isoformat()}, indent=2, ensure_ascii=False)[:-2]
+    return f'{head},\n  "postings": [\n' + ",\n".join(piece for piece in pieces if piece) + "\n  ]\n}\n"
 
 
 def _first_use(booked: Iterable[Transaction]) -> dict[str, tuple[date, set[str]]]:

@@ -16,14 +16,17 @@ Arrow tables out; `write` is the only function that touches the disk.
 from __future__ import annotations
 
 import os
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from arrears.ledger.figures import AGING_BUCKETS, CaseFigures, PortfolioFigures
-from arrears.records.model import Contacting, Credit, Dispute, Fee, Invoice, Note, Payment
+from arrears.ledger.compute import compute_case
+from arrears.records.model import Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Settings
 
 MONEY = pa.decimal128(38, 4)
 TEXT = pa.string()
@@ -68,10 +71,20 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 def tables(figures: PortfolioFigures) -> dict[str, pa.Table]:
     """Every table, one row per case, item, note, installment or promise (cases in id order)."""
+    return tables_of(_case_rows(case) for case in figures.cases)
+
+
+def case_rows(case: Case, settings: Settings, as_of: date) -> dict[str, list[dict]]:
+    """One case's rows of every table as of D: what a worker that parsed the case sends back (see `pipeline`)."""
+    return _case_rows(compute_case(case, settings, as_of))
+
+
+def tables_of(per_case: Iterable[dict[str, list[dict]]]) -> dict[str, pa.Table]:
+    """The tables from each case's rows (given in case id order)."""
     rows: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
-    for case in figures.cases:
-        for name, found in _case_rows(case).items():
-            rows[name].extend(found)
+    for found in per_case:
+        for name, part in found.items():
+            rows[name].extend(part)
     return {name: pa.Table.from_pylist(rows[name], schema=SCHEMAS[name]) for name in SCHEMAS}
 
 
@@ -143,6 +156,11 @@ def _money(amount: Decimal | None) -> Decimal | None:
 
 
 def write(figures: PortfolioFigures, folder: Path) -> list[Path]:
+    """Write every table of these figures into `folder` (see `write_tables`)."""
+    return write_tables(tables(figures), folder)
+
+
+def write_tables(found: dict[str, pa.Table], folder: Path) -> list[Path]:
     """Write `<table>.parquet` for every table into `folder`, each file complete or absent.
 
     Each file is written beside its final name and renamed into place, so a
@@ -150,7 +168,7 @@ def write(figures: PortfolioFigures, folder: Path) -> list[Path]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in tables(figures).items():
+    for name, table in found.items():
         target = folder / f"{name}.parquet"
         temporary = folder / f".{name}.{os.getpid()}.parquet.tmp"  # created under the umask, unlike mkstemp's
         try:

@@ -15,11 +15,13 @@ import click
 
 from arrears import money, words
 from arrears.ledger.figures import AGING_BUCKETS, CaseFigures, PortfolioFigures
+from arrears.ledger.summary import Listed
 from arrears.views import csvsafe
 
 STATE_STYLES: dict[str, dict[str, Any]] = {
     "closed": {"dim": True},
     "settled": {"fg": "green"},
+    "breathing-space": {"fg": "blue", "bold": True},
     "disputed": {"fg": "magenta"},
     "on-hold": {"fg": "blue"},
     "plan-broken": {"fg": "red", "bold": True},
@@ -35,7 +37,7 @@ def styled_state(state: str) -> str:
     return click.style(state, **STATE_STYLES.get(state, {}))
 
 
-def case_record(figures: CaseFigures) -> dict[str, Any]:
+def case_record(figures: Listed) -> dict[str, Any]:
     """One case as in spec section 8: money as strings with the currency's minor-unit digits."""
     currency = figures.currency
 
@@ -63,7 +65,7 @@ def case_record(figures: CaseFigures) -> dict[str, Any]:
         "next_due": ({"date": figures.next_due.date.isoformat(), "amount": amount(figures.next_due.amount)}
                      if figures.next_due else None),
         "aging": {bucket: amount(figures.aging[bucket]) for bucket in AGING_BUCKETS},
-        "plan": ({"id": plan.plan.id, "status": plan.status, "missed": plan.missed, "paid": plan.paid,
+        "plan": ({"id": plan.id, "status": plan.status, "missed": plan.missed, "paid": plan.paid,
                   "total": plan.total} if plan else None),
         "promises": promises,
         "follow_up": figures.follow_up.isoformat() if figures.follow_up else None,
@@ -75,7 +77,7 @@ def due_json(portfolio: PortfolioFigures) -> str:
     return json_document(portfolio, [case_json(figures) for figures in portfolio.cases])
 
 
-def case_json(figures: CaseFigures) -> str:
+def case_json(figures: Listed) -> str:
     """One case's object as due_json writes it inside the list (the site makes these where the case is parsed)."""
     return json.dumps(case_record(figures), indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
@@ -103,7 +105,7 @@ def due_csv(portfolio: PortfolioFigures) -> str:
     return csv_document([case_csv(figures) for figures in portfolio.cases])
 
 
-def case_csv(figures: CaseFigures) -> str:
+def case_csv(figures: Listed) -> str:
     """One case's row of due_csv, line ending included."""
     out = io.StringIO()
     record = case_record(figures)

@@ -263,6 +263,8 @@ def note_text(new: NewNote) -> str:
     elif new.kind == "dispute":
         lines.append(_comment(f"state: {new.state}", " | ".join(DISPUTE_STATES)))
         lines.append(_comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref: INV-1", "the invoice disputed"))
+    elif new.kind == "breathing-space":
+        lines += _breathing_space_lines(new)
     lines.append(f"by: {yaml_text(new.by)}" if new.by else _comment("# by: jo", "who"))
     lines.append(f"summary: {yaml_text(new.summary)}" if new.summary
                  else _comment("summary:", "one line for timelines"))
@@ -275,7 +277,8 @@ def note_text(new: NewNote) -> str:
     if new.corrects:
         lines.append(_comment(f"corrects: {new.corrects}", "the note this one replaces from its date on"))
     if not new.body:
-        prompt = "correction" if new.corrects else "contact" if new.kind in CONTACT_KINDS else "note"
+        prompt = ("correction" if new.corrects else new.kind if new.kind in PROMPTS
+                  else "contact" if new.kind in CONTACT_KINDS else "note")
         lines.append(_guidance(PROMPTS[prompt]))
     lines += ["---", new.body.rstrip("\n"), ""]
     return "\n".join(lines)
@@ -284,6 +287,16 @@ def note_text(new: NewNote) -> str:
 def _guidance(prompt: str) -> str:
     """What to write below the closing `---`, as a YAML comment: it never reaches the record's text."""
     return f"# Below the closing ---: {prompt[0].lower()}{prompt[1:]}"
+
+
+def _breathing_space_lines(new: NewNote) -> list[str]:
+    """A Debt Respite Scheme notice: the fields section 11 reads, with their defaults in comments."""
+    return [_comment("type: standard", "standard | mental-health (the notice says which)"),
+            _comment(f"start: {new.day.isoformat()}", "the start date on the Insolvency Service's notice"),
+            _comment("# end: YYYY-MM-DD", "standard: default start + 59 days; mental-health: open until a "
+                                          "later note corrects this one with its end"),
+            _comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref: DRS-REFERENCE",
+                     "the scheme's reference")]
 
 
 def create_note_file(root: Path, case_id: str, new: NewNote) -> Path:

@@ -52,6 +52,15 @@ def _heading(figures: CaseFigures) -> str:
     lines.append(" · ".join(facts))
     if case.vulnerable:
         lines.append(click.style("VULNERABLE: gentle tone only", fg="yellow", bold=True))
+    space = figures.breathing_space if figures.state == "breathing-space" else None
+    if space is not None:
+        until = f"until {space.end}" if space.end else "open-ended (mental health crisis)"
+        lines.append(click.style(f"BREATHING SPACE from {space.start} {until}"
+                                 + (f", ref {space.ref}" if space.ref else "")
+                                 + ": no interest, fees or demands; payments still count", fg="blue", bold=True))
+    if figures.claim_window is not None:
+        lines.append(click.style(f"LETTER OF CLAIM sent {figures.claim_window.sent}: awaiting reply until "
+                                 f"{figures.claim_window.until}", fg="yellow"))
     preferred = case.preferred_contact
     for contact in debtor.contacts:
         marks = []

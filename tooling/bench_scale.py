@@ -1,0 +1,155 @@
+"""`make bench-scale`: every figure of issue 18 beside its target, at 625, 2,500 and 10,000 cases.
+
+For each size (20 notes a case) it generates the portfolio once (cached in
+bench-out/), measures the two floors (see bench.py) and times, each as its
+own process: `check`, `due`, `export` (JSON and Parquet), a cold `build`, a
+one-note and a payment-added rebuild (medians of three), then weighs the
+dashboard and the agenda, and reads the main process's own peak memory
+(VmHWM, polled from /proc: the workers' memory is theirs, not counted).
+Last it prints the main process's memory per case as the slope between the
+smallest and the largest size, and, unless --skip-serve, serve's
+edit-to-reload at each size (bench_serve.py).
+
+    python tooling/bench_scale.py [--sizes 625 2500 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench import AS_OF, _parse_floor, _render_floor, floor  # noqa: E402
+from generate_portfolio import generate  # noqa: E402
+
+RUNS = 3
+
+
+def run(arguments: list[str]) -> tuple[float, float, int]:
+    """One command as its own process: (seconds, the main process's peak resident KiB, exit status)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+
+    def watch() -> None:
+        while process.poll() is None:
+            try:
+                with open(f"/proc/{process.pid}/status", encoding="ascii") as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            peak[0] = max(peak[0], int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    status = process.wait()
+    seconds = time.perf_counter() - started
+    watcher.join()
+    return seconds, peak[0], status
+
+
+def portfolio(keep: Path, cases: int) -> Path:
+    root = keep / f"portfolio-{cases}x20-seed1"
+    if not root.exists():
+        print(f"generating {cases} cases x 20 notes into {root} ...", flush=True)
+        generate(root.with_suffix(".partial"), cases, 20, 1)
+        root.with_suffix(".partial").rename(root)
+    return root.resolve()
+
+
+def line(label: str, value: str, target: str, met: bool | None) -> None:
+    verdict = "" if met is None else ("met" if met else "NOT MET")
+    print(f"  {label:40} {value:>16}   {target:28} {verdict}", flush=True)
+
+
+def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
+    root = portfolio(keep, cases)
+    print(f"\n{cases} cases, {20 * cases} notes ({root})", flush=True)
+    parse = floor(_parse_floor, root)
+    with tempfile.TemporaryDirectory() as scratch:
+        render = floor(_render_floor, root, scratch)
+    line("parse floor / render floor (s)", f"{parse:.2f} / {render:.2f}", "", None)
+    base = ["--root", str(root), "--as-of", AS_OF]
+    check = run([arrears, "check", *base])[0]
+    line("check (s, x parse floor)", f"{check:.2f} {check / parse:5.2f}x", "<= 1.2x parse floor", check / parse <= 1.2)
+    due = statistics.median(run([arrears, "due", *base, "--format", "json"])[0] for _ in range(RUNS))
+    line("due --format json (s)", f"{due:.2f}", "", None)
+    export = statistics.median(run([arrears, "export", *base, "--format", "json"])[0] for _ in range(RUNS))
+    line("export --format json (s, x due)", f"{export:.2f} {export / due:5.2f}x", "<= 1.2x due", export / due <= 1.2)
+    tables = run([arrears, "export", *base, "--format", "parquet", "--force", "-o", str(keep / "export-parquet")])[0]
+    line("export --format parquet (s, x due)", f"{tables:.2f} {tables / due:5.2f}x", "", None)
+
+    shutil.rmtree(root / "site", ignore_errors=True)
+    shutil.rmtree(root / ".arrears-cache", ignore_errors=True)
+    build = [arrears, "build", *base]
+    cold, cold_peak, _ = run(build)
+    line("build, cold (s, x render floor)", f"{cold:.2f} {cold / render:5.2f}x", "<= 1.0x render floor",
+         cold / render <= 1.0)
+    note = min((root / "cases").glob("*/notes/*.md"))
+    original = note.read_bytes()
+    payment = note.parent / "2026-11-23-99-bench-payment.md"
+    rebuilds: dict[str, list[float]] = {"one note": [], "payment added": []}
+    peaks = [cold_peak]
+    try:
+        for attempt in range(RUNS):
+            note.write_text(original.decode("utf-8") + f"\nOne more line ({attempt}).\n", encoding="utf-8")
+            seconds, peak, _ = run(build)
+            rebuilds["one note"].append(seconds)
+            payment.write_text(f"---\ndate: 2026-11-23\nkind: payment\namount: {10 + attempt}.00\nby: jo\n---\n",
+                               encoding="utf-8")
+            seconds, peak_payment, _ = run(build)
+            rebuilds["payment added"].append(seconds)
+            peaks += [peak, peak_payment]
+    finally:
+        note.write_bytes(original)
+        payment.unlink(missing_ok=True)
+    limit = 0.3 if cases <= 2500 else 0.5
+    for label, found in rebuilds.items():
+        seconds = statistics.median(found)
+        line(f"build, {label} (s)", f"{seconds:.2f}", f"< {limit} s", seconds < limit)
+    for page in ("index.html", "agenda.html"):
+        size = (root / "site" / page).stat().st_size / 1000
+        line(f"{page} (KB)", f"{size:.0f}", "<= 500 KB at 10,000 cases", size <= 500 if cases >= 10000 else None)
+    line("main process peak, cold build (MiB)", f"{cold_peak / 1024:.0f}", "", None)
+    return {"cases": cases, "peak": cold_peak, "rebuild peak": max(peaks[1:])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[625, 2500, 10000])
+    parser.add_argument("--keep", type=Path, default=Path("bench-out"))
+    parser.add_argument("--skip-serve", action="store_true")
+    args = parser.parse_args()
+    arrears = str(Path(sys.executable).with_name("arrears"))
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str((args.keep / "pycache").resolve())
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE / "arrears")], check=False)
+    found = [measure(arrears, args.keep, cases) for cases in args.sizes]
+    if len(found) > 1:
+        small, large = found[0], found[-1]
+        print("\nmemory of the main process, per case (slope from the smallest to the largest size):")
+        for key in ("peak", "rebuild peak"):
+            slope = (large[key] - small[key]) * 1024 / (large["cases"] - small["cases"])
+            line(f"{'cold build' if key == 'peak' else 'rebuild'} (bytes per case)", f"{slope:.0f}",
+                 "<= about 2 KB per case", slope <= 2048 * 1.1)
+    if not args.skip_serve:
+        for cases in args.sizes:
+            print(f"\nserve at {cases} cases (target: edit to reload < 0.3 s at 10,000 cases)", flush=True)
+            subprocess.run([sys.executable, str(HERE / "bench_serve.py"), str(portfolio(args.keep, cases))],
+                           check=False)
+
+
+if __name__ == "__main__":
+    main()
