@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from arrears.cli.app import main
 from arrears.records.load import load
 from arrears.records.settings import parse_settings
-from arrears.site.build import build_site
+from arrears.site.incremental import build as full_build
 
 DEMO = Path(__file__).resolve().parents[1]
 
@@ -40,8 +40,8 @@ def test_a_pinned_repository_computes_as_of_its_day_whatever_the_clock(records, 
 def test_every_page_of_a_pinned_site_says_so(records, tmp_path):
     records.write("arrears.toml", 'name = "N"\nas_of = 2026-05-10\n')
     records.case("acme")
-    build_site(load(records.root), date(2026, 5, 10), tmp_path / "pinned")
-    build_site(load(records.root), date(2026, 5, 11), tmp_path / "other")
+    full_build(records.root, date(2026, 5, 10), tmp_path / "pinned", full=True)
+    full_build(records.root, date(2026, 5, 11), tmp_path / "other", full=True)
     for page in ("index.html", "agenda.html", "insight.html", "cases/acme/index.html"):
         assert "(pinned)" in (tmp_path / "pinned" / page).read_text(), page
         assert "(pinned)" not in (tmp_path / "other" / page).read_text(), page

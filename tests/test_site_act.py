@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-from arrears.records.load import load
-from arrears.site.build import build_site
+from arrears.site.incremental import build as full_build
 
 AS_OF = date(2026, 5, 20)
 
@@ -27,7 +26,7 @@ def _site(records, tmp_path, do_not_contact: str = "[]"):
     records.note("mara", "2026-01-01-invoice", "date: 2026-01-01\nkind: invoice\nref: I-1\namount: 1200\ndue: 2026-02-01")
     records.plan("mara", "2026-03-01-plan", "agreed: 2026-03-01\nschedule: {start: 2026-04-01, every: month, count: 12}")
     out = tmp_path / "site"
-    build_site(load(records.root), AS_OF, out)
+    full_build(records.root, AS_OF, out, full=True)
     return (out / "cases/mara/index.html").read_text(), (out / "agenda.html").read_text()
 
 
