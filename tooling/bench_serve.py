@@ -35,7 +35,7 @@ class Events:
 
     def __init__(self, port: int):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=EVENT_TIMEOUT)
-        self.sock.sendall(b"GET /__arrears/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.sock.sendall(f"GET /__arrears/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())  # serve answers only its own Host
         self.stream = self.sock.makefile("rb")
         self.received: list[tuple[float, dict]] = []
         self.arrived = threading.Condition()
