@@ -299,3 +299,16 @@ def test_a_note_committed_as_a_symlink_is_an_error(repo):
     assert ("cases/acme/notes/2026-03-05-payment.md", "error", "symlinked-record") in codes(repo)
     result = run(repo)
     assert result.exit_code == 1 and "[symlinked-record]" in result.stdout
+
+
+@pytest.mark.parametrize("front", ["extra: {recorded_late: entered from the old spreadsheet}",
+                                   "extra:\n  recorded_late: \"typed in from the 2025 ledger\""])
+def test_a_note_that_says_why_it_is_late_is_not_backdated(repo, front):
+    repo.write("cases/acme/notes/2026-01-10-invoice.md",
+               f"---\ndate: 2026-01-10\nkind: invoice\nref: OLD-1\namount: 90\ndue: 2026-02-10\n{front}\n---\nOld.\n")
+    repo.note("acme", "2026-03-10-call", day="2026-03-10")
+    repo.write("cases/acme/notes/2026-03-11-call.md", "---\ndate: 2026-03-11\nkind: call\nextra: {recorded_late: ''}\n---\n")
+    repo.commit("catch up", when="2026-03-25T18:00:00+00:00")
+    assert codes(repo) == [("cases/acme/notes/2026-03-10-call.md", "warning", "note-backdated"),
+                           ("cases/acme/notes/2026-03-11-call.md", "warning", "note-backdated")]  # an empty reason is none
+    assert "extra: {recorded_late: " in audit(repo.root)[0].message

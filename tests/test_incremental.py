@@ -98,8 +98,9 @@ def test_only_the_affected_pages_are_rewritten(books):
     note.write_text(text + "\nA line that changes nothing but the page.\n", encoding="utf-8")
     incremental.build(books, DAY, out)
     after = mtimes(out)
-    changed = {path for path in after if after[path] != before.get(path)}
+    changed = {path for path in after if after[path] != before.get(path) and not path.startswith("pagefind/")}
     assert changed == {"cases/case-00005/index.html", "cases/case-00005/statement.html"}  # that case's pages
+    assert any(path.startswith("pagefind/") and after[path] != before.get(path) for path in after)  # and the index
 
     os.utime(first_note(books, "case-00006"))  # touched, same content: nothing to do
     assert incremental.build(books, DAY, out).written == ()
@@ -216,15 +217,15 @@ def test_in_git_a_commit_or_an_edit_rewrites_only_the_cases_it_touched(tmp_path,
 
     repo.write("cases/bolt/notes/2026-03-01-call.md", "---\ndate: 2026-03-01\nkind: call\n---\nSpoke.\n")
     edited = incremental.build(repo.root, day, out)
-    # the listing pages name the commit and the dirty flag: the Insight page is one of them
+    # the listing pages name the commit and the dirty flag: the Insight and Search pages are among them
     assert not edited.full and set(edited.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
-                                                        "insight.html"}
+                                                        "insight.html", "search.html"}
     assert "uncommitted changes" in (out / "index.html").read_text()
 
     repo.commit("a call", when="2026-03-01T17:00:00+00:00")
     committed = incremental.build(repo.root, day, out)
     assert not committed.full and set(committed.written) == {"cases/bolt/index.html", "agenda.html", "index.html",
-                                                              "insight.html"}
+                                                              "insight.html", "search.html"}
     assert tree(out) == tree(full_build(repo.root, day, tmp_path / "reference", full=True).out)
 
 
@@ -248,7 +249,7 @@ def test_at_head_is_the_same_build_from_the_commit_s_objects(tmp_path, git_repo)
     then = tree(at.out)
     assert then.keys() == here.keys() and b"Spoke." not in then["cases/bolt/index.html"]
     differ = {path for path in here if here[path] != then[path]}
-    assert differ == {"index.html", "agenda.html", "insight.html"}  # the pages that name the commit
+    assert differ == {"index.html", "agenda.html", "insight.html", "search.html"}  # the pages that name the commit
     for path in differ:
         assert here[path].replace(b"Built from commit", b"Records as committed at HEAD: commit") == then[path]
 
@@ -395,3 +396,18 @@ def test_a_scratch_folder_of_a_running_build_is_left_alone(tmp_path):
     for folder in (mine, other):
         folder.mkdir()
     assert remove_stale(out) == [] and mine.is_dir() and other.is_dir()
+
+
+def test_under_serve_an_edit_leaves_the_search_index_as_serve_started_with(books):
+    out = books / "site"
+    session = incremental.Session()
+    incremental.build(books, DAY, out, session=session)
+    index = {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")}
+    assert index, "the first build under serve indexes the site"
+    note = first_note(books, "case-00005")
+    note.write_text(note.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    edited = incremental.build(books, DAY, out, session=session)
+    assert "cases/case-00005/index.html" in edited.written
+    assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} == index
+    incremental.build(books, DAY, out)  # arrears build: the index follows the edit
+    assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} != index

@@ -124,7 +124,7 @@ def test_new_note_needs_the_fields_its_kind_requires(run, records):
 
 def test_new_note_for_an_unknown_case(run, records):
     result = run("new", "note", "nobody", "--kind", "call")
-    assert result.exit_code == 2 and "no case 'nobody'" in result.output
+    assert result.exit_code == 2 and "no such case: nobody" in result.output and "arrears new case nobody" in result.output
 
 
 def test_new_note_never_overwrites_and_numbers_the_next(run, records):

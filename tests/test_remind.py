@@ -124,7 +124,8 @@ def test_firm_and_final_state_deadline_and_consequence_without_threats(records):
     assert "by 19 June 2026" in final  # 30 days for an individual
     assert "formal recovery" in final and "court proceedings" in final
     for text in (firm, final):
-        assert "agree a plan" in text
+        assert "agree a plan" not in text  # Mara is on a plan already: the way out is to talk about it
+        assert "the plan" in text
         for harsh in ("bailiff", "blacklist", "ashamed", "threat", "arrest", "!"):
             assert harsh not in text.lower()
 
@@ -280,7 +281,7 @@ def test_record_never_overwrites(records, run):
     _mara(records)
     records.note("mara", "2026-05-20-sms", "date: 2026-05-20\nkind: sms\n", "Keep me.")
     for expected in ("2026-05-20-sms-2.md", "2026-05-20-sms-3.md"):
-        result = run("remind", "mara", "--as-of", "2026-05-20", "--channel", "sms", "--record")
+        result = run("remind", "mara", "--as-of", "2026-05-20", "--channel", "sms", "--record", "--again")
         assert result.exit_code == 0, result.output
         assert expected in result.stderr
     assert (records.root / "cases/mara/notes/2026-05-20-sms.md").read_text().endswith("Keep me.")
@@ -333,3 +334,45 @@ def test_a_letter_without_an_address_is_drafted_with_a_warning(records, run):
     result = run("remind", "mara", "--as-of", "2026-05-20", "--channel", "letter", "--tone", "gentle")
     assert result.exit_code == 0
     assert "no postal address" in result.stderr
+
+
+# --- a firm or final tone needs a reason; --record brings the case back -------------------------------
+
+
+def test_final_on_a_plan_kept_to_is_refused_unless_forced(records, run):
+    _mara(records)  # on 20 April: the April installment paid, May's not yet due
+    result = run("remind", "mara", "--as-of", "2026-04-20", "--tone", "final")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "a final reminder needs a reason in the figures" in result.stderr
+    assert "the payment plan is on track (1 of 6 payments made)" in result.stderr
+    forced = run("remind", "mara", "--as-of", "2026-04-20", "--tone", "final", "--force")
+    assert forced.exit_code == 0 and "drafted anyway (--force)" in forced.stderr
+    assert run("remind", "mara", "--as-of", "2026-04-20").exit_code == 0  # the suggested tone: gentle
+    assert "tone: gentle" in run("remind", "mara", "--as-of", "2026-04-20").stderr
+
+
+def test_firm_on_a_plan_behind_is_drafted(records, run):
+    _mara(records)  # on 20 May: the May installment is missed
+    result = run("remind", "mara", "--as-of", "2026-05-20", "--tone", "firm")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("tone, follow_up", [("firm", "2026-06-03"), ("final", "2026-06-19"), ("gentle", "2026-05-27")])
+def test_record_writes_the_deadline_as_follow_up(records, run, tone, follow_up):
+    _mara(records)
+    result = run("remind", "mara", "--as-of", "2026-05-20", "--tone", tone, "--record")
+    assert result.exit_code == 0, result.output
+    note = load(records.root).case("mara").note("2026-05-20-email")
+    assert note.follow_up == date.fromisoformat(follow_up)
+    assert f"(follow-up {follow_up})" in result.stderr
+
+
+def test_recording_the_same_reminder_twice_a_day_needs_again(records, run):
+    _mara(records)
+    assert run("remind", "mara", "--as-of", "2026-05-20", "--record").exit_code == 0
+    twice = run("remind", "mara", "--as-of", "2026-05-20", "--record")
+    assert twice.exit_code == 2 and "already recorded today (cases/mara/notes/2026-05-20-email.md)" in twice.stderr
+    assert not (records.root / "cases/mara/notes/2026-05-20-email-2.md").exists()
+    assert run("remind", "mara", "--as-of", "2026-05-20", "--record", "--channel", "sms").exit_code == 0
+    assert run("remind", "mara", "--as-of", "2026-05-20", "--record", "--again").exit_code == 0
+    assert (records.root / "cases/mara/notes/2026-05-20-email-2.md").exists()

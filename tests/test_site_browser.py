@@ -240,3 +240,94 @@ def test_no_serious_accessibility_problems(browser, server):
                                    ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert serious == [], f"{path}: {serious}"
+
+
+def _clicked_href(page, selector: str) -> str:
+    """Click a link as a person would, and return where it would have gone (mailto: opens no page here)."""
+    page.evaluate("""() => document.addEventListener('click', event => {
+        const link = event.target.closest('a');
+        if (link) { window.__clicked = link.href; event.preventDefault(); }
+    }, {capture: true})""")
+    page.locator(selector).first.click()
+    return page.evaluate("() => window.__clicked")
+
+
+def test_the_suggested_draft_opens_filled_in_in_the_mail_app(browser, server):
+    from urllib.parse import parse_qs, urlsplit
+
+    context = browser.new_context(timezone_id="Europe/London")
+    page = context.new_page()
+    watch = Watch(page)
+    page.clock.set_fixed_time("2026-05-01T10:00:00+01:00")  # inside the calling hours: every link is live
+    page.goto(f"{server}/books/cases/acme-bakery/index.html")
+    page.locator("details", has=page.locator(".draft-link")).locator("summary").click()
+    href = _clicked_href(page, ".next-draft a.draft-link")
+    url = urlsplit(href)
+    assert (url.scheme, url.path) == ("mailto", "accounts@acme.example")
+    fields = parse_qs(url.query)
+    shown_subject = page.locator(".next-draft p", has_text="Subject:").inner_text().removeprefix("Subject:").strip()
+    assert fields["subject"] == [shown_subject] and shown_subject
+    assert fields["body"][0].strip() == page.locator(".next-draft pre.draft-text").inner_text().strip()
+    assert "£" in fields["body"][0]
+    contacts = page.locator(".contacts a.contact-link")
+    assert contacts.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+        "mailto:accounts@acme.example", "tel:+442079460000"]
+    assert page.locator(".contacts .is-opted-out a").count() == 0  # sms is opted out: no link
+    assert watch.errors == []
+    context.close()
+
+
+def test_calls_and_texts_say_not_now_outside_calling_hours(browser, server):
+    context = browser.new_context(timezone_id="Europe/London")
+    page = context.new_page()
+    page.clock.set_fixed_time("2026-05-01T21:30:00+01:00")  # 21:30 in London, after the calling hours
+    page.goto(f"{server}/books/cases/acme-bakery/index.html")
+    hours = page.locator("body").get_attribute("data-contact-hours")
+    phone = page.locator(".contacts a.contact-link.not-now")
+    assert phone.count() >= 1 and phone.first.get_attribute("href") is None
+    assert f"not now (after {hours.split('-')[1]})" in page.locator(".contacts").inner_text()
+    assert page.locator(".contacts a[href^='mailto:']").count() == 1  # an email can wait in the inbox
+    context.close()
+
+
+def test_on_a_phone_the_worklist_comes_first(browser, server):
+    page, watch = open_page(browser, f"{server}/books/index.html", width=390, height=844)
+    top = lambda selector: page.locator(selector).first.bounding_box()["y"]  # noqa: E731
+    assert top(".hero") < top(".worklist") < top(".totals") < top("#cases")
+    assert top(".worklist") < 700, "the day's work is on the first screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    shot(page, "dashboard-phone")
+    assert watch.errors == []
+
+
+def test_my_cases_filter_by_owner_and_tag(browser, server):
+    page, watch = open_page(browser, f"{server}/books/index.html")
+    page.get_by_label("Owner").select_option("jo")
+    assert visible_cases(page) == ["acme-bakery"]
+    page.get_by_label("Owner").select_option("sam")
+    assert visible_cases(page) == ["bea-jones", "brasserie-nord", "cafe-lumiere"]
+    page.get_by_label("Owner").select_option("")
+    page.get_by_label("Tag").select_option("wholesale")
+    assert visible_cases(page) == ["acme-bakery"]
+    assert watch.errors == []
+
+
+def test_search_finds_a_word_in_one_note_and_lands_on_that_case(browser, server):
+    page, watch = open_page(browser, f"{server}/books/search.html")
+    page.locator(".pagefind-ui__search-input").fill("oven")  # only in acme-bakery's call note
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for()
+    assert results.count() == 1
+    results.first.click()
+    page.wait_for_url("**/cases/acme-bakery/**")
+    assert page.locator("h1").inner_text() == "Acme Bakery Ltd"
+    assert watch.errors == []
+
+
+def test_search_from_the_file_system_says_how_to_get_it(browser, sites):
+    page, watch = open_page(browser, (sites / "books" / "search.html").as_uri())
+    note = page.locator("#search-unavailable")
+    assert note.is_visible() and "arrears serve" in note.inner_text()
+    page, watch = open_page(browser, (sites / "books" / "index.html").as_uri())
+    page.get_by_label("Search").fill("jones")
+    assert visible_cases(page) == ["bea-jones"], "the table filter still works from a file"

@@ -41,11 +41,12 @@ def test_build_writes_dashboard_case_pages_feeds_and_attachments(portfolio):
     printable = [f for f in files if f == "assets/print.css" or f.endswith("/statement.html")]
     case_pages = [f for f in files if f.startswith("cases/") and f.endswith("/index.html")]
     assert printable == ["assets/print.css", *(f.replace("/index.html", "/statement.html") for f in case_pages)]
-    assert [f for f in files if f not in printable] == [
+    assert any(f.startswith("pagefind/") for f in files)  # the search index (site/search.py)
+    assert [f for f in files if f not in printable and not f.startswith("pagefind/")] == [
         ".arrears-site", "agenda.html", "assets/icon.svg", "assets/site.css", "assets/site.js",
         "cases/acme-bakery/files/letter one.pdf", "cases/acme-bakery/index.html",
         "cases/bea-jones/index.html", "cases/brasserie-nord/index.html", "cases/cafe-lumiere/index.html",
-        "due.csv", "due.json", "index.html", "insight.html",
+        "due.csv", "due.json", "index.html", "insight.html", "search.html",
     ]
     dashboard = (site / "index.html").read_text()
     assert "1 May 2026" in dashboard and 'href="due.json"' in dashboard and 'href="due.csv"' in dashboard
@@ -251,12 +252,17 @@ def test_injection_corpus_is_inert(records):
     assert result.exit_code == 0, result.output
     site = records.root / "site"
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 5  # the dashboard, the agenda, the Insight page, the case page and its statement
+    assert len(pages) == 6  # the dashboard, the agenda, the Insight and Search pages, the case page and its statement
     for page in pages:
         found = audit(page.read_text())
         assert found.findings == [], page
         if page.name == "statement.html":  # the statement to print has no script
             assert found.scripts == [], page
+        elif page.name == "search.html":  # and Pagefind's, built beside the pages, which fetches its index
+            assert found.scripts == ["assets/site.js", "pagefind/pagefind-ui.js"], page
+            assert found.csp == ["default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self' "
+                                 "'wasm-unsafe-eval'; connect-src 'self'; base-uri 'none'; form-action 'none'"]
+            continue
         else:
             assert len(found.scripts) == 1 and found.scripts[0].endswith("assets/site.js"), page
         assert found.csp == ["default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; "

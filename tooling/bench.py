@@ -90,6 +90,20 @@ def run_step(arguments: list[str], cwd: Path) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss / 1024, process.returncode
 
 
+def search_index(site: Path) -> None:
+    """The Pagefind index on its own, over the site just built: its time and its size on disk."""
+    sys.path.insert(0, str(HERE))
+    from arrears.site import search
+
+    pages = sum(1 for _ in site.glob(search.GLOB))
+    found = search.index_site(site)
+    if found is None:
+        print(f"{'search index (Pagefind)':34} {'missing':>8}   (pip install 'pagefind[bin]')", flush=True)
+        return
+    print(f"{'search index (Pagefind)':34} {found.seconds:8.2f}   ({found.size / 2**20:.1f} MiB on disk for "
+          f"{pages} case pages)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark arrears on a generated portfolio.")
     parser.add_argument("--cases", type=int, default=2500)
@@ -186,6 +200,7 @@ def main() -> None:
             if label.startswith("export") and medians.get("due --format json"):
                 print(f"{'  ' + label.split()[-1] + ' export / due':34} {seconds / medians['due --format json']:8.2f}"
                       "   (target <= 1.2)", flush=True)
+        search_index(site)
     finally:  # the cached portfolio stays as generated
         note.write_bytes(original)
         payment.unlink(missing_ok=True)

@@ -14,6 +14,10 @@ from arrears.records.model import Settings
 
 
 def today(settings: Settings) -> date:
+    """The day reports are computed as of: arrears.toml's `as_of` when the repository pins one (a demo
+    keeps telling its story), else ARREARS_TODAY, else today in the records' time zone."""
+    if settings.as_of is not None:
+        return settings.as_of
     pinned = os.environ.get("ARREARS_TODAY")
     if pinned:
         return date.fromisoformat(pinned)

@@ -89,4 +89,41 @@ def refusals(figures: CaseFigures, tone: str, channel: str) -> list[str]:
         found.append(f"{case.debtor.name} asked not to be contacted by {channel} (do_not_contact)")
     if figures.state in NOT_CHASED:
         found.append(f"case {case.id} {NOT_CHASED[figures.state]}")
+    found += firmness_refusals(figures, tone)
     return found
+
+
+# --- grounds for a firm or final tone ------------------------------------------------------------
+
+
+def grounds(figures: CaseFigures) -> list[str]:
+    """What in the figures justifies a firm or final message (empty: nothing does).
+
+    Money overdue, a plan behind or broken, or a broken promise. Money past
+    due while the plan is on track is not a ground: an installment inside its
+    grace days is the plan working, and a demand would contradict the thanks
+    the draft gives for keeping to it.
+    """
+    found = []
+    plan_status = figures.plan.status if figures.plan else None
+    if plan_status in ("behind", "broken"):
+        found.append(f"the payment plan is {plan_status}")
+    elif figures.overdue > 0 and plan_status != "on-track":
+        found.append("money is overdue")
+    broken = broken_promises(figures)
+    if broken:
+        found.append("a promise to pay was broken" if len(broken) == 1 else f"{len(broken)} promises were broken")
+    return found
+
+
+def firmness_refusals(figures: CaseFigures, tone: str) -> list[str]:
+    """A firm or final draft needs a reason in the figures, else it would say what the case does not."""
+    if tone == "gentle" or grounds(figures):
+        return []
+    plan = figures.plan
+    if plan is not None and plan.status == "on-track":
+        why = f"the payment plan is on track ({plan.paid} of {plan.total} payments made)"
+    else:
+        why = "nothing is overdue, no plan is behind and no promise is broken"
+    return [f"a {tone} reminder needs a reason in the figures, and case {figures.case.id} has none: {why} "
+            f"(use --tone gentle, or --force if you know better and have noted why)"]

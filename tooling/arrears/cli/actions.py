@@ -17,10 +17,12 @@ import click
 import jinja2
 
 from arrears.actions import agenda as agendas
+from arrears.actions import followup as followups
 from arrears import clock
 from arrears.views import messages
 from arrears.cli import claim as claims
-from arrears.cli.app import as_of_option, finish, format_option, load_checked, refuse_excluded, resolve_as_of, root_option
+from arrears.cli.app import (as_of_option, finish, format_option, load_checked, refuse_excluded, refuse_unknown,
+                             resolve_as_of, root_option)
 from arrears.ledger.compute import compute_case, compute_portfolio
 from arrears.records.parse import parse_note
 from arrears.problems import FORMATTERS
@@ -78,6 +80,8 @@ def agenda(root: Path | None, as_of: date | None, owner: str | None, output_form
 @as_of_option
 @click.option("--record", is_flag=True, help="Also record the message as sent: a new note, never overwriting.")
 @click.option("--by", default=None, help="Who sent it, for the recorded note.")
+@click.option("--again", is_flag=True,
+              help="With --record: record it even though the same reminder was recorded today already.")
 @click.option("--force", is_flag=True,
               help="Draft even what the rules advise against (a firm tone to a vulnerable debtor, an "
                    "opted-out channel, a disputed or on-hold case). Think twice. With --pdf, also "
@@ -89,19 +93,23 @@ def agenda(root: Path | None, as_of: date | None, owner: str | None, output_form
               help="Draft the letter of claim the Pre-Action Protocol for Debt Claims expects before court "
                    "(individuals and sole traders), with the statement and interest workings enclosed.")
 def remind(root: Path | None, case_id: str, tone: str | None, channel: str | None, as_of: date | None,
-           record: bool, by: str | None, force: bool, pdf_path: Path | None, letter_of_claim: bool = False) -> None:
+           record: bool, by: str | None, force: bool, pdf_path: Path | None, again: bool = False,
+           letter_of_claim: bool = False) -> None:
     """Draft a reminder for CASE from templates/messages/, with the case's own figures.
 
     The draft is printed on stdout; the tone, why, and (for SMS) the length and
     segment count on stderr. Exit 2 when the draft is refused (see --force).
     With --channel letter --pdf FILE the letter is also written as a PDF.
+    A firm or final tone needs a reason in the figures (money overdue, a plan
+    behind or broken, a broken promise). --record writes the note with a
+    follow_up: the deadline the message gives, or for a gentle one the next
+    check, so the case comes back on the agenda that day.
     """
     found, _ = load_checked(root, as_of)
     portfolio = found.portfolio
+    refuse_unknown(found, [case_id])
     refuse_excluded(found.verdict, case_id)
     case = portfolio.case(case_id)
-    if case is None:
-        raise click.UsageError(f"no case {case_id!r} under cases/")
     day, now, real = _now(portfolio.settings, as_of)
     figures = compute_case(case, portfolio.settings, day)
     suggested, why = messages.suggest_tone(figures)
@@ -126,6 +134,12 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
         sys.exit(2)
     for reason in refused:
         click.echo(f"arrears: drafted anyway (--force): {reason}", err=True)
+    if record and not again:
+        twice = followups.already_recorded(case.notes, day, messages.NOTE_KIND[channel], tone)
+        if twice is not None:
+            click.echo(f"arrears: not recorded: a {tone} {channel} reminder was already recorded today "
+                       f"({twice.source.path}); add --again to record another", err=True)
+            sys.exit(2)
     try:
         draft = (claims.draft(kind, figures, portfolio.settings, portfolio.root) if kind else
                  messages.render(figures, portfolio.settings, tone, channel, portfolio.root))
@@ -154,7 +168,8 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
     if record and kind:
         claims.record_letter(kind, portfolio.root, draft, case, day, now if real else None, by)
     elif record:
-        _record(portfolio.root, draft, case, day, now if real else None, by)
+        follow_up = followups.follow_up(figures, messages.deadline(figures, tone))
+        _record(portfolio.root, draft, case, day, now if real else None, by, follow_up)
     finish(found.verdict)
 
 
@@ -167,13 +182,14 @@ def _letter_pdf(portfolio, figures, tone: str, path: Path, force: bool) -> None:
     write_pdf(portfolio.root, "print/letter.html", context, path, force)
 
 
-def _record(root: Path, draft: messages.Draft, case, day: date, now: datetime | None, by: str | None) -> None:
+def _record(root: Path, draft: messages.Draft, case, day: date, now: datetime | None, by: str | None,
+            follow_up: date) -> None:
     """The note says when it was sent: to the minute when now is real, else the day alone."""
     clock_time = now_local(now)[1] if now is not None else None
-    path = messages.record(root, draft, day, clock_time, by or case.owner)
+    path = messages.record(root, draft, day, clock_time, by or case.owner, follow_up)
     relative = path.relative_to(root).as_posix()
     problems = parse_note(relative, path.read_bytes(), case.id, path.stem, case.currency).problems
     if problems:  # pragma: no cover - a bug: recorded notes are valid by construction
         click.echo(FORMATTERS["text"](problems), err=True, nl=False)
         sys.exit(1)
-    click.echo(f"recorded {relative}", err=True)
+    click.echo(f"recorded {relative} (follow-up {follow_up.isoformat()})", err=True)

@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import click
 
@@ -128,6 +128,22 @@ def stop_if_fatal(verdict: Verdict) -> None:
         sys.exit(1)
 
 
+def refuse_unknown(found: Checked, case_ids: Iterable[str]) -> None:
+    """One wording for a case that is not there, everywhere, with the closest name (exit 2)."""
+    known = set(found.loaded) | set(found.verdict.excluded)
+    unknown = sorted(set(case_ids) - known)
+    if unknown:
+        raise click.UsageError(no_such_case(unknown, known))
+
+
+def no_such_case(unknown: Sequence[str], known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.6) if len(unknown) == 1 else []
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"no such case: {', '.join(unknown)} (cases are the folders under cases/){hint}"
+
+
 def refuse_excluded(verdict: Verdict, case_id: str) -> None:
     """A command on one case that `check` rejects refuses with that case's problems (exit 1)."""
     problems = verdict.excluded.get(case_id)
@@ -186,6 +202,21 @@ class LazyGroup(click.Group):
                 self.get_command(ctx, name)
         return super().resolve_command(ctx, args)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands grouped by the day's work (`SECTIONS`), each with its whole short help, wrapped."""
+        names = self.list_commands(ctx)
+        placed = {name for _, group in SECTIONS for name in group}
+        sections = [*SECTIONS, ("Other", tuple(n for n in names if n not in placed))]
+        for title, group in sections:
+            rows = []
+            for name in group:
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit=10_000)))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
     def _load(self, cmd_name: str) -> click.Command:
         module_name, attribute = self.lazy[cmd_name].split(":")
         command = getattr(importlib.import_module(module_name), attribute)
@@ -211,6 +242,15 @@ COMMANDS = {
 }
 """Commands defined in their own modules, loaded on demand; `check` is defined below."""
 
+SECTIONS = (
+    ("Start", ("init", "new", "import")),
+    ("Every day", ("agenda", "remind", "show", "statement")),
+    ("Money", ("due", "export", "insight")),
+    ("Publish", ("build", "serve")),
+    ("Trust", ("check", "audit")),
+)
+"""How `arrears --help` groups the commands: in the order of a credit controller's work."""
+
 
 @click.group(cls=LazyGroup, lazy=COMMANDS,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -219,7 +259,13 @@ def main() -> None:
     """Plain-text case files for chasing unpaid invoices, kindly.
 
     Each debtor is a folder under cases/ with case.md, notes/ and plans/.
-    Start with `arrears check`, then `arrears due`.
+
+    \b
+    New here? Start with:
+      arrears init books && cd books    a records repository, with an example case
+      arrears new case acme --name "Acme Ltd" --kind business --email a@acme.example
+      arrears agenda                    what to do today; then arrears remind CASE
+    The records format is in docs/records.md; every command has --help.
     """
 
 

@@ -35,6 +35,7 @@ def audit(root: Path | None, since: str | None, staged: bool, output_format: str
     not committed yet, uncommitted edits to committed records. case.md may
     change. Exit 1 when there is any error (or warning with --strict), 2 when
     the root is not in a Git repository or REV is unknown.
+    The report lists errors first, then warnings, each by file and line.
     """
     if staged and since:
         raise click.UsageError("--staged and --since cannot be combined: --staged judges only the commit being made")
@@ -48,6 +49,7 @@ def audit(root: Path | None, since: str | None, staged: bool, output_format: str
             problems = auditing.audit(found, since)
     except GitError as error:
         raise click.UsageError(str(error)) from None
+    problems = sorted(problems, key=lambda p: (not p.is_error, p.path, p.line, p.column, p.code))  # errors first
     click.echo(FORMATTERS[output_format](problems), nl=False)
     if output_format == "text":
         scope = "the staged changes" if staged else f"commits after {since}" if since else "the whole history"

@@ -16,7 +16,8 @@ import click
 from arrears import pipeline
 from arrears.views import report
 from arrears.cli.app import (as_of_option, at_option, finish, format_option, load_checked, locate_root,
-                             refuse_excluded, resolve_as_of, root_option, stop_if_fatal)
+                             no_such_case, refuse_excluded, refuse_unknown, resolve_as_of, root_option,
+                             stop_if_fatal)
 from arrears.ledger.figures import PortfolioFigures
 from arrears.git.history import history_at
 from arrears.ledger.compute import collect, compute_case, compute_portfolio
@@ -24,11 +25,6 @@ from arrears.records.load import load_settings
 from arrears.views.statement import statement
 
 FORMATS = {"table": report.due_table, "json": report.due_json, "csv": report.due_csv}
-
-
-def _known(found: pipeline.Checked, case_id: str) -> bool:
-    """A case that loaded, or a case folder whose problems `check` reports."""
-    return case_id in found.loaded or case_id in found.verdict.excluded
 
 
 @click.command()
@@ -42,12 +38,39 @@ def due(root: Path | None, as_of: date | None, at: str | None, output_format: st
 
     Name CASEs to show only those. JSON and CSV give money as plain strings
     with the currency's minor-unit digits; the table totals per currency.
+
+    \b
+    Columns:
+      STATE      where the case stands (below)
+      BALANCE    everything owed now: invoices and fees (and interest)
+                 less payments and credits
+      OVERDUE    the part of it past its due date (for a plan: installments
+                 past due)
+      DAYS       days since the oldest overdue amount fell due
+      NEXT DUE   the next date something falls due, and how much
+      FOLLOW-UP  the latest follow_up a note set
+      INTEREST   interest and compensation included in the balance
+    A * after the debtor: vulnerable, gentle tone only.
+
+    \b
+    States (the first that holds):
+      closed       status: closed in case.md
+      settled      nothing is owed
+      breathing-space  inside a Debt Respite Scheme breathing space: no
+                   interest, fees or demands until it ends
+      disputed     an open dispute: not chased until resolved
+      on-hold      status: on-hold in case.md
+      plan-broken  a plan with [plans] broken_after installments missed
+      plan-behind  a plan with an installment missed
+      in-plan      a plan being kept to
+      overdue      money past its due date, and no active plan
+      current      owed, but nothing past due yet
     """
     if at is None:
         figures, verdict = _due_here(root, as_of, cases)
     else:
         found, day = load_checked(root, as_of, at)
-        _refuse_unknown([case_id for case_id in cases if not _known(found, case_id)])
+        refuse_unknown(found, cases)
         portfolio, verdict = found.portfolio, found.verdict
         if cases:
             portfolio = replace(portfolio, cases=tuple(c for c in portfolio.cases if c.id in set(cases)))
@@ -64,16 +87,13 @@ def _due_here(root: Path | None, as_of: date | None, cases: tuple[str, ...]
     done = pipeline.summaries(found, day)
     stop_if_fatal(done.verdict)
     known = {f.case.id for f in done.figures.cases} | set(done.verdict.excluded)
-    _refuse_unknown([case_id for case_id in cases if case_id not in known])
+    unknown = [case_id for case_id in cases if case_id not in known]
+    if unknown:
+        raise click.UsageError(no_such_case(unknown, known))
     figures = done.figures
     if cases:
         figures = collect(day, (f for f in figures.cases if f.case.id in set(cases)))
     return figures, done.verdict
-
-
-def _refuse_unknown(unknown: list[str]) -> None:
-    if unknown:
-        raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
 
 
 @click.command()
@@ -88,8 +108,7 @@ def show(root: Path | None, as_of: date | None, at: str | None, case_id: str) ->
     was recorded.
     """
     found, day = load_checked(root, as_of, at)
-    if not _known(found, case_id):
-        raise click.UsageError(f"no such case: {case_id} (cases are the folders under cases/)")
+    refuse_unknown(found, [case_id])
     refuse_excluded(found.verdict, case_id)
     portfolio = found.portfolio
     case = portfolio.case(case_id)

@@ -18,7 +18,8 @@ import click
 
 from arrears import pipeline
 from arrears.views import export as exporting
-from arrears.cli.app import as_of_option, finish, format_option, locate_root, resolve_as_of, root_option, stop_if_fatal
+from arrears.cli.app import (as_of_option, finish, format_option, locate_root, no_such_case, resolve_as_of, root_option,
+                             stop_if_fatal)
 from arrears.records.load import load_settings
 from arrears.records.model import Case, Settings
 
@@ -58,7 +59,7 @@ def export(root: Path | None, output_format: str, as_of: date | None, output: Pa
     known = {case_id for case_id, _ in results} | set(verdict.excluded)
     unknown = sorted(set(case_ids) - known)
     if unknown:
-        raise click.UsageError(f"no such case: {', '.join(unknown)} (cases are the folders under cases/)")
+        raise click.UsageError(no_such_case(unknown, known))
     parts = [part for _, part in results if part is not None]
     if parquet is not None:
         _write_parquet(parquet, parquet.tables_of(parts), output)  # type: ignore[arg-type]

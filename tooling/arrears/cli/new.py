@@ -15,11 +15,13 @@ from pathlib import Path
 import click
 
 from arrears import clock, money
-from arrears.cli.app import DATE, load_checked, locate_root, refuse_excluded, resolve_as_of, root_option
+from arrears.cli.app import (DATE, load_checked, locate_root, no_such_case, refuse_excluded, refuse_unknown,
+                             resolve_as_of, root_option)
 from arrears.records.load import load_settings
 from arrears.records.parse import parse_case
 from arrears.problems import FORMATTERS
-from arrears.records.model import CONTACT_KINDS, DEBTOR_KINDS, DIRECTIONS, DISPUTE_STATES, NOTE_KINDS, OUTCOMES, PERIODS
+from arrears.records.model import (CONTACT_KINDS, DEBTOR_KINDS, DIRECTIONS, DISPUTE_STATES, NOTE_KINDS, OUTCOMES,
+                                   PAYMENT_METHODS, PERIODS)
 from arrears.views.scaffold import (
     NewCase,
     NewNote,
@@ -122,7 +124,8 @@ def new_case(root, case_id, name, kind, email, phone, owner, currency, opened, v
 @new.command("note")
 @root_option
 @click.argument("case_id", metavar="CASE")
-@click.option("--kind", type=click.Choice(NOTE_KINDS), required=True, help="What happened.")
+@click.option("--kind", type=click.Choice(NOTE_KINDS), default=None,
+              help="What happened (required, unless --corrects copies it).")
 @click.option("--date", "moment", type=MOMENT, default=None,
               help="When (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time). Default: now; a date only "
                    "for notes that are not contacts.")
@@ -134,29 +137,58 @@ def new_case(root, case_id, name, kind, email, phone, owner, currency, opened, v
 @click.option("--state", type=click.Choice(DISPUTE_STATES), default=None, help="Dispute: open or resolved.")
 @click.option("--summary", default=None, help="One line for timelines.")
 @click.option("--follow-up", type=DATE, default=None, help="The date of the next action.")
-@click.option("--by", default=None, help="Who (default: the case owner).")
+@click.option("--method", type=click.Choice(PAYMENT_METHODS), default=None, help="Payment: how it was paid.")
+@click.option("--promise", "promise_amount", default=None, metavar="AMOUNT",
+              help="Contacts: the debtor promised to pay AMOUNT by --promise-by (or --by DATE).")
+@click.option("--promise-by", type=DATE, default=None, help="The date the promised payment is due by.")
+@click.option("--corrects", default=None, metavar="NOTE-ID",
+              help="Correct that note: the same kind with its fields copied, so you change only what was wrong.")
+@click.option("--by", default=None, help="Who (default: the case owner); with --promise, a date is the promise's.")
 @click.option("--edit", is_flag=True, help="Open the new file in $EDITOR, then check it.")
 def new_note(root, case_id, kind, moment, direction, outcome, amount, ref, due, state, summary, follow_up, by,
-             edit) -> None:
-    """Add a note (one event) to CASE: cases/CASE/notes/DATE-KIND.md."""
+             edit, method, promise_amount, promise_by, corrects) -> None:
+    """Add a note (one event) to CASE: cases/CASE/notes/DATE-KIND.md.
+
+    --corrects NOTE-ID writes the correcting note (docs/records.md,
+    "Corrections"): kind and fields copied from NOTE-ID, any option given
+    overriding them. --promise AMOUNT --by DATE records a promise to pay on a
+    call, email, SMS, letter or meeting.
+    """
     found = locate_root(root)
     settings = load_settings(found)
     case_file = found / "cases" / case_id / "case.md"
     if not case_file.is_file():
-        raise click.UsageError(f"no case {case_id!r}: cases/{case_id}/case.md does not exist "
-                               f"(arrears new case {case_id} --name ... --kind ...)")
+        known = [p.parent.name for p in (found / "cases").glob("*/case.md")]
+        raise click.UsageError(no_such_case([case_id], known) + f"; to open it: arrears new case {case_id} "
+                               "--name ... --kind ...")
     case = parse_case(f"cases/{case_id}/case.md", case_file.read_bytes(), case_id, settings).record
     currency = case.currency if case else settings.currency
+    copied = _corrected(found, case_id, corrects, currency) if corrects else {}
+    if kind is not None and copied and kind != copied["kind"]:  # e.g. a kind: note voiding the original
+        copied = {"corrects": copied["corrects"], "summary": copied["summary"]}
+    kind = kind or copied.get("kind")
+    if kind is None:
+        raise click.UsageError("say what happened with --kind (or correct a note with --corrects NOTE-ID)")
+    if promise_amount is not None and promise_by is None and by is not None:
+        promise_by, by = _date_or_none(by), (None if _date_or_none(by) else by)
+    if (promise_amount is None) != (promise_by is None):
+        raise click.UsageError("a promise needs both --promise AMOUNT and --promise-by DATE (or --by DATE)")
+    if promise_amount is not None and kind not in CONTACT_KINDS:
+        raise click.UsageError("record a promise on the call, email, SMS, letter or meeting where it was made")
+    if method is not None and kind != "payment":
+        raise click.UsageError("--method is for payments (--kind payment)")
     if moment is None:
         day = resolve_as_of(None, settings)
         now_day, now_time = now_local(clock.now(settings))
         clock_time = now_time if now_day == day and kind in CONTACT_KINDS else None
     else:
         day, clock_time = moment
+    given = dict(summary=summary, direction=direction, outcome=outcome, amount=_amount(amount, currency), ref=ref,
+                 due=due, state=state, follow_up=follow_up, method=method,
+                 promise=(_amount(promise_amount, currency), promise_by) if promise_amount is not None else None)
+    fields = {**{k: v for k, v in copied.items() if k != "kind"}, **{k: v for k, v in given.items() if v is not None}}
     spec = NewNote(kind=kind, day=day, clock_time=clock_time, currency=currency,
-                   by=by or (case.owner if case else None), summary=summary, direction=direction,
-                   outcome=outcome, amount=_amount(amount, currency), ref=ref, due=due, state=state,
-                   follow_up=follow_up)
+                   by=by or (case.owner if case else None), **fields)
     try:
         path = create_note_file(found, case_id, spec)
     except ScaffoldError as error:
@@ -196,11 +228,10 @@ def new_plan(root, case_id, start, every, count, installment, discount_percent, 
     from arrears.ledger.schedule import from_rule
 
     found, _ = load_checked(root, None)
+    refuse_unknown(found, [case_id])
     refuse_excluded(found.verdict, case_id)  # a plan's amount from half-understood records would be wrong
     portfolio = found.portfolio
     case = portfolio.case(case_id)
-    if case is None:
-        raise click.UsageError(f"no case {case_id!r} under cases/")
     settings = portfolio.settings
     agreed = agreed or resolve_as_of(None, settings)
     if (count is None) == (installment is None):
@@ -253,6 +284,28 @@ def _percent(text: str | None) -> Decimal | None:
     if not value.is_finite() or not 0 < value <= 100:
         raise click.UsageError(f"--discount-percent {text!r} must be a number above 0 and at most 100")
     return value
+
+
+def _date_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _corrected(root: Path, case_id: str, note_id: str, currency: str) -> dict:
+    """The fields of the note to correct (see `views.correcting`); a missing or unreadable one is refused."""
+    from arrears.records.parse import parse_note
+    from arrears.views.correcting import copied_fields
+
+    path = root / "cases" / case_id / "notes" / f"{note_id}.md"
+    if not path.is_file():
+        raise click.UsageError(f"no note {note_id!r} in case {case_id}: cases/{case_id}/notes/{note_id}.md "
+                               "does not exist (the note id is the file name without .md)")
+    target = parse_note(_show(root, path), path.read_bytes(), case_id, note_id, currency).record
+    if target is None:
+        raise click.UsageError(f"cases/{case_id}/notes/{note_id}.md cannot be read: fix it first (arrears check)")
+    return copied_fields(target)
 
 
 def _problems_in(root: Path, relative: str, today: date) -> list:

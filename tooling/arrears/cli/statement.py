@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import jinja2
 
-from arrears.cli.app import as_of_option, finish, load_checked, refuse_excluded, root_option
+from arrears.cli.app import as_of_option, finish, load_checked, refuse_excluded, refuse_unknown, root_option
 
 force_option = click.option("--force", is_flag=True, help="Replace FILE if it exists (never done without it).")
 
@@ -52,8 +52,7 @@ def statement(root: Path | None, as_of: date | None, case_id: str, pdf_path: Pat
     from arrears.views import printed
 
     found, day = load_checked(root, as_of)
-    if case_id not in found.loaded and case_id not in found.verdict.excluded:
-        raise click.UsageError(f"no such case: {case_id} (cases are the folders under cases/)")
+    refuse_unknown(found, [case_id])
     refuse_excluded(found.verdict, case_id)
     portfolio = found.portfolio
     case = portfolio.case(case_id)

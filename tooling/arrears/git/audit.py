@@ -188,7 +188,8 @@ def _backdated(life: PathHistory, dated: tuple[date, int, int], settings: Settin
         yield Problem(life.path, line, column, "warning", "note-backdated",
                       f"dated {note_date} but first committed on {day} ({which}), {late} days later, in "
                       f"{life.added.short} by {life.added.author}; more than [audit] backdate_days = "
-                      f"{settings.backdate_days}: commit notes as they happen, or say in the note why it is late")
+                      f"{settings.backdate_days}: commit notes as they happen, or say in the note why it is late "
+                      f"(extra: {{recorded_late: entered from the old spreadsheet}})")
 
 
 def _uncommitted(evidence: Evidence) -> Iterable[Problem]:
@@ -255,10 +256,21 @@ def _note_dates(repo: Repo, history: History, in_range: frozenset[str] | None) -
     contents = gittree._cat_blobs(repo, set(wanted.values()))
     dates: dict[str, tuple[date, int, int]] = {}
     for path, blob in wanted.items():
-        found = _front_matter_date(contents.get(blob, b""))
-        if found:
+        data = contents.get(blob, b"")
+        found = _front_matter_date(data)
+        if found and not _says_why_late(data):
             dates[path] = found
     return dates
+
+
+_RECORDED_LATE = re.compile(rb"\brecorded_late:[ \t]*[\"']?[^\s\"',}]")
+
+
+def _says_why_late(data: bytes) -> bool:
+    """Does the note, as first committed, say why it was entered late (`extra: {recorded_late: why}`)?
+    Then it is not backdated: an old debt typed in from a spreadsheet is honest about its dates."""
+    closing = data.find(b"\n---", 3)
+    return bool(_RECORDED_LATE.search(data, 0, closing if closing > 0 else len(data)))
 
 
 def _front_matter_date(data: bytes) -> tuple[date, int, int] | None:

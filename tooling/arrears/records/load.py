@@ -44,7 +44,7 @@ def find_root(explicit: str | os.PathLike | None = None, cwd: Path | None = None
             return folder
     raise RootNotFound(
         f"no records repository at or above {start}: run inside one (a folder with arrears.toml "
-        "or cases/), pass --root DIR, or set ARREARS_ROOT"
+        "or cases/), pass --root DIR, or set ARREARS_ROOT; to start one here: arrears init"
     )
 
 

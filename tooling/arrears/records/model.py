@@ -96,6 +96,7 @@ class Settings:
     sender: Sender = Sender()
     source: Source = Source("arrears.toml")
     rates: tuple = ()  # rows added to the shipped rate tables: ((table, ((date, rate), ...)), ...)
+    as_of: date | None = None  # arrears.toml's pinned "today" for reports (a demo's story date); None: the clock
 
 
 # --- case.md ---------------------------------------------------------------

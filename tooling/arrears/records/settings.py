@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +21,7 @@ from arrears.records.yamlsafe import Pos
 PATH = "arrears.toml"
 SCHEMA: dict[str, dict[str, type] | type] = {
     "name": str,
+    "as_of": date,  # a TOML date (as_of = 2026-06-30) or the same in quotes
     "currency": str,
     "timezone": str,
     "plans": {"grace_days": int, "broken_after": int},
@@ -83,6 +84,12 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
                     report(key, inner, "bad-type", f"[{key}] {inner} must be {_type_word(inner_type)}")
                 else:
                     values[f"{key}.{inner}"] = inner_value
+        elif key == "as_of":
+            pinned = _pinned_day(value)
+            if pinned is None:
+                report(None, key, "bad-value", "as_of must be a date such as 2026-06-30 (or leave it out for today)")
+            else:
+                values[key] = pinned
         elif not _is_type(value, expected):
             report(None, key, "bad-type", f"{key} must be {_type_word(expected)}")
         else:
@@ -127,8 +134,21 @@ def parse_settings(data: bytes | None) -> tuple[Settings, list[Problem]]:
         backdate_days=values.get("audit.backdate_days", defaults.backdate_days),  # type: ignore[arg-type]
         source=Source(PATH),
         rates=rates,
+        as_of=values.get("as_of"),  # type: ignore[arg-type]
     )
     return settings, problems
+
+
+def _pinned_day(value: object) -> date | None:
+    """`as_of`: a TOML date, or "YYYY-MM-DD" (a date and time, or anything else, is refused)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DAY.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _rates(value: object, report) -> tuple:

@@ -169,7 +169,23 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> 
         elif error.context_mark.line != error.problem_mark.line:
             reason = f"{reason} ({error.context} that starts on line {error.context_mark.line + first_line})"
     pos = Pos(mark.line + first_line, mark.column + 1) if mark else Pos(first_line, 1)
-    return YamlProblem(pos, "yaml-syntax", f"YAML syntax: {reason}")
+    hint = _plain_hint(reason, text.splitlines()[mark.line] if mark and mark.line < text.count("\n") + 1 else "")
+    return YamlProblem(pos, "yaml-syntax", f"YAML syntax: {reason}{hint}")
+
+
+def _plain_hint(reason: str, line: str) -> str:
+    """What the parser's words usually mean, in plain ones, with the fix."""
+    key, colon, value = line.partition(": ")
+    if "mapping values are not allowed" in reason and colon and ": " in value and value.strip()[:1] not in "\"'":
+        return (f"; a value that contains ': ' must be in quotes, e.g. {key.strip()}: "
+                f"\"{value.strip().replace(chr(34), chr(39))}\"")
+    if "mapping values are not allowed" in reason and line[:1] in (" ", "\t"):
+        return "; this line is indented but the line above starts no list or mapping: start it at the left edge"
+    if "tab" in reason:
+        return "; YAML does not allow tabs for indenting: use spaces"
+    if "could not find expected ':'" in reason:
+        return "; each line of the front matter is 'key: value' (a value with '#' or a quote inside needs quotes)"
+    return ""
 
 
 def _byte_pos(text: str, offset: int, first_line: int) -> Pos:

@@ -18,6 +18,7 @@ from arrears.ledger.compute import plan_basis
 from arrears.records.model import MAX_INSTALLMENTS
 from arrears.rules import breathing, claim, interest
 from arrears.rules.contact import contact_problems
+from arrears.rules.scaffolding import untouched_scaffold_text
 
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Case, Invoice, Payment, Dispute, Portfolio, Settings
@@ -91,9 +92,12 @@ def references_resolve(case: Case, context: Context) -> Iterator[Problem]:
 
 
 def corrections_come_later(case: Case, context: Context) -> Iterator[Problem]:
+    """A correction dated before what it corrects. A day without a time means "some time that day", so a
+    correction dated the same day as a timed note is not before it (docs/records.md, "Corrections")."""
     for note in case.notes:
         target = case.note(note.corrects) if note.corrects else None
-        if target and note.sort_key < target.sort_key:
+        if target and (note.date < target.date or (note.date == target.date and note.time and target.time
+                                                   and note.time < target.time)):
             yield note.source.problem("corrects", "correction-before-note",
                                       f"this correction is dated before the note it corrects ({target.id})", "warning")
 
@@ -176,6 +180,7 @@ RULES: tuple[Rule, ...] = (
     breathing.no_fees_inside,
     breathing.no_contact_inside,
     claim.no_escalation_while_awaiting_reply,
+    untouched_scaffold_text,
 )
 """Every rule `check` runs on each case, in order: listed here, as beancount lists its validations.
 To add one, write a function `(case, context) -> problems` above and name it here."""

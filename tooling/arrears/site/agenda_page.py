@@ -17,26 +17,31 @@ from arrears.views.messages import default_channel, human_date, refusals, render
 from arrears.money import display
 from arrears.records.model import Portfolio
 from markupsafe import Markup
+from arrears.site import links
 from arrears.site.pages import case_href
+from arrears.actions.tone import CONTACT_CHANNEL
 
 TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed installment",
           "due-today": "Due today", "follow-up": "Follow-up due", "quiet": "Gone quiet",
           "never-contacted": "New case, not yet contacted"}
 
 
-def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None) -> dict:
+def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None,
+                   drafts: dict[str, dict | None] | None = None) -> dict:
     """The context of agenda.html from an agenda already built (perhaps case by case, see `agenda.entry`).
 
-    `rendered`: items already rendered (partials/agenda_item.html, see `agenda_item`), by case id.
+    `rendered`: items already rendered (partials/agenda_item.html, see `agenda_item`), by case id;
+    `drafts`: for the others, each case's `next_draft`, to link to.
     """
-    rendered = rendered or {}
+    rendered, drafts = rendered or {}, drafts or {}
     return {
         "page": "agenda",
         "base": "",
         "title": "Agenda",
         "as_of": agenda.as_of,
         "judged_at": agenda.now,
-        "items": [{**_item(item), "html": rendered.get(item.case.id)} for item in agenda.items],
+        "items": [{**_item(item), "html": rendered.get(item.case.id),
+                   "draft": drafts.get(item.case.id) if item.allowed else None} for item in agenda.items],
         "set_apart": [{
             "case": entry.figures.case,
             "href": case_href(entry.figures.case.id),
@@ -48,9 +53,10 @@ def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None) ->
     }
 
 
-def agenda_item(item: AgendaItem) -> dict:
-    """The context of partials/agenda_item.html for one action, rendered on its own."""
-    return {"item": {**_item(item), "html": None}, "care": CARE}
+def agenda_item(item: AgendaItem, draft: dict | None = None) -> dict:
+    """The context of partials/agenda_item.html for one action, rendered on its own; `draft` (see `next_draft`)
+    becomes a link that opens it, filled in, in the mail or SMS app."""
+    return {"item": {**_item(item), "html": None, "draft": draft if item.allowed else None}, "care": CARE}
 
 
 def _item(item: AgendaItem) -> dict:
@@ -79,6 +85,8 @@ def _item(item: AgendaItem) -> dict:
         "vulnerable": case.vulnerable,
         "tone": item.tone,
         "state": item.figures.state,
+        "contact_href": links.contact_href(case, item.contact) if item.contact else None,
+        "draft": None,
     }
 
 
@@ -107,11 +115,12 @@ def next_draft(portfolio: Portfolio, figures: CaseFigures) -> dict | None:
         contact = suggested_contact(figures.case)
         return {**base, "refused": ["no email, SMS or postal contact that is not opted out"
                                     + (f"; call instead ({contact.value})" if contact else "")],
-                "subject": None, "text": None, "sms": None}
+                "subject": None, "text": None, "sms": None, "href": None}
     refused = refusals(figures, tone, channel)
     if refused:
-        return {**base, "refused": refused, "subject": None, "text": None, "sms": None}
+        return {**base, "refused": refused, "subject": None, "text": None, "sms": None, "href": None}
     draft = render(figures, portfolio.settings, tone, channel, portfolio.root)
     return {**base, "refused": [], "subject": draft.subject, "text": draft.body,
-            "sms": draft.sms.describe() if draft.sms else None}
+            "sms": draft.sms.describe() if draft.sms else None,
+            "href": links.draft_href(figures.case, CONTACT_CHANNEL[channel], draft.subject, draft.body)}
 

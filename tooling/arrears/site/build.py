@@ -37,6 +37,11 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
     return Page(pages.case_href(figures.case.id), "site/case.html", context)
 
 
+def search_page() -> dict:
+    """The context of search.html: the box Pagefind fills in (site/search.py builds its index)."""
+    return {"page": "search", "base": "", "title": "Search"}
+
+
 def statement_page(portfolio: Portfolio, figures: CaseFigures) -> Page:
     """cases/<id>/statement.html: the statement of account to print, as `arrears statement` makes it."""
     from arrears.views import printed
@@ -53,7 +58,10 @@ def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo
     so a commit or an edit elsewhere leaves it byte for byte as it was, and the
     incremental build need not rewrite every page after each commit.
     """
-    return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from}
+    hours = portfolio.settings.contact.hours
+    return {"name": portfolio.settings.name, "as_of": figures.as_of, "build": built_from,
+            "hours": f"{hours[0]:%H:%M}-{hours[1]:%H:%M}", "timezone": portfolio.settings.timezone,
+            "pinned": portfolio.settings.as_of is not None and portfolio.settings.as_of == figures.as_of}
 
 
 # --- writing and swapping ------------------------------------------------------------------

@@ -57,7 +57,8 @@ from arrears.site import fingerprint as fingerprints
 from arrears.site.fingerprint import fields as _fields
 from arrears.site import attachments as published
 from arrears.site.agenda_page import agenda_context, agenda_item
-from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
+from arrears.site import search
+from arrears.site.build import ASSETS, _site, _write, case_page, search_page, statement_page
 from arrears.site.publish import MARKER, check_output, publish, remove_stale, replace_file, scratch_prefix, swap_folder
 from arrears.site.insight_page import insight_page
 from arrears.ledger.insight import Contribution, combine, contribution
@@ -207,6 +208,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
             source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
             written.append(f"assets/{name}")
+        search.index_site(folder)
 
     try:
         publish(out, write, job.root)
@@ -252,6 +254,11 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         listings_rendered = listing_hash != index.listing_hash
         if listings_rendered:
             written += _listing(job, out, entries, excluded, atomic=True, session=session)
+        stale = any(path.startswith("cases/") for path in written + removed)
+        if session is None and (stale or search.is_stale(out)) or not (out / search.FOLDER).is_dir():
+            # A case page changed: the index follows (Pagefind indexes whole sites: ~15 s at 2,500 cases).
+            # Under `serve` (a session) edits stay instant and search keeps the index serve started with.
+            search.index_site(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
@@ -298,6 +305,7 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
         "agenda.html": job.env.get_template("site/agenda.html").render(
             site=site, excluded=excluded, **agenda_context(
                 agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
+        "search.html": job.env.get_template("site/search.html").render(site=site, **search_page()),
         "due.json": json_document(figures, [case.json for case in listed]),
         "due.csv": csv_document([case.csv for case in listed]),
     }
@@ -475,7 +483,7 @@ def _render_case(job: _Job, name: str, files: dict[str, bytes | None], problems:
     if found is not None:
         found = replace(found, figures=summary)
     row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
-    action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found))
+    action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found, page.context["draft"]))
               if isinstance(found, AgendaItem) else None)
     listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action,
                                    contribution(case, job.settings, job.as_of, figures)),
@@ -548,7 +556,8 @@ def _case_of(path: str, root: Path) -> str | None:
 
 def _tidy(out: Path, entries: dict[str, cache.CaseEntry]) -> set[str]:
     """Remove what a full build would not have written: pages of deleted cases, stray files, and the like."""
-    expected = {"": {"index.html", "agenda.html", "insight.html", "due.json", "due.csv", "assets", "cases", MARKER},
+    expected = {"": {"index.html", "agenda.html", "insight.html", "search.html", "due.json", "due.csv", "assets",
+                     "cases", search.FOLDER, MARKER},
                 "assets": set(ASSETS), "cases": set(entries)}
     removed = set()
     for where, wanted in expected.items():

@@ -25,6 +25,7 @@ from arrears.ledger.summary import Listed
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, BreathingSpace, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from arrears.ledger.insight import Insight
+from arrears.site import links
 from arrears.site import charts, insight_page
 from arrears.site.attachments import label as attachment_label, published_name
 from arrears.site.markdown import render
@@ -123,6 +124,8 @@ def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
         "currencies": currency_totals(figures),
         "states": state_bars(figures),
         "state_names": [s for s in STATES if any(f.state == s for f in figures.cases)],
+        "owners": sorted({f.case.owner for f in figures.cases if f.case.owner}),
+        "tags": sorted({tag for f in figures.cases for tag in f.case.tags}),
         "tasks": tasks[:12],
         "more_tasks": max(0, len(tasks) - 12),
         "cases": list(figures.cases),
@@ -338,7 +341,7 @@ def case_page(portfolio: Portfolio, figures: CaseFigures, attachments: Sequence[
         "case": case,
         "f": figures,
         "currency": case.currency,
-        "contacts": [(c, c.channel in case.do_not_contact) for c in case.debtor.contacts],
+        "contacts": [(c, c.channel in case.do_not_contact, links.contact_href(case, c)) for c in case.debtor.contacts],
         "preferred": case.preferred_contact,
         "story": story.html,
         "plan": active,

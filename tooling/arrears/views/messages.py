@@ -258,8 +258,10 @@ def _segments(sizes: Sequence[int], single: int, part: int) -> int:
 NOTE_KIND = {"email": "email", "sms": "sms", "letter": "letter"}
 
 
-def sent_note_text(draft: Draft, day: date, clock_time: time | None, by: str | None = None) -> str:
-    """A note recording the draft as sent: kind email/sms/letter, direction out, outcome sent, the text as body."""
+def sent_note_text(draft: Draft, day: date, clock_time: time | None, by: str | None = None,
+                   follow_up: date | None = None) -> str:
+    """A note recording the draft as sent: kind email/sms/letter, direction out, outcome sent, the text as body;
+    `follow_up` brings the case back on the agenda that day (see `actions.followup`)."""
     lines = [
         "---",
         f"date: {moment_text(day, clock_time)}",
@@ -269,6 +271,8 @@ def sent_note_text(draft: Draft, day: date, clock_time: time | None, by: str | N
         f"summary: {draft.tone.capitalize()} reminder sent by {draft.channel}",
         f"tags: [reminder, {draft.tone}]",
     ]
+    if follow_up is not None:
+        lines.append(f"follow_up: {follow_up.isoformat()}")
     if by:
         from arrears.views.scaffold import yaml_text
 
@@ -277,7 +281,9 @@ def sent_note_text(draft: Draft, day: date, clock_time: time | None, by: str | N
     return "\n".join(lines)
 
 
-def record(root: Path, draft: Draft, day: date, clock_time: time | None, by: str | None = None) -> Path:
+def record(root: Path, draft: Draft, day: date, clock_time: time | None, by: str | None = None,
+           follow_up: date | None = None) -> Path:
     """Write the sent-message note under the first free `<date>-<kind>[-N].md`, never overwriting."""
     folder = root / "cases" / draft.case_id / "notes"
-    return create_new(folder, note_stem(day, NOTE_KIND[draft.channel]), sent_note_text(draft, day, clock_time, by))
+    return create_new(folder, note_stem(day, NOTE_KIND[draft.channel]),
+                      sent_note_text(draft, day, clock_time, by, follow_up))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Sequence
 
 from arrears import money, words
+from arrears.rules.scaffolding import PROMPTS
 from arrears.records.model import (
     CASE_ID_PATTERN,
     CHANNELS,
@@ -166,8 +167,8 @@ def case_text(new: NewCase) -> str:
         _comment("# tags: []", "your own words, for filtering"),
         _comment("# interest: {rule: none}", "or {rule: simple, rate: 8} | late-payment-act | eu-late-payment "
                  "(docs/interest.md)"),
+        _guidance(PROMPTS["case"]),
         "---",
-        "The debtor's story, in their words where possible: what happened, what they can pay, what they asked for.",
         "",
     ]
     return "\n".join(lines)
@@ -211,6 +212,13 @@ class NewNote:
     state: str | None = None
     follow_up: date | None = None
     body: str = ""
+    method: str | None = None
+    promise: tuple[Decimal, date] | None = None
+    corrects: str | None = None
+    applies_to: str | None = None
+    reason: str | None = None
+    issued: date | None = None
+    description: str | None = None
 
 
 def note_stem(day: date, kind: str) -> str:
@@ -228,6 +236,8 @@ def note_text(new: NewNote) -> str:
     missing = [f"--{name}" for name in REQUIRED_NOTE_FIELDS.get(new.kind, ()) if given[name] is None]
     if missing:
         raise ScaffoldError(f"{words.article(new.kind)} note needs {' and '.join(missing)}")
+    if new.method is not None and new.method not in PAYMENT_METHODS:
+        raise ScaffoldError(f"method must be one of {', '.join(PAYMENT_METHODS)}")
     lines = ["---", f"date: {moment_text(new.day, new.clock_time)}", f"kind: {new.kind}"]
     if new.kind in CONTACT_KINDS:
         lines.append(_comment(f"direction: {new.direction or 'out'}", " | ".join(DIRECTIONS)))
@@ -235,18 +245,21 @@ def note_text(new: NewNote) -> str:
     elif new.kind == "invoice":
         lines += [f"ref: {yaml_text(new.ref or '')}", f"amount: {money.plain(new.amount, new.currency)}",
                   f"due: {new.due.isoformat()}",
-                  _comment("# issued: " + new.day.isoformat(), "default: the note's date"),
-                  "# description: what was sold"]
+                  (f"issued: {new.issued.isoformat()}" if new.issued
+                   else _comment("# issued: " + new.day.isoformat(), "default: the note's date")),
+                  f"description: {yaml_text(new.description)}" if new.description else "# description: what was sold"]
     elif new.kind == "payment":
         lines += [f"amount: {money.plain(new.amount, new.currency)}",
-                  _comment("method:", " | ".join(PAYMENT_METHODS)),
+                  _comment(f"method: {new.method}" if new.method else "method:", " | ".join(PAYMENT_METHODS)),
                   _comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref:", "the bank reference"),
-                  _comment("# applies_to: INV-1", "an invoice ref this payment settles first")]
+                  _comment(f"applies_to: {yaml_text(new.applies_to)}" if new.applies_to else "# applies_to: INV-1",
+                           "an invoice ref this payment settles first")]
     elif new.kind == "fee":
-        lines += [f"amount: {money.plain(new.amount, new.currency)}", "reason:"]
+        lines += [f"amount: {money.plain(new.amount, new.currency)}",
+                  f"reason: {yaml_text(new.reason)}" if new.reason else "reason:"]
     elif new.kind == "credit":
         lines += [f"amount: {money.plain(new.amount, new.currency)}",
-                  _comment("reason: other", " | ".join(CREDIT_REASONS))]
+                  _comment(f"reason: {new.reason or 'other'}", " | ".join(CREDIT_REASONS))]
     elif new.kind == "dispute":
         lines.append(_comment(f"state: {new.state}", " | ".join(DISPUTE_STATES)))
         lines.append(_comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref: INV-1", "the invoice disputed"))
@@ -257,9 +270,23 @@ def note_text(new: NewNote) -> str:
                  else _comment("summary:", "one line for timelines"))
     lines.append(f"follow_up: {new.follow_up.isoformat()}" if new.follow_up
                  else _comment("# follow_up: YYYY-MM-DD", "the date of the next action"))
-    lines.append(_comment("# promise: {amount: 100.00, by: YYYY-MM-DD}", "a promise to pay"))
-    lines += ["---", new.body.rstrip("\n") if new.body else _note_prompt(new.kind), ""]
+    if new.promise is not None:
+        lines.append(f"promise: {{amount: {money.plain(new.promise[0], new.currency)}, by: {new.promise[1].isoformat()}}}")
+    else:
+        lines.append(_comment("# promise: {amount: 100.00, by: YYYY-MM-DD}", "a promise to pay"))
+    if new.corrects:
+        lines.append(_comment(f"corrects: {new.corrects}", "the note this one replaces from its date on"))
+    if not new.body:
+        prompt = ("correction" if new.corrects else new.kind if new.kind in PROMPTS
+                  else "contact" if new.kind in CONTACT_KINDS else "note")
+        lines.append(_guidance(PROMPTS[prompt]))
+    lines += ["---", new.body.rstrip("\n"), ""]
     return "\n".join(lines)
+
+
+def _guidance(prompt: str) -> str:
+    """What to write below the closing `---`, as a YAML comment: it never reaches the record's text."""
+    return f"# Below the closing ---: {prompt[0].lower()}{prompt[1:]}"
 
 
 def _breathing_space_lines(new: NewNote) -> list[str]:
@@ -270,15 +297,6 @@ def _breathing_space_lines(new: NewNote) -> list[str]:
                                           "later note corrects this one with its end"),
             _comment(f"ref: {yaml_text(new.ref)}" if new.ref else "# ref: DRS-REFERENCE",
                      "the scheme's reference")]
-
-
-def _note_prompt(kind: str) -> str:
-    if kind == "breathing-space":
-        return ("Who told us (the debt adviser or the Insolvency Service) and when. While it lasts: no interest, "
-                "fees or charges, and no contact asking for payment; payments the debtor chooses to make still count.")
-    if kind in CONTACT_KINDS:
-        return "What was said, and how the debtor is doing. Write it down while it is fresh."
-    return "What this is and why."
 
 
 def create_note_file(root: Path, case_id: str, new: NewNote) -> Path:
@@ -339,7 +357,7 @@ def plan_text(new: NewPlan, schedule_lines: Sequence[str] = ()) -> str:
     lines.append(f"by: {yaml_text(new.by)}" if new.by else _comment("# by: jo", "who agreed it"))
     lines.append(f"summary: {yaml_text(new.summary)}" if new.summary
                  else _comment("summary:", "one line, e.g. Six monthly payments after job loss"))
-    lines += ["---", "The terms as explained to the debtor, and how they agreed (call, email, letter).", ""]
+    lines += [_guidance(PROMPTS["plan"]), "---", ""]
     return "\n".join(lines)
 
 
