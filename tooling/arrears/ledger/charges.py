@@ -68,9 +68,8 @@ def assess(terms: Terms, debts: Sequence, money_in: Sequence, plan, currency: st
         if done and all(done):
             completed = min(filter(None, (completed, max(done))))  # type: ignore[type-var]
         broken = broken_windows(parts, plan.grace_days, plan.broken_after, completed, plan.agreed, as_of)
-    share = _accruing_share(settlement)
     found = _charges(terms, settlement.tracks, as_of, holds, plan.agreed if plan else None, broken, covered, earlier,
-                     share)
+                     _accruing_parts(settlement))
     charges = tuple(sorted(found, key=lambda c: c.key))
     available = settlement.unapplied
     items = []
@@ -90,36 +89,59 @@ def charges_of(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds)
     return _charges(terms, tracks, as_of, holds, None, None, None)
 
 
-def _accruing_share(settlement: Settlement) -> Decimal:
-    """The part of a plan's installments that stands for invoice principal.
+def _accruing_parts(settlement: Settlement) -> dict[str, Decimal]:
+    """How much of each installment stands for invoice principal (by the installment's label).
 
-    A plan may take over fees and interest or compensation already owed as
-    well as invoices; none of those ever earns interest (section 10: no
-    compounding, fees never accrue), so an installment accrues only on its
-    share of the invoice principal the plan covers.
+    A plan covers unsettled parts in settlement order: invoices and fees,
+    oldest first, then interest and compensation already owed (section 10's
+    reading of the plan amount); its installments pay that coverage off in
+    due order. Fees and charges never earn interest (no compounding), so an
+    installment accrues only on the invoice principal its slice stands for.
     """
     summary = settlement.plan
-    if summary is None or summary.amount <= 0:
-        return Decimal(1)
-    invoices = sum((track.covered for track in settlement.tracks if track.kind == "invoice"), ZERO)
-    return min(Decimal(1), invoices / summary.amount)
+    if summary is None:
+        return {}
+    coverage = [[track.kind == "invoice", track.covered] for track in settlement.tracks
+                if track.kind != "installment" and track.covered > 0]
+    coverage += [[False, part] for part in summary.charges_covered if part > 0]
+    found: dict[str, Decimal] = {}
+    position = 0
+    for track in settlement.tracks:
+        if track.kind != "installment":
+            continue
+        need, accruing = track.amount, ZERO
+        while need > 0 and position < len(coverage):
+            accrues, left = coverage[position]
+            take = min(need, left)
+            accruing += take if accrues else ZERO
+            need -= take
+            coverage[position][1] = left - take
+            if coverage[position][1] <= 0:
+                position += 1
+        found[track.label] = accruing
+    return found
 
 
-def _share_of(track: Track, share: Decimal) -> Track:
-    if share == 1:
+def _share_of(track: Track, accruing: Decimal | None) -> Track | None:
+    """The installment as far as it stands for invoice principal (None: not at all)."""
+    if accruing is None or accruing >= track.amount:
         return track
-    return replace(track, amount=track.amount * share, pieces=tuple((day, part * share) for day, part in track.pieces))
+    if accruing <= 0:
+        return None
+    share = accruing / track.amount
+    return replace(track, amount=accruing, pieces=tuple((day, part * share) for day, part in track.pieces))
 
 
 def _charges(terms: Terms, tracks: Iterable[Track], as_of: date, holds: Holds, agreed: date | None,
              broken: Sequence[Window] | None, covered: dict | None, earlier: dict | None = None,
-             share: Decimal = Decimal(1)) -> list[Charge]:
+             accruing: dict[str, Decimal] | None = None) -> list[Charge]:
     found = []
     for track in tracks:
         if track.kind == "fee":
             continue
         if track.kind == "installment":
-            charge = interest_on(_share_of(track, share), terms, as_of, holds, None, broken) if share else None
+            standing = _share_of(track, (accruing or {}).get(track.label))
+            charge = interest_on(standing, terms, as_of, holds, None, broken) if standing is not None else None
         else:
             charge = interest_on(track, terms, as_of, holds, agreed)
         for item in (charge, compensation_on(track, terms, as_of, holds, agreed, earlier)):
