@@ -411,3 +411,20 @@ def test_under_serve_an_edit_leaves_the_search_index_as_serve_started_with(books
     assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} == index
     incremental.build(books, DAY, out)  # arrears build: the index follows the edit
     assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} != index
+
+
+def test_build_no_search_leaves_the_index_as_it_was_and_the_next_build_brings_it_up_to_date(books):
+    out = books / "site"
+    first = CliRunner().invoke(main, ["build", "--root", str(books), "--as-of", DAY.isoformat(), "--no-search"])
+    assert first.exit_code == 0, first.output
+    assert not (out / "pagefind").exists(), "--no-search: no index on a first build either"
+    assert CliRunner().invoke(main, ["build", "--root", str(books), "--as-of", DAY.isoformat()]).exit_code == 0
+    index = {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")}
+    assert index
+    note = first_note(books, "case-00007")
+    note.write_text(note.read_text(encoding="utf-8") + "\nAnother line.\n", encoding="utf-8")
+    quick = CliRunner().invoke(main, ["build", "--root", str(books), "--as-of", DAY.isoformat(), "--no-search"])
+    assert quick.exit_code == 0, quick.output
+    assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} == index
+    assert CliRunner().invoke(main, ["build", "--root", str(books), "--as-of", DAY.isoformat()]).exit_code == 0
+    assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} != index

@@ -115,7 +115,8 @@ class _Refused(Exception):
 
 def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = None, changed: Iterable[str] | None = None,
           session: Session | None = None, full: bool = False,
-          cases_done: Callable[[list[str]], None] | None = None, at: str | None = None) -> Built:
+          cases_done: Callable[[list[str]], None] | None = None, at: str | None = None, search_index: bool = True
+          ) -> Built:
     """Publish the site of the records at `root` into `out`, reusing the last build where it still holds.
 
     `changed` (paths under the root, from a file watcher) limits the scan to
@@ -179,7 +180,7 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
     messages.environment.cache_clear()  # a template added since the last build is found
     messages.environment(root).bytecode_cache = compiled_cache(cache.folder(root) / "compiled" / "messages")
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, fingerprints.code(),
-               Path(), index.cases if reuse else {}, reuse, history, built_from, env, committed)
+               Path(), index.cases if reuse else {}, reuse, history, built_from, env, committed, search_index)
     cache.ensure(root)
 
     if reuse:
@@ -208,7 +209,8 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
             source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
             written.append(f"assets/{name}")
-        search.index_site(folder)
+        if job.search_index:
+            search.index_site(folder)
 
     try:
         publish(out, write, job.root)
@@ -255,7 +257,8 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         if listings_rendered:
             written += _listing(job, out, entries, excluded, atomic=True, session=session)
         stale = any(path.startswith("cases/") for path in written + removed)
-        if session is None and (stale or search.is_stale(out)) or not (out / search.FOLDER).is_dir():
+        if job.search_index and (session is None and (stale or search.is_stale(out))
+                                 or not (out / search.FOLDER).is_dir()):
             # A case page changed: the index follows (Pagefind indexes whole sites: ~15 s at 2,500 cases).
             # Under `serve` (a session) edits stay instant and search keeps the index serve started with.
             search.index_site(out)
@@ -340,6 +343,7 @@ class _Job:
     built_from: BuildInfo | None
     env: object = field(repr=False, default=None)
     committed: _Commit | None = None  # `--at`: the records as committed, instead of the working tree
+    search_index: bool = True  # rebuild the Pagefind index when case pages changed (`build --no-search`: not now)
 
 
 @dataclass(frozen=True)

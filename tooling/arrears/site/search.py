@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from arrears.site.publish import swap_folder
+
 FOLDER = "pagefind"
 GLOB = "cases/*/index.html"
 
@@ -62,15 +64,7 @@ def index_site(site: Path) -> SearchIndex | None:
     try:
         subprocess.run([str(binary), "--site", str(site), "--glob", GLOB, "--output-path", str(staging),
                         "--force-language", "en", "--silent"], check=True, capture_output=True, timeout=600)
-        target = site / FOLDER
-        if target.exists():
-            aside = site / f".{FOLDER}-old"
-            shutil.rmtree(aside, ignore_errors=True)
-            target.rename(aside)
-            staging.rename(target)
-            shutil.rmtree(aside, ignore_errors=True)
-        else:
-            staging.rename(target)
+        swap_folder(staging, site / FOLDER)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
