@@ -217,3 +217,25 @@ def test_parquet_needs_an_empty_folder_or_force_and_never_replaces_foreign_files
     assert refused.exit_code == 2 and "notes.txt" in refused.output
     assert (target / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in target.iterdir()) == sorted([*(f"{n}.parquet" for n in parquet.SCHEMAS), "notes.txt"])
+
+
+def test_the_sql_kpis_equal_what_arrears_insight_says(tmp_path):
+    """DSO (standard) and the promise-kept rate from docs/scale.md's SQL, over one export, against `insight`."""
+    demo = tmp_path / "demo"
+    shutil.copytree(REPO / "cases", demo / "cases")
+    shutil.copy(REPO / "arrears.toml", demo / "arrears.toml")
+    folder = tmp_path / "exports"
+    assert run("export", "--root", str(demo), "--format", "parquet", "--as-of", AS_OF.isoformat(),
+               "--output", str(folder / "demo")).exit_code == 0
+    shown = json.loads(run("insight", "--root", str(demo), "--as-of", AS_OF.isoformat(), "--format", "json").output)
+    dso = {currency: value for currency, _, value in query(folder, sql_blocks()[3])}
+    kept = {currency: (count, amount) for currency, count, amount in query(folder, sql_blocks()[4])}
+    compared = 0
+    for currency, figures in shown["currencies"].items():
+        wanted = figures["dso_standard"]
+        assert (None if dso.get(currency) is None else f"{dso[currency]:.2f}") == wanted, currency
+        rate = figures["promise_kept_rate"]
+        got = kept.get(currency, (None, None))
+        assert tuple(None if v is None else f"{v:.2f}" for v in got) == (rate["count"], rate["amount"]), currency
+        compared += 1
+    assert compared == len(shown["currencies"]) >= 2
