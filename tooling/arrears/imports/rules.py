@@ -196,7 +196,7 @@ def read(path: str, data: bytes, currency: str, rules: Rules, progress=None) -> 
     for row in table:
         if progress:
             progress(row.line)
-        if not any(cell.strip() for cell in row.cells):
+        if row.blank:
             continue
         records += 1
         if records <= rules.skip:

@@ -20,6 +20,11 @@ class Row:
     line: int  # the physical line the row starts on
     cells: list[str]
 
+    @property
+    def blank(self) -> bool:
+        """No text in any cell (exports pad with empty lines and rows of commas)."""
+        return not any(cell.strip() for cell in self.cells)
+
     def get(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
             return ""
@@ -55,6 +60,14 @@ def rows(path: str, text: str, separator: str = ",") -> Iterator[Row]:
             line = reader.line_num + 1
     except csv.Error as error:
         raise TableError(Problem(path, line, 1, "error", "bad-csv", f"not readable as CSV: {error}")) from None
+
+
+def first_row(table: Iterator[Row]) -> Row | None:
+    """The header of an export: its first row with any text (blank lines before it are skipped).
+
+    The rest of `table` is left to read from the row after it.
+    """
+    return next((row for row in table if not row.blank), None)
 
 
 def header_index(cells: list[str]) -> dict[str, int]:

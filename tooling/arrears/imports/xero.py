@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from arrears.imports.cells import Cells, require_columns
 from arrears.imports.entries import Entry, Reading, Skipped
-from arrears.imports.table import decode, header_index, rows
+from arrears.imports.table import decode, first_row, header_index, rows
 
 SOURCE = "xero"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y")
@@ -27,7 +27,7 @@ def read(path: str, data: bytes, currency: str, progress=None,
          date_formats: tuple[str, ...] | None = None) -> Reading:
     reading = Reading(path)
     table = rows(path, decode(path, data))
-    header_row = next((row for row in table if any(cell.strip() for cell in row.cells)), None)
+    header_row = first_row(table)
     if header_row is None:
         reading.error(1, 1, "the file is empty", "bad-header")
         return reading
@@ -40,7 +40,7 @@ def read(path: str, data: bytes, currency: str, progress=None,
     for row in table:
         if progress:
             progress(row.line)
-        if not any(cell.strip() for cell in row.cells):
+        if row.blank:
             continue
         reading.rows += 1
         cells = Cells(reading, row, header, date_formats or DATE_FORMATS)
