@@ -152,7 +152,12 @@ class CaseFigures:
         A settled or closed case keeps its last follow-up date (spec 8), but
         nobody should be told it is late.
         """
-        return self.follow_up is not None and self.follow_up <= self.as_of and self.state not in ("settled", "closed")
+        return follow_up_is_due(self.follow_up, self.as_of, self.state)
+
+
+def follow_up_is_due(follow_up: date | None, as_of: date, state: str) -> bool:
+    """The one rule behind `follow_up_due`, for the full figures and for a case's summary alike."""
+    return follow_up is not None and follow_up <= as_of and state not in ("settled", "closed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from arrears.ledger.compute import compute_case
-from arrears.ledger.figures import CaseFigures, NextDue, PlanStatus, PromiseFigures, Totals
+from arrears.ledger.figures import CaseFigures, NextDue, PlanStatus, PromiseFigures, Totals, follow_up_is_due
 from arrears.records.model import Case, Contact, Debtor, Settings
 
 
@@ -87,7 +87,7 @@ class CaseSummary:
     @property
     def follow_up_due(self) -> bool:
         """As `CaseFigures.follow_up_due`."""
-        return self.follow_up is not None and self.follow_up <= self.as_of and self.state not in ("settled", "closed")
+        return follow_up_is_due(self.follow_up, self.as_of, self.state)
 
 
 def card(case: Case) -> CaseCard:
