@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Iterator
 
 from arrears import money
 from arrears.imports.entries import Reading
-from arrears.imports.table import Row
+from arrears.imports.table import Row, decode, first_row, rows
 from arrears.imports.values import read_amount, read_date
 
 
@@ -70,6 +71,15 @@ class Cells:
             self.fail(name, f"{name}: {value!r} is not an ISO 4217 currency code (e.g. GBP, EUR, USD)")
             return default
         return code
+
+
+def open_export(reading: Reading, data: bytes) -> tuple[Iterator[Row], Row | None]:
+    """An export's rows and its header row (its first row with text); an empty file is reported."""
+    table = rows(reading.path, decode(reading.path, data))
+    header_row = first_row(table)
+    if header_row is None:
+        reading.error(1, 1, "the file is empty", "bad-header")
+    return table, header_row
 
 
 def require_columns(reading: Reading, line: int, header: dict[str, int], needed: tuple[str, ...],

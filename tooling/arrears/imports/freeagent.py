@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from arrears.imports.cells import Cells, require_columns
+from arrears.imports.cells import Cells, open_export, require_columns
 from arrears.imports.entries import Entry, Reading, Skipped
-from arrears.imports.table import decode, first_row, rows
 
 SOURCE = "freeagent"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y")
@@ -24,10 +23,8 @@ VOID_STATUSES = ("cancelled", "void", "voided", "deleted")
 def read(path: str, data: bytes, currency: str, progress=None,
          date_formats: tuple[str, ...] | None = None) -> Reading:
     reading = Reading(path)
-    table = rows(path, decode(path, data))
-    header_row = first_row(table)
+    table, header_row = open_export(reading, data)
     if header_row is None:
-        reading.error(1, 1, "the file is empty", "bad-header")
         return reading
     header: dict[str, int] = {}
     for position, name in enumerate(header_row.cells):

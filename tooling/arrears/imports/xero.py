@@ -9,9 +9,9 @@ note allocated to an invoice lowers what is due without being a payment.
 
 from __future__ import annotations
 
-from arrears.imports.cells import Cells, require_columns
+from arrears.imports.cells import Cells, open_export, require_columns
 from arrears.imports.entries import Entry, Reading, Skipped
-from arrears.imports.table import decode, first_row, header_index, rows
+from arrears.imports.table import header_index
 
 SOURCE = "xero"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y")
@@ -26,10 +26,8 @@ REPEATED = ("ContactName", "InvoiceDate", "DueDate", "Total", "InvoiceAmountPaid
 def read(path: str, data: bytes, currency: str, progress=None,
          date_formats: tuple[str, ...] | None = None) -> Reading:
     reading = Reading(path)
-    table = rows(path, decode(path, data))
-    header_row = first_row(table)
+    table, header_row = open_export(reading, data)
     if header_row is None:
-        reading.error(1, 1, "the file is empty", "bad-header")
         return reading
     header = header_index(header_row.cells)
     if not require_columns(reading, header_row.line, header, NEEDED, "Xero invoice"):
