@@ -232,10 +232,15 @@ def map_accepted(root: Path, as_of: date, function: Callable[[Case, Settings], T
     return settings, found, verdict(problems)
 
 
+def _rejected(case: Case, problems: Iterable[Problem]) -> bool:
+    """The rule, inside a worker: a record that did not parse, or any error `check` found."""
+    return bool(case.unreadable) or any(p.is_error for p in problems)
+
+
 def _accepted(case: Case, settings: Settings, as_of: date, function: Callable[[Case, Settings], T]
               ) -> tuple[list[Problem], T | None]:
     problems = check_case(case, settings, as_of)
-    if case.unreadable or any(p.is_error for p in problems):
+    if _rejected(case, problems):
         return problems, None
     return problems, function(case, settings)
 
@@ -245,6 +250,6 @@ def _worked(case: Case, settings: Settings, as_of: date, compute: bool
     """In a worker: check one case and, when it has no error, summarize its figures."""
     problems = check_case(case, settings, as_of)
     summary = None
-    if compute and not case.unreadable and not any(p.is_error for p in problems):
+    if compute and not _rejected(case, problems):
         summary = summarize_case(case, settings, as_of)
     return problems, summary, len(case.notes), len(case.plans)
