@@ -17,7 +17,7 @@ from arrears.views.messages import default_channel, human_date, refusals, render
 from arrears.money import display
 from arrears.records.model import Portfolio
 from markupsafe import Markup
-from arrears.site import links
+from arrears.site import links, paging
 from arrears.site.pages import case_href
 from arrears.actions.tone import CONTACT_CHANNEL
 
@@ -51,6 +51,23 @@ def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None,
         } for entry in agenda.set_apart],
         "care": CARE,
     }
+
+
+def agenda_pages(context: dict, size: int | None = None) -> list[dict]:
+    """agenda.html's context split into pages of `size` actions (see `paging`): agenda.html,
+    agenda-2.html, ... in priority order. The cases set apart stay on the first page, where a
+    reader looks first; a short agenda is one page, as it always was."""
+    items = context["items"]
+    chunks = paging.split(items, paging.ACTIONS_PER_PAGE if size is None else size)
+    result = []
+    for number, (chunk, pager) in enumerate(zip(chunks, paging.pagers(len(chunks), paging.agenda_href)), start=1):
+        page = {**context, "items": list(chunk), "total": len(items), "pager": pager}
+        if pager is not None:
+            page["title"] = f"Agenda, page {number} of {pager.count}"
+        if number > 1:
+            page["set_apart"] = []
+        result.append(page)
+    return result
 
 
 def agenda_item(item: AgendaItem, draft: dict | None = None) -> dict:

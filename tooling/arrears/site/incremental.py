@@ -56,7 +56,8 @@ from arrears.site import cache, pages
 from arrears.site import fingerprint as fingerprints
 from arrears.site.fingerprint import fields as _fields
 from arrears.site import attachments as published
-from arrears.site.agenda_page import agenda_context, agenda_item
+from arrears.site.agenda_page import agenda_context, agenda_item, agenda_pages
+from arrears.site import case_index, paging
 from arrears.site import search
 from arrears.site.build import ASSETS, _site, _write, case_page, search_page, statement_page
 from arrears.site.publish import MARKER, check_output, publish, remove_stale, replace_file, scratch_prefix, swap_folder
@@ -195,6 +196,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
              session: Session | None) -> Built:
     found: dict[str, _Outcome] = {}
     written: list[str] = []
+    extra: set[str] = set()
 
     def write(folder: Path) -> None:
         job.target = folder
@@ -204,7 +206,9 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
         excluded = _excluded(top_problems, found.values(), {})
-        written.extend(_listing(job, folder, entries, excluded, atomic=False, session=session))
+        listed, more = _listing(job, folder, entries, excluded, atomic=False, session=session)
+        written.extend(listed)
+        extra.update(more)
         for name in ASSETS:
             source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
             _write(folder, f"assets/{name}", source)
@@ -223,7 +227,7 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
                             entries)
         _save(job.root, index, session)
     return _report(out, True, entries, written, [], top_problems, found.values(), cases_rendered=len(entries),
-                   listings_rendered=True)
+                   listings_rendered=True, extra=extra)
 
 
 def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cache.Index,
@@ -247,7 +251,8 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
                 written.append(f"cases/{name}/index.html")
         for name in set(index.cases) - set(entries):
             cache.drop_markdown(job.root, name)
-        removed = sorted(_tidy(out, entries))
+        extra = paging.extra_pages_present(out)  # the last build's, until the listing is rendered again
+        removed = sorted(_tidy(out, entries, extra))
         if cases_done is not None and (written or removed):
             cases_done(written + removed)
         excluded = _excluded(top_problems, found.values(), kept)
@@ -255,7 +260,9 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         cases_rendered = sum(1 for outcome in found.values() if outcome.rebuilt and outcome.entry is not None)
         listings_rendered = listing_hash != index.listing_hash
         if listings_rendered:
-            written += _listing(job, out, entries, excluded, atomic=True, session=session)
+            listed, extra = _listing(job, out, entries, excluded, atomic=True, session=session)
+            written += listed
+            removed += sorted(_tidy(out, entries, extra))  # pages past the new last page of a list
         stale = any(path.startswith("cases/") for path in written + removed)
         if job.search_index and (session is None and (stale or search.is_stale(out))
                                  or not (out / search.FOLDER).is_dir()):
@@ -269,7 +276,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
     elif session is not None:
         session.index = index
     return _report(out, False, entries, written, removed, top_problems, found.values(), kept,
-                   cases_rendered=cases_rendered, listings_rendered=listings_rendered)
+                   cases_rendered=cases_rendered, listings_rendered=listings_rendered, extra=extra)
 
 
 class _Listed(NamedTuple):
@@ -285,10 +292,13 @@ class _Listed(NamedTuple):
 
 
 def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
-             excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None) -> list[str]:
-    """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv.
+             excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None
+             ) -> tuple[list[str], set[str]]:
+    """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv, and
+    for a large portfolio the case list's and the agenda's further pages (see `paging`).
 
-    The cases left out for errors are named on the dashboard and the agenda.
+    The cases left out for errors are named on the dashboard and the agenda. Returns the paths
+    written and the extra listing files this portfolio has (`paging.extra_pages`), for `_tidy`.
     """
     with cache.gc_paused():
         listed = [_unpickled(name, entries[name], session) for name in sorted(entries)]
@@ -299,19 +309,28 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
     site = _site(portfolio, figures, job.built_from)
     agenda = assemble(job.as_of, job.now, None, (case.agenda for case in listed))
     insight = combine(job.as_of, (case.insight for case in listed))
+    rows = {case.summary.case.id: Markup(case.row) for case in listed}
+    tables = paging.split(figures.cases, paging.CASES_PER_PAGE)
+    table_pagers = paging.pagers(len(tables), paging.case_href)
+    board = pages.dashboard(portfolio, figures, agenda, rows, insight=insight, table=tables[0], pager=table_pagers[0])
+    agendas = agenda_pages(agenda_context(
+        agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action}))
     texts = {
-        "index.html": job.env.get_template("site/dashboard.html").render(
-            site=site, excluded=excluded,
-            **pages.dashboard(portfolio, figures, agenda,
-                              {case.summary.case.id: Markup(case.row) for case in listed}, insight=insight)),
+        "index.html": job.env.get_template("site/dashboard.html").render(site=site, excluded=excluded, **board),
         "insight.html": job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)),
-        "agenda.html": job.env.get_template("site/agenda.html").render(
-            site=site, excluded=excluded, **agenda_context(
-                agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action})),
+        "agenda.html": job.env.get_template("site/agenda.html").render(site=site, excluded=excluded, **agendas[0]),
         "search.html": job.env.get_template("site/search.html").render(site=site, **search_page()),
         "due.json": json_document(figures, [case.json for case in listed]),
         "due.csv": csv_document([case.csv for case in listed]),
     }
+    for table, pager in list(zip(tables, table_pagers))[1:]:  # a paged case list: cases-2.html, ...
+        texts[pager.hrefs[pager.number - 1]] = job.env.get_template("site/cases.html").render(
+            site=site, **pages.case_list(board, table, pager))
+    if len(tables) > 1:
+        texts[paging.INDEX] = case_index.script(figures.cases, job.as_of)
+    for context in agendas[1:]:  # a paged agenda: agenda-2.html, ...
+        texts[context["pager"].hrefs[context["pager"].number - 1]] = job.env.get_template("site/agenda.html").render(
+            site=site, excluded=excluded, **context)
     written = []
     for path, text in texts.items():
         if not atomic:
@@ -319,7 +338,7 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
             written.append(path)
         elif replace_file(folder, path, text):
             written.append(path)
-    return written
+    return written, paging.extra_pages(len(tables), len(agendas))
 
 
 # --- the work on each case, in the worker processes -----------------------------------------------
@@ -558,10 +577,14 @@ def _case_of(path: str, root: Path) -> str | None:
     return parts[1] if len(parts) >= 2 and parts[0] == "cases" else None
 
 
-def _tidy(out: Path, entries: dict[str, cache.CaseEntry]) -> set[str]:
-    """Remove what a full build would not have written: pages of deleted cases, stray files, and the like."""
+def _tidy(out: Path, entries: dict[str, cache.CaseEntry], extra: set[str]) -> set[str]:
+    """Remove what a full build would not have written: pages of deleted cases, stray files, and the like.
+
+    `extra`: the further pages of a paged case list or agenda (see `paging.extra_pages`); a page
+    past a list's new last page goes.
+    """
     expected = {"": {"index.html", "agenda.html", "insight.html", "search.html", "due.json", "due.csv", "assets",
-                     "cases", search.FOLDER, MARKER},
+                     "cases", search.FOLDER, MARKER, *extra},
                 "assets": set(ASSETS), "cases": set(entries)}
     removed = set()
     for where, wanted in expected.items():
@@ -611,13 +634,15 @@ def _excluded(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cac
 
 def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written: list[str], removed: list[str],
             top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry] | None = None,
-            refused: bool = False, cases_rendered: int = 0, listings_rendered: bool = False) -> Built:
+            refused: bool = False, cases_rendered: int = 0, listings_rendered: bool = False,
+            extra: set[str] = frozenset()) -> Built:
     found = list(found)
     problems = sort_problems(_problems(top, found, kept or {}))
-    count = 0 if refused else 2 * len(entries) + 3  # per case its page and its statement; dashboard, agenda, insight
+    listings = 3 + sum(1 for name in extra if paging.is_page(name))  # dashboard, agenda, insight, further pages
+    count = 0 if refused else 2 * len(entries) + listings  # per case its page and its statement
     return Built(out, full, count, sum(e.files for e in entries.values()),
                  tuple(sorted(written)), tuple(removed), tuple(problems), not refused,
-                 2 * cases_rendered + (3 if listings_rendered else 0), len(entries) - cases_rendered)
+                 2 * cases_rendered + (listings if listings_rendered else 0), len(entries) - cases_rendered)
 
 
 def _save(root: Path, index: cache.Index, session: Session | None) -> None:

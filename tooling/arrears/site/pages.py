@@ -26,7 +26,8 @@ from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, BreathingSpace, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
 from arrears.ledger.insight import Insight
 from arrears.site import links
-from arrears.site import charts, insight_page
+from arrears.site import charts, insight_page, paging
+from arrears.site.paging import Pager
 from arrears.site.attachments import label as attachment_label, published_name
 from arrears.site.markdown import render
 
@@ -110,10 +111,12 @@ def state_bars(portfolio: PortfolioFigures) -> list[tuple[charts.Bar, Markup]]:
 
 
 def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
-              rows: dict[str, Markup] | None = None, insight: Insight | None = None) -> dict:
+              rows: dict[str, Markup] | None = None, insight: Insight | None = None,
+              table: Sequence[Listed] | None = None, pager: Pager | None = None) -> dict:
     """The context of index.html. `agenda`: today's (its actions are the worklist); `rows`: the
     table's rows already rendered, by case id (see `case_row`); `insight`: the figures behind the
-    DSO and expected-receipts cards (see `insight_page`)."""
+    DSO and expected-receipts cards (see `insight_page`); `table`: the cases of the table's first
+    page when the list is paged (see `paging`, and `pager`), else every case."""
     tasks = worklist(agenda)
     return {
         "insight": insight_page.dashboard_summary(insight),
@@ -129,6 +132,9 @@ def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
         "tasks": tasks[:12],
         "more_tasks": max(0, len(tasks) - 12),
         "cases": list(figures.cases),
+        "table": list(figures.cases) if table is None else list(table),
+        "pager": pager,
+        "case_index": paging.INDEX,
         "attention": len(tasks),
         "case_href": case_href,
         "state_order": STATE_ORDER,
@@ -137,6 +143,13 @@ def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
 
 
 STATE_ORDER = {state: index for index, state in enumerate(STATES)}
+
+
+def case_list(board: dict, table: Sequence[Listed], pager: Pager) -> dict:
+    """The context of cases-<k>.html, page k of a paged case list: the dashboard's table and tools
+    (`board` is the dashboard's context) with that page's cases."""
+    return {**board, "page": "cases", "title": f"All cases, page {pager.number} of {pager.count}",
+            "table": list(table), "pager": pager}
 
 
 def case_row(figures: Listed, as_of: date) -> dict:
