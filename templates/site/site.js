@@ -17,6 +17,16 @@
     var headers = table.tHead ? table.tHead.rows[0].cells : [];
     var body = table.tBodies[0];
     Array.prototype.forEach.call(body.rows, function (row, index) { row.setAttribute("data-order", index); });
+    function sortBy(column, type, ascending) {
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = cellKey(a, column, type), y = cellKey(b, column, type);
+        var order = x < y ? -1 : x > y ? 1 : 0;
+        if (!ascending) { order = -order; }
+        return order || (a.getAttribute("data-order") - b.getAttribute("data-order"));
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    }
     Array.prototype.forEach.call(headers, function (th, column) {
       var type = th.getAttribute("data-sort");
       if (!type) { return; }
@@ -29,40 +39,135 @@
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = cellKey(a, column, type), y = cellKey(b, column, type);
-          var order = x < y ? -1 : x > y ? 1 : 0;
-          if (!ascending) { order = -order; }
-          return order || (a.getAttribute("data-order") - b.getAttribute("data-order"));
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
+        sortBy(column, type, ascending);
       });
     });
+    /* Rows added by the filter (from cases.js) take the order the reader chose. */
+    table.arrearsResort = function () {
+      Array.prototype.forEach.call(headers, function (th, column) {
+        var sorted = th.getAttribute("aria-sort");
+        if (sorted) { sortBy(column, th.getAttribute("data-sort"), sorted === "ascending"); }
+      });
+    };
   }
+
+  /* A row of the case table built from one case of cases.js (see site/case_index.py for the positions),
+     with DOM calls and textContent only: record text never becomes markup. */
+  var F = {id: 0, href: 1, debtor: 2, vulnerable: 3, owner: 4, state: 5, stateLabel: 6, stateOrder: 7, tags: 8,
+           search: 9, balance: 10, balanceValue: 11, overdue: 12, overdueValue: 13, days: 14, nextDue: 15,
+           nextDueAmount: 16, nextDueValue: 17, followUp: 18, followUpValue: 19, followUpDue: 20};
+
+  function element(parent, tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    parent.appendChild(node);
+    return node;
+  }
+
+  function indexRow(c, order, base) {
+    var row = document.createElement("tr");
+    row.setAttribute("data-order", order);
+    row.setAttribute("data-found", "");
+    function cell(label, value, className) {
+      var td = element(row, "td", className);
+      td.setAttribute("data-label", label);
+      if (value !== null) { td.setAttribute("data-value", String(value)); }
+      return td;
+    }
+    var href = String(c[F.href]);  /* cases/<id>/index.html, relative to the site's root: never another scheme */
+    element(cell("Case", null), "a", "", c[F.id]).setAttribute("href", base + (href.indexOf("cases/") === 0 ? href : "#"));
+    var debtor = cell("Debtor", null, "debtor-cell");
+    debtor.appendChild(document.createTextNode(c[F.debtor]));
+    if (c[F.vulnerable]) {
+      debtor.appendChild(document.createTextNode(" "));
+      element(debtor, "span", "flag flag-vulnerable", "Vulnerable").title = "Vulnerable: gentle tone only";
+    }
+    cell("Owner", null).textContent = c[F.owner] || "\u2013";
+    element(cell("State", c[F.stateOrder]), "span", "state state-" + c[F.state], c[F.stateLabel]);
+    cell("Balance", c[F.balanceValue], "num").textContent = c[F.balance];
+    cell("Overdue", c[F.overdueValue], "num").textContent = c[F.overdue];
+    cell("Days past due", c[F.days], "num").textContent = String(c[F.days]);
+    var due = cell("Next due", c[F.nextDueValue]);
+    if (c[F.nextDue]) {
+      element(due, "span", "nowrap", c[F.nextDue]);
+      due.appendChild(document.createTextNode(" "));
+      element(due, "span", "muted nowrap", c[F.nextDueAmount]);
+    } else {
+      due.textContent = "\u2013";
+    }
+    var follow = cell("Next follow-up", c[F.followUpValue]);
+    if (c[F.followUp]) {
+      element(follow, "span", c[F.followUpDue] ? "nowrap is-due" : "nowrap", c[F.followUp]);
+    } else {
+      follow.textContent = "\u2013";
+    }
+    return row;
+  }
+
+  var INDEX_LIMIT = 500;  /* rows built at most from cases.js: a search matching thousands lists the first */
 
   function makeFilterable(form) {
     var table = document.getElementById(form.getAttribute("data-table-tools"));
     if (!table) { return; }
-    var rows = Array.prototype.filter.call(table.tBodies[0].rows, function (row) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.filter.call(body.rows, function (row) {
       return row.hasAttribute("data-search");
     });
+    /* A paged list (see site/paging.py) names its index of every case: loaded on first use. */
+    var index = form.getAttribute("data-index"), failed = false, loading = false, found = [];
+    var total = parseInt(form.getAttribute("data-total"), 10) || rows.length;
+    var base = index ? index.slice(0, index.lastIndexOf("/") + 1) : "";
     var query = form.elements.q, state = form.elements.state, owner = form.elements.owner, tag = form.elements.tag;
     var count = form.querySelector(".table-count");
+    function load() {
+      if (loading) { return; }
+      loading = true;
+      var script = document.createElement("script");
+      script.src = index;
+      script.onload = apply;
+      script.onerror = function () { failed = true; apply(); };
+      document.head.appendChild(script);
+    }
     function apply() {
       var terms = query.value.toLowerCase().split(/\s+/).filter(Boolean);
       var wanted = state.value, shown = 0;
       var who = owner ? owner.value : "", label = tag ? tag.value : "";
-      rows.forEach(function (row) {
-        var text = row.getAttribute("data-search");
-        var visible = (!wanted || row.getAttribute("data-state") === wanted) &&
-          (!who || row.getAttribute("data-owner") === who) &&
-          (!label || (row.getAttribute("data-tags") || "").indexOf(" " + label + " ") !== -1) &&
+      function matches(text, rowState, rowOwner, rowTags) {
+        return (!wanted || rowState === wanted) && (!who || rowOwner === who) &&
+          (!label || rowTags.indexOf(" " + label + " ") !== -1) &&
           terms.every(function (term) { return text.indexOf(term) !== -1; });
+      }
+      found.forEach(function (row) { body.removeChild(row); });
+      found = [];
+      var filtering = terms.length || wanted || who || label;
+      if (index && filtering && !failed) {
+        var data = window.arrearsCases;
+        if (!data) { count.textContent = "Looking through all " + total + " cases\u2026"; load(); return; }
+        var fragment = document.createDocumentFragment();
+        data.cases.forEach(function (c, order) {
+          if (!matches(c[F.search], c[F.state], c[F.owner], " " + c[F.tags] + " ")) { return; }
+          shown += 1;
+          if (found.length < INDEX_LIMIT) { found.push(fragment.appendChild(indexRow(c, order, base))); }
+        });
+        rows.forEach(function (row) { row.hidden = true; });
+        body.appendChild(fragment);
+        if (table.arrearsResort) { table.arrearsResort(); }
+        count.textContent = (shown === total ? total + " cases" : "Showing " + shown + " of " + total + " cases") +
+          (shown > found.length ? " (the first " + found.length + " listed: narrow the search to see the rest)" : "");
+        return;
+      }
+      rows.forEach(function (row) {
+        var visible = matches(row.getAttribute("data-search"), row.getAttribute("data-state"),
+                              row.getAttribute("data-owner"), row.getAttribute("data-tags") || "");
         row.hidden = !visible;
         if (visible) { shown += 1; }
       });
-      count.textContent = shown === rows.length ? rows.length + " cases" : "Showing " + shown + " of " + rows.length + " cases";
+      if (index && !filtering) {
+        count.textContent = rows.length + " of " + total + " cases on this page";
+      } else {
+        count.textContent = shown === rows.length ? rows.length + " cases" : "Showing " + shown + " of " + rows.length + " cases";
+      }
     }
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     query.addEventListener("input", apply);
@@ -126,6 +231,7 @@
     startSearch();
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-table-tools]"), makeFilterable);
+    document.documentElement.setAttribute("data-ready", "");  /* set up: what the browser tests wait for */
   }
 
   if (document.readyState === "loading") {
