@@ -122,6 +122,11 @@ def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
     for page in ("index.html", "agenda.html"):
         size = (root / "site" / page).stat().st_size / 1000
         line(f"{page} (KB)", f"{size:.0f}", "<= 500 KB at 10,000 cases", size <= 500 if cases >= 10000 else None)
+    further = [p for pattern in ("cases-*.html", "agenda-*.html") for p in (root / "site").glob(pattern)]
+    if further:  # a paged case list or agenda (site/paging.py): its largest further page
+        largest = max(further, key=lambda p: p.stat().st_size)
+        size = largest.stat().st_size / 1000
+        line(f"largest listing page, {largest.name} (KB)", f"{size:.0f}", "<= 500 KB", size <= 500)
     line("main process peak, cold build (MiB)", f"{cold_peak / 1024:.0f}", "", None)
     return {"cases": cases, "peak": cold_peak, "rebuild peak": max(peaks[1:])}
 

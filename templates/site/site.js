@@ -232,6 +232,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-table-tools]"), makeFilterable);
     document.documentElement.setAttribute("data-ready", "");  /* set up: what the browser tests wait for */
+    if (window.performance && performance.mark) { performance.mark("arrears-ready"); }  /* and time */
   }
 
   if (document.readyState === "loading") {
