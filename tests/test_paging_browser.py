@@ -20,7 +20,7 @@ import pytest
 
 from arrears.site import incremental, paging
 from site_records import AS_OF, write_injection
-from test_site_browser import QuietHandler, browser, open_page, visible_cases  # noqa: F401 - the fixture
+from test_site_browser import AXE, QuietHandler, browser, install_axe, need, open_page, visible_cases  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
 from generate_portfolio import generate  # noqa: E402
@@ -118,3 +118,19 @@ def test_hostile_text_from_cases_js_shows_as_text(browser, server):
     ready(last)
     assert "evil" in visible_cases(last)
     assert watch.dialogs == [] and more.dialogs == [] and watch.errors == [] and more.errors == []
+
+
+def test_paged_lists_have_no_serious_accessibility_problems(browser, server):
+    need(install_axe(), "axe-core is not installed (npm install --prefix tests/.node axe-core)")
+    for path in ("index.html", "cases-2.html", "agenda.html", "agenda-2.html"):
+        page, _ = open_page(browser, f"{server}/{path}", bypass_csp=True)
+        ready(page)
+        if path.startswith("cases"):  # with rows found in cases.js too
+            page.get_by_label("Search").fill("case-0002")
+            found(page)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("async () => (await axe.run(document)).violations"
+                                   ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{path}: {serious}"
+        page.context.close()
