@@ -46,7 +46,8 @@ from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.ledger.compute import collect, compute_case
 from arrears.records import files as record_files
 from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into
-from arrears.pipeline import Verdict, verdict, worker_count as _worker_count, worker_pool
+from arrears.problems import Verdict, verdict
+from arrears.workers import worker_count as _worker_count, worker_pool
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Portfolio, Settings
 from arrears.views.report import case_csv, case_json, csv_document, json_document
@@ -376,7 +377,7 @@ class _Commit:
 
 
 def _committed(root: Path, at: str) -> _Commit:
-    from arrears.pipeline import case_of
+    from arrears.problems import case_of
     from arrears.records.gittree import attachments_at, read_tree_at
 
     tree = read_tree_at(root, at)
