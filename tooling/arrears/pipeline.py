@@ -16,7 +16,6 @@ exit 1, so CI still fails (see `cli.app.finish`).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -26,47 +25,13 @@ from typing import Callable, Iterable, TypeVar
 from arrears.ledger.compute import collect
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.ledger.summary import CaseSummary, summarize_case
-from arrears.problems import Problem, sort_problems
+from arrears.problems import Problem, Verdict, case_of, sort_problems, verdict  # noqa: F401  (Verdict, case_of, verdict: re-exported)
 from arrears.records.load import map_cases, open_root
 from arrears.records.model import Case, Portfolio, Settings
 from arrears.rules.check import check, check_case
+from arrears.workers import worker_count, worker_pool  # noqa: F401  (re-exported)
 
 T = TypeVar("T")
-
-
-def case_of(problem: Problem) -> str | None:
-    """The case folder a problem is in (`cases/<id>` or below), None for a repository-wide one."""
-    parts = problem.path.split("/")
-    return parts[1] if len(parts) >= 2 and parts[0] == "cases" and parts[1] else None
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Every problem found, sorted, and what they stop."""
-
-    problems: tuple[Problem, ...]
-
-    @property
-    def fatal(self) -> tuple[Problem, ...]:
-        """Errors outside every case folder: nothing can be computed."""
-        return tuple(p for p in self.problems if p.is_error and case_of(p) is None)
-
-    @property
-    def excluded(self) -> dict[str, tuple[Problem, ...]]:
-        """Case id -> the problems of a case with at least one error (in case id order)."""
-        failing = {case_of(p) for p in self.problems if p.is_error} - {None}
-        found: dict[str, list[Problem]] = {}
-        for problem in self.problems:
-            if case_of(problem) in failing:
-                found.setdefault(case_of(problem), []).append(problem)  # type: ignore[arg-type]
-        return {case_id: tuple(found[case_id]) for case_id in sorted(found)}
-
-    def accepts(self, case_id: str) -> bool:
-        return not any(p.is_error and case_of(p) == case_id for p in self.problems)
-
-
-def verdict(problems: Iterable[Problem]) -> Verdict:
-    return Verdict(tuple(sort_problems(problems)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,56 +128,6 @@ def map_each_case(root: Path, function: Callable[[Case, Settings], T], workers: 
         problems += found_problems
     results.sort(key=lambda pair: pair[0])
     return settings, results, problems
-
-
-def worker_pool(count: int):
-    """`count` forked worker processes that die with this one, even if it is killed with SIGKILL.
-
-    A pool's own shutdown never runs for a killed parent, and orphaned
-    workers would go on rendering pages nobody will publish.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a worker: Linux sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG); elsewhere a
-    watcher thread ends the worker once it has been orphaned."""
-    import signal
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1: PR_SET_PDEATHSIG
-            if os.getppid() != parent:  # the parent died before the request took effect
-                os._exit(1)
-            return
-    except (OSError, AttributeError):
-        pass
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="arrears-orphan-watch", daemon=True).start()
-
-
-def worker_count(folders: int, asked: int | None) -> int:
-    """How many processes to use for this many case folders (ARREARS_WORKERS, else every core from 200 on)."""
-    if asked is None:
-        asked = int(os.environ.get("ARREARS_WORKERS", "0")) or (os.cpu_count() or 1)
-        if folders < 200:  # starting processes costs more than it saves
-            asked = 1
-    if not hasattr(os, "fork"):
-        return 1
-    return max(1, min(asked, folders or 1))
 
 
 def map_accepted(root: Path, as_of: date, function: Callable[[Case, Settings], T], workers: int | None = None

@@ -35,6 +35,41 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.code, p.message))
 
 
+def case_of(problem: Problem) -> str | None:
+    """The case folder a problem is in (`cases/<id>` or below), None for a repository-wide one."""
+    parts = problem.path.split("/")
+    return parts[1] if len(parts) >= 2 and parts[0] == "cases" and parts[1] else None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Every problem found, sorted, and what they stop."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def fatal(self) -> tuple[Problem, ...]:
+        """Errors outside every case folder: nothing can be computed."""
+        return tuple(p for p in self.problems if p.is_error and case_of(p) is None)
+
+    @property
+    def excluded(self) -> dict[str, tuple[Problem, ...]]:
+        """Case id -> the problems of a case with at least one error (in case id order)."""
+        failing = {case_of(p) for p in self.problems if p.is_error} - {None}
+        found: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            if case_of(problem) in failing:
+                found.setdefault(case_of(problem), []).append(problem)  # type: ignore[arg-type]
+        return {case_id: tuple(found[case_id]) for case_id in sorted(found)}
+
+    def accepts(self, case_id: str) -> bool:
+        return not any(p.is_error and case_of(p) == case_id for p in self.problems)
+
+
+def verdict(problems: Iterable[Problem]) -> Verdict:
+    return Verdict(tuple(sort_problems(problems)))
+
+
 def has_errors(problems: Iterable[Problem], strict: bool = False) -> bool:
     return any(p.is_error or strict for p in problems)
 

@@ -16,9 +16,8 @@ from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History
 from arrears.records.model import Portfolio
 from arrears.site import agenda_page, pages
-from arrears.site.publish import MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
+from arrears.site.publish import ASSETS, MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
 
-ASSETS = ("site.css", "site.js", "icon.svg", "print.css")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,11 @@
 Nothing here is needed to read the records or the site: deleting the folder
 only makes the next build a full one. It holds
 
-- `index-<hash of the site folder>.pickle`: for the last site built there, the inputs every page shares, and
-  per case the content hash of each of its files (with the size and times
-  that let an unchanged file skip being read again, as Git's index does),
-  the resulting fingerprint, and the case's summary for the listing pages;
+- `site-<hash of the site folder>.sqlite` (see `Store`): for the last site
+  built there, the inputs every page shares, and per case the content hash
+  of each of its files (with the size and times that let an unchanged file
+  skip being read again, as Git's index does), the resulting fingerprint,
+  and the case's listing data for the listing pages;
 - `markdown/<case>.pickle`: the case's rendered Markdown bodies by a hash of
   their text, so a rebuilt page re-renders only the bodies that changed.
 
@@ -17,8 +18,10 @@ half-way leaves the previous cache (or none), never a torn one.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import pickle
+import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +33,7 @@ from arrears.records.files import digest
 from arrears.git.history import History, read_history
 
 CACHE = ".arrears-cache"
-FORMAT = 3
+FORMAT = 4
 """Bumped when the cache's layout changes: an older cache is then ignored."""
 
 Stat = tuple[int, int, int, int, str]
@@ -38,20 +41,18 @@ Stat = tuple[int, int, int, int, str]
 
 
 class CaseEntry(NamedTuple):
-    """One case as last built: enough to tell if its page is still right, and its listing data."""
+    """What the main process keeps of one case as last built: enough for the listing pages' hash and
+    the problems it reports. Its file stats and fingerprint stay in the store, read by the worker
+    that scans the case, and its listing data too, read only when the listing pages are rendered."""
 
-    fingerprint: str  # hash of the shared inputs, every file's path and content hash, and its Git history
-    stats: bytes  # marshalled {path under the case folder: Stat}, read only by the worker that scans the case
-    listing: bytes  # pickled (summary figures, agenda entry): what the dashboard, agenda and feeds need
-    listing_hash: str
-    problems: tuple[tuple, ...]  # the case's load warnings, as Problem fields
-    checks: tuple[tuple, ...]  # check's findings for the case, as Problem fields
+    listing_hash: str  # hash of its listing data (see `incremental._Listed`)
+    problems: tuple[tuple, ...]  # the case's load warnings and check findings, as Problem fields
     files: int  # attachments copied beside the page
 
 
 @dataclass
 class Index:
-    """The cache's index: what the site at `out` was built from."""
+    """What the site at `out` was built from."""
 
     inputs: str = ""  # hash of what every page shares: settings, templates, as-of, code, Git commit
     out: str = ""  # the site folder built into (absolute)
@@ -64,29 +65,140 @@ def folder(root: Path) -> Path:
     return root / CACHE
 
 
-def _index_path(root: Path, out: Path | str) -> Path:
-    """One index per site folder, so `serve`'s private site and the published one never mix."""
-    return folder(root) / f"index-{digest(str(out).encode())[:12]}.pickle"
+def store_path(root: Path, out: Path | str) -> Path:
+    """One store per site folder, so `serve`'s private site and the published one never mix."""
+    return folder(root) / f"site-{digest(str(out).encode())[:12]}.sqlite"
 
 
-def load_index(root: Path, out: Path) -> Index:
-    """The last build's index for the site at `out`, or an empty one (none, another format, unreadable)."""
-    try:
-        with open(_index_path(root, out), "rb") as handle:
-            stored = unpickle(handle.read())
-        if stored.get("format") != FORMAT:
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cases (name TEXT PRIMARY KEY, fingerprint TEXT, stats BLOB, listing_hash TEXT,
+                                  problems BLOB, files INTEGER) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS listings (name TEXT, hash TEXT, data BLOB, PRIMARY KEY (name, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending (build TEXT, name TEXT, fingerprint TEXT, stats BLOB, listing_hash TEXT,
+                                    problems BLOB, files INTEGER, PRIMARY KEY (build, name)) WITHOUT ROWID;
+"""
+
+
+class Store:
+    """The build cache's database for one site folder (SQLite, in WAL mode).
+
+    Why a database and not one pickled index: a build that changed one case
+    writes one row instead of rewriting every case's data (22 MB at 2,500
+    cases), and each worker reads and writes only the rows of its own cases,
+    so the main process never holds every case's file stats or listing data.
+    Workers record what they built under the build's token in `pending`; the
+    main process adopts those rows in one transaction once the site is
+    published (`save`), so a refused or killed build leaves the store as the
+    last published site left it. Listing data is stored by its hash, so
+    writing it early is harmless.
+    """
+
+    def __init__(self, root: Path, out: Path | str):
+        self.path = store_path(root, out)
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():  # a connection never crosses a fork
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            self._pid = os.getpid()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
+
+    def index(self) -> Index:
+        """The last published build's index, or an empty one (none, another format, unreadable)."""
+        try:
+            meta = dict(self.db.execute("SELECT key, value FROM meta"))
+            if meta.get("format") != FORMAT:
+                return Index()
+            cases = {name: CaseEntry(listing, marshal.loads(problems), files) for name, listing, problems, files
+                     in self.db.execute("SELECT name, listing_hash, problems, files FROM cases")}
+            return Index(meta["inputs"], meta["out"], meta["out_inode"], meta["listing_hash"], cases)
+        except (sqlite3.Error, KeyError, TypeError, ValueError, EOFError):
+            self._reset()
             return Index()
-        return Index(stored["inputs"], stored["out"], stored["out_inode"], stored["listing_hash"],
-                     {case_id: CaseEntry(*entry) for case_id, entry in stored["cases"].items()})
-    except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, ValueError, AttributeError):
-        return Index()
+
+    def _reset(self) -> None:
+        """An unreadable store is thrown away: the next build is a full one."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except OSError:
+                pass
+
+    def previous(self, name: str) -> tuple[str, bytes, str, bytes, int] | None:
+        """A case as last published, for the worker scanning it: (fingerprint, marshalled stats,
+        listing hash, marshalled problems, attachments)."""
+        return self.db.execute("SELECT fingerprint, stats, listing_hash, problems, files FROM cases WHERE name = ?",
+                               (name,)).fetchone()
+
+    def record(self, build: str, rows: list[tuple], listings: list[tuple[str, str, bytes]]) -> None:
+        """A worker's results: (name, fingerprint, stats, listing_hash, problems, files) rows under
+        `build`, and the listing data they name (name, hash, data)."""
+        if not rows and not listings:
+            return
+        with _transaction(self.db):
+            self.db.executemany("INSERT OR IGNORE INTO listings VALUES (?, ?, ?)", listings)
+            self.db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [(build, *row) for row in rows])
+
+    def listings(self, wanted: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+        """The listing data of these cases (name -> hash), in no particular order."""
+        if len(wanted) < 64:
+            for name, hash_ in wanted.items():
+                found = self.db.execute("SELECT data FROM listings WHERE name = ? AND hash = ?",
+                                        (name, hash_)).fetchone()
+                if found is not None:
+                    yield name, found[0]
+            return
+        for name, hash_, data in self.db.execute("SELECT name, hash, data FROM listings"):
+            if wanted.get(name) == hash_:
+                yield name, data
+
+    def save(self, build: str, index: Index, full: bool) -> None:
+        """Adopt the build's pending rows and its index, in one transaction."""
+        db = self.db
+        with _transaction(db):
+            if full:
+                db.execute("DELETE FROM cases")
+            else:
+                gone = [(name,) for (name,) in db.execute("SELECT name FROM cases") if name not in index.cases]
+                db.executemany("DELETE FROM cases WHERE name = ?", gone)
+            db.execute("INSERT OR REPLACE INTO cases SELECT name, fingerprint, stats, listing_hash, problems, files"
+                       " FROM pending WHERE build = ?", (build,))
+            db.execute("DELETE FROM pending WHERE build = ?", (build,))
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [("format", FORMAT), ("inputs", index.inputs), ("out", index.out),
+                            ("out_inode", index.out_inode), ("listing_hash", index.listing_hash)])
+            db.execute("DELETE FROM listings WHERE NOT EXISTS (SELECT 1 FROM cases"
+                       " WHERE cases.name = listings.name AND cases.listing_hash = listings.hash)")
+
+    def discard(self, build: str) -> None:
+        """Forget a build's pending rows (it was refused, or built a past commit)."""
+        with _transaction(self.db):
+            self.db.execute("DELETE FROM pending WHERE build = ?", (build,))
 
 
-def save_index(root: Path, index: Index) -> None:
-    stored = {"format": FORMAT, "inputs": index.inputs, "out": index.out, "out_inode": index.out_inode,
-              "listing_hash": index.listing_hash,
-              "cases": {case_id: tuple(entry) for case_id, entry in index.cases.items()}}
-    _write_atomically(_index_path(root, index.out), pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def load_markdown(root: Path, case_id: str, code: str) -> dict:
@@ -162,6 +274,8 @@ def ensure(root: Path) -> None:
     """Create the cache folder, with a .gitignore of its own in case the repository's lacks one."""
     base = folder(root)
     (base / "markdown").mkdir(parents=True, exist_ok=True)
+    for older in base.glob("index-*.pickle"):  # the pickled index of cache format 3 and before
+        older.unlink(missing_ok=True)
     ignore = base / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# arrears' build cache: safe to delete\n*\n", encoding="utf-8")

@@ -19,7 +19,7 @@ from arrears.git.history import BuildInfo, History
 from arrears.problems import Problem
 from arrears.records.files import digest, read_regular
 from arrears.site.cache import FORMAT, CaseEntry
-from arrears.site.templates import search_path
+from arrears.site.template_paths import search_path
 
 
 def fields(problem: Problem) -> tuple:

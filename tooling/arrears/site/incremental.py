@@ -28,6 +28,7 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,8 @@ from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.ledger.compute import collect, compute_case
 from arrears.records import files as record_files
 from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into
-from arrears.pipeline import Verdict, verdict, worker_count as _worker_count, worker_pool
+from arrears.problems import Verdict, verdict
+from arrears.workers import worker_count as _worker_count, worker_pool
 from arrears.problems import Problem, sort_problems
 from arrears.records.model import Portfolio, Settings
 from arrears.views.report import case_csv, case_json, csv_document, json_document
@@ -99,15 +101,21 @@ class Session:
     templates: str = ""
 
 
-def _unpickled(name: str, entry: cache.CaseEntry, session: Session | None) -> _Listed:
+def _listed(job: _Job, entries: dict[str, cache.CaseEntry], session: Session | None) -> list[_Listed]:
+    """Every case's listing data, in case order: from the store, or from `serve`'s memory of it."""
+    known = session.listed if session is not None else {}
+    found = {name: known[name][1] for name, entry in entries.items()
+             if name in known and known[name][0] == entry.listing_hash}
+    wanted = {name: entry.listing_hash for name, entry in entries.items() if name not in found}
+    with cache.gc_paused():
+        for name, data in job.store.listings(wanted):
+            found[name] = pickle.loads(data)
+    missing = set(entries) - set(found)
+    if missing:
+        raise RuntimeError(f"the build cache lost the listing data of {len(missing)} cases")
     if session is not None:
-        known = session.listed.get(name)
-        if known is not None and known[0] == entry.listing_hash:
-            return known[1]  # type: ignore[return-value]
-    listed = cache.unpickle(entry.listing)
-    if session is not None:
-        session.listed[name] = (entry.listing_hash, listed)
-    return listed
+        session.listed = {name: (entries[name].listing_hash, found[name]) for name in entries}
+    return [found[name] for name in sorted(entries)]  # type: ignore[misc]
 
 
 class _Refused(Exception):
@@ -167,10 +175,11 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         if session is not None:
             session.env, session.templates = env, templates
 
+    store = cache.Store(root, out)
     if committed is not None:
         index, full = cache.Index(), True
     else:
-        index = session.index if session is not None and session.index is not None else cache.load_index(root, out)
+        index = session.index if session is not None and session.index is not None else store.index()
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
              and _inode(out) == index.out_inode)
     if reuse and changed is not None:
@@ -181,12 +190,14 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
     messages.environment.cache_clear()  # a template added since the last build is found
     messages.environment(root).bytecode_cache = compiled_cache(cache.folder(root) / "compiled" / "messages")
     job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, fingerprints.code(),
-               Path(), index.cases if reuse else {}, reuse, history, built_from, env, committed, search_index)
+               Path(), store, secrets.token_hex(8), reuse, history, built_from, env, committed, search_index)
     cache.ensure(root)
-
-    if reuse:
-        return _update(job, out, names, todo, index, top_problems, workers, session, cases_done)
-    return _rebuild(job, out, names, top_problems, workers, session)
+    try:
+        if reuse:
+            return _update(job, out, names, todo, index, top_problems, workers, session, cases_done)
+        return _rebuild(job, out, names, top_problems, workers, session)
+    finally:
+        store.close()
 
 
 # --- the two ways to publish -------------------------------------------------------------------
@@ -219,13 +230,19 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
     try:
         publish(out, write, job.root)
     except _Refused:
+        job.store.discard(job.token)
         return _report(out, True, {}, [], [], top_problems, found.values(), refused=True)
+    except BaseException:
+        job.store.discard(job.token)
+        raise
     entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
     if job.committed is None:  # a past commit's site is not what the working tree's next build starts from
         index = cache.Index(job.inputs, str(out), _inode(out),
                             fingerprints.listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})),
                             entries)
-        _save(job.root, index, session)
+        _save(job, index, session, full=True)
+    else:
+        job.store.discard(job.token)
     return _report(out, True, entries, written, [], top_problems, found.values(), cases_rendered=len(entries),
                    listings_rendered=True, extra=extra)
 
@@ -241,6 +258,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         found = {name: outcome for name, outcome in found.items() if name not in same}
         kept = {name: index.cases[name] for name in names if name not in found and name in index.cases}
         if _refused(top_problems):
+            job.store.discard(job.token)
             return _report(out, False, {}, [], [], top_problems, found.values(), kept, refused=True)
         entries = dict(kept)
         entries.update({name: outcome.entry for name, outcome in found.items() if outcome.entry is not None})
@@ -269,10 +287,13 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
             # A case page changed: the index follows (Pagefind indexes whole sites: ~15 s at 2,500 cases).
             # Under `serve` (a session) edits stay instant and search keeps the index serve started with.
             search.index_site(out)
+    except BaseException:
+        job.store.discard(job.token)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
-        _save(job.root, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session)
+        _save(job, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session, full=False)
     elif session is not None:
         session.index = index
     return _report(out, False, entries, written, removed, top_problems, found.values(), kept,
@@ -300,10 +321,7 @@ def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
     The cases left out for errors are named on the dashboard and the agenda. Returns the paths
     written and the extra listing files this portfolio has (`paging.extra_pages`), for `_tidy`.
     """
-    with cache.gc_paused():
-        listed = [_unpickled(name, entries[name], session) for name in sorted(entries)]
-    if session is not None:
-        session.listed = {name: session.listed[name] for name in entries}
+    listed = _listed(job, entries, session)
     figures = collect(job.as_of, (case.summary for case in listed))
     portfolio = Portfolio(job.settings, (), (), root=job.root)
     site = _site(portfolio, figures, job.built_from)
@@ -356,8 +374,9 @@ class _Job:
     inputs: str
     code: str
     target: Path  # where rebuilt case folders are written
-    previous: dict[str, cache.CaseEntry]
-    reuse: bool
+    store: cache.Store  # the last build's file stats and fingerprints, and where this build's are recorded
+    token: str  # this build's rows in the store's `pending` table
+    reuse: bool  # the last build's fingerprints still hold (else every page is rendered)
     history: History | None
     built_from: BuildInfo | None
     env: object = field(repr=False, default=None)
@@ -377,7 +396,7 @@ class _Commit:
 
 
 def _committed(root: Path, at: str) -> _Commit:
-    from arrears.pipeline import case_of
+    from arrears.problems import case_of
     from arrears.records.gittree import attachments_at, read_tree_at
 
     tree = read_tree_at(root, at)
@@ -414,6 +433,7 @@ def _run(job: _Job, names: list[str], workers: int | None) -> dict[str, _Outcome
     """Scan and, where needed, rebuild these cases: on every core when there are enough of them."""
     global _JOB
     count = _worker_count(len(names), workers)
+    job.store.close()  # each worker opens its own connection
     _JOB = job
     try:
         if count == 1:
@@ -439,41 +459,47 @@ def _compile_templates(job: _Job) -> None:
 
 
 def _cases(names: list[str]) -> list[tuple[str, _Outcome]]:
+    """A part of the cases, and what is to be recorded of them in the store, in one transaction."""
     assert _JOB is not None
-    return [(name, _case(_JOB, name)) for name in names]
+    rows: list[tuple] = []
+    listings: list[tuple[str, str, bytes]] = []
+    done = [(name, _case(_JOB, name, rows, listings)) for name in names]
+    _JOB.store.record(_JOB.token, rows, listings)
+    return done
 
 
-def _case(job: _Job, name: str) -> _Outcome:
-    """Rebuild one case's folder in the site if its fingerprint moved; only a small result goes back."""
+def _case(job: _Job, name: str, rows: list[tuple], listings: list[tuple[str, str, bytes]]) -> _Outcome:
+    """Rebuild one case's folder in the site if its fingerprint moved; only a small result goes back,
+    and what the store keeps of the case is added to `rows` and `listings`."""
     if job.committed is not None:
-        return _case_committed(job, name)
+        files, problems = job.committed.cases[name]
+        return _render_case(job, name, files, list(problems), "", {}, rows, listings)
     base = job.real_root / "cases" / name
-    previous = job.previous.get(name)
-    known = marshal.loads(previous.stats) if previous is not None else {}
+    previous = job.store.previous(name) if job.reuse else None
+    known = marshal.loads(previous[1]) if previous is not None else {}
     read: dict[str, bytes] = {}
     stats, settled = record_files.scan(base, known, read)
-    if previous is not None and settled and previous.fingerprint and stats == known and job.history is None:
+    if previous is not None and settled and previous[0] and stats == known and job.history is None:
         return _Outcome(None, False, [])  # in Git, a commit may have changed what the page lists
     fingerprint = fingerprints.case_fingerprint(job.inputs, name, stats, job.history) if settled else ""
-    if previous is not None and fingerprint and fingerprint == previous.fingerprint:
-        return _Outcome(None, False, []) if stats == known else _Outcome(
-            previous._replace(stats=marshal.dumps(stats)), False, [])
+    if previous is not None and fingerprint and fingerprint == previous[0]:
+        if stats == known:
+            return _Outcome(None, False, [])
+        _, _, listing_hash, problems, count = previous
+        rows.append((name, fingerprint, marshal.dumps(stats), listing_hash, problems, count))
+        return _Outcome(cache.CaseEntry(listing_hash, marshal.loads(problems), count), False, [])
     if settled:
         files, problems = _files(base, stats, read)
     else:  # links to follow (or refuse): `load`'s own walk decides
         tree = Tree()
         _read_into(tree, base, f"cases/{name}", job.real_root)
         files, problems = {path.split("/", 2)[2]: data for path, data in tree.files.items()}, tree.problems
-    return _render_case(job, name, files, problems, fingerprint, stats)
-
-
-def _case_committed(job: _Job, name: str) -> _Outcome:
-    files, problems = job.committed.cases[name]  # type: ignore[union-attr]
-    return _render_case(job, name, files, list(problems), "", {})
+    return _render_case(job, name, files, problems, fingerprint, stats, rows, listings)
 
 
 def _render_case(job: _Job, name: str, files: dict[str, bytes | None], problems: list[Problem],
-                 fingerprint: str, stats: dict) -> _Outcome:
+                 fingerprint: str, stats: dict, rows: list[tuple], listings: list[tuple[str, str, bytes]]
+                 ) -> _Outcome:
     """Parse, check and compute one case from its files' bytes, write its pages, and make its listing data."""
     case, more = _assemble_case(name, files, job.settings)
     problems = problems + more
@@ -511,8 +537,10 @@ def _render_case(job: _Job, name: str, files: dict[str, bytes | None], problems:
     listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action,
                                    contribution(case, job.settings, job.as_of, figures)),
                            protocol=pickle.HIGHEST_PROTOCOL)
-    entry = cache.CaseEntry(fingerprint, marshal.dumps(stats), listing, cache.digest(listing),
-                            tuple(_fields(p) for p in problems), (), len(names))
+    entry = cache.CaseEntry(cache.digest(listing), tuple(_fields(p) for p in problems), len(names))
+    listings.append((name, entry.listing_hash, listing))
+    rows.append((name, fingerprint, marshal.dumps(stats), entry.listing_hash, marshal.dumps(entry.problems),
+                 entry.files))
     return _Outcome(entry, True, problems)
 
 
@@ -645,7 +673,7 @@ def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written:
                  2 * cases_rendered + (listings if listings_rendered else 0), len(entries) - cases_rendered)
 
 
-def _save(root: Path, index: cache.Index, session: Session | None) -> None:
-    cache.save_index(root, index)
+def _save(job: _Job, index: cache.Index, session: Session | None, full: bool) -> None:
+    job.store.save(job.token, index, full)
     if session is not None:
         session.index = index

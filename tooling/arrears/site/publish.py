@@ -20,6 +20,8 @@ from typing import Callable
 MARKER = ".arrears-site"
 MARKER_TEXT = ("This folder was built by `arrears build` and is replaced on every build.\n"
                "Do not keep anything else here.\n")
+ASSETS = ("site.css", "site.js", "icon.svg", "print.css")
+"""What every site has under assets/, from the templates (see `render.write_assets`)."""
 
 
 class SiteError(Exception):

@@ -16,22 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
 from arrears import money, words
-
-DEFAULTS = Path(__file__).resolve().parents[3] / "templates"
-"""The package's own templates: the repository's top-level templates/ (editable install)."""
-
-
-def search_path(root: Path | None) -> list[Path]:
-    """Where templates are looked up, first match wins: <root>/templates, then the defaults."""
-    paths = []
-    if root is not None and (root / "templates").is_dir():
-        paths.append(root / "templates")
-    if not DEFAULTS.is_dir():  # pragma: no cover - a broken install, said plainly
-        raise FileNotFoundError(f"arrears' default templates are missing (looked in {DEFAULTS})")
-    if DEFAULTS not in [p.resolve() for p in paths]:
-        paths.append(DEFAULTS)
-    return paths
-
+from arrears.site.template_paths import DEFAULTS, search_path  # noqa: F401  (re-exported)
 
 def environment(root: Path | None, compiled: Path | None = None) -> Environment:
     """A Jinja environment with the override lookup, autoescape, StrictUndefined and our filters.

@@ -1,0 +1,59 @@
+"""Worker processes: how many to start, and a pool whose workers never outlive the command.
+
+Kept apart from `pipeline` so that a command that only scans files (a build
+with nothing to redo) can start workers without importing the whole core.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def worker_pool(count: int):
+    """`count` forked worker processes that die with this one, even if it is killed with SIGKILL.
+
+    A pool's own shutdown never runs for a killed parent, and orphaned
+    workers would go on rendering pages nobody will publish.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: Linux sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG); elsewhere a
+    watcher thread ends the worker once it has been orphaned."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1: PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the request took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="arrears-orphan-watch", daemon=True).start()
+
+
+def worker_count(folders: int, asked: int | None) -> int:
+    """How many processes to use for this many case folders (ARREARS_WORKERS, else every core from 200 on)."""
+    if asked is None:
+        asked = int(os.environ.get("ARREARS_WORKERS", "0")) or (os.cpu_count() or 1)
+        if folders < 200:  # starting processes costs more than it saves
+            asked = 1
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, min(asked, folders or 1))
