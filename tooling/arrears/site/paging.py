@@ -62,10 +62,6 @@ def pagers(count: int, href) -> list[Pager | None]:
     return [Pager(number, count, hrefs) for number in range(1, count + 1)]
 
 
-def file_name(href: str) -> str:
-    return href.split("#", 1)[0]
-
-
 def extra_pages(case_pages: int, agenda_pages: int) -> set[str]:
     """The files a paged portfolio adds at the site's root, beyond the listing pages it always has."""
     names = {f"cases-{n}.html" for n in range(2, case_pages + 1)} | {f"agenda-{n}.html" for n in range(2, agenda_pages + 1)}
