@@ -77,8 +77,13 @@ def test_the_dashboard_filter_finds_a_case_on_page_3(browser, server, site, wher
     found(page)
     assert visible_cases(page) == [wanted]
     assert page.locator(".table-count").inner_text() == "Showing 1 of 31 cases"
+    assert not page.locator("nav.pager").is_visible(), "the matches come from every page: no pager"
+    page.get_by_label("Search").fill("no such case anywhere")
+    page.wait_for_selector("#case-table td.empty:has-text('No case matches.')")
+    assert page.locator(".table-count").inner_text() == "Showing 0 of 31 cases"
     page.get_by_label("Search").fill("")
     assert visible_cases(page) == [f"case-{n:05d}" for n in range(7)], "the page's own rows come back"
+    assert page.locator("nav.pager").is_visible()
     page.get_by_label("Search").fill(wanted)
     page.locator("#case-table tbody tr:not([hidden])").get_by_role("link", name=wanted).click()
     page.wait_for_url(f"**/cases/{wanted}/index.html")

@@ -120,6 +120,8 @@
     var base = index ? index.slice(0, index.lastIndexOf("/") + 1) : "";
     var query = form.elements.q, state = form.elements.state, owner = form.elements.owner, tag = form.elements.tag;
     var count = form.querySelector(".table-count");
+    var section = form.closest ? form.closest("section") : null;
+    var pager = index && section ? section.querySelector(".pager") : null;
     function load() {
       if (loading) { return; }
       loading = true;
@@ -150,13 +152,21 @@
           shown += 1;
           if (found.length < INDEX_LIMIT) { found.push(fragment.appendChild(indexRow(c, order, base))); }
         });
+        if (!shown) {  /* say so, rather than leave an empty table */
+          var none = element(fragment, "tr");
+          none.setAttribute("data-found", "");
+          element(none, "td", "empty", "No case matches.").colSpan = 9;
+          found.push(none);
+        }
         rows.forEach(function (row) { row.hidden = true; });
+        if (pager) { pager.hidden = true; }  /* the matches come from every page */
         body.appendChild(fragment);
         if (table.arrearsResort) { table.arrearsResort(); }
         count.textContent = (shown === total ? total + " cases" : "Showing " + shown + " of " + total + " cases") +
           (shown > found.length ? " (the first " + found.length + " listed: narrow the search to see the rest)" : "");
         return;
       }
+      if (pager) { pager.hidden = false; }
       rows.forEach(function (row) {
         var visible = matches(row.getAttribute("data-search"), row.getAttribute("data-state"),
                               row.getAttribute("data-owner"), row.getAttribute("data-tags") || "");
