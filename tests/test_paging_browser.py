@@ -139,3 +139,22 @@ def test_paged_lists_have_no_serious_accessibility_problems(browser, server):
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert serious == [], f"{path}: {serious}"
         page.context.close()
+
+
+CELLS = """row => Array.from(row.cells).map(c => [c.getAttribute('data-label'), c.getAttribute('data-value'),
+                                           c.textContent.replace(/\\s+/g, ' ').trim()])"""
+
+
+def test_a_row_from_cases_js_reads_and_sorts_as_the_built_row(browser, server):
+    built, _ = open_page(browser, f"{server}/cases-3.html")
+    ready(built)
+    page, watch = open_page(browser, f"{server}/index.html")
+    ready(page)
+    cases = visible_cases(built)
+    assert len(cases) == 7
+    for case in cases:
+        expected = built.locator("#case-table tbody tr", has=built.get_by_role("link", name=case)).evaluate(CELLS)
+        page.get_by_label("Search").fill(case)
+        found(page)
+        assert page.locator("#case-table tbody tr[data-found]").evaluate(CELLS) == expected
+    assert watch.errors == []
