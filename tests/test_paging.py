@@ -182,3 +182,24 @@ def test_listing_pages_stay_out_of_search(books, small_pages):
     assert any(p.name.startswith("cases-") for p in listing)
     assert not any(p.match(search.GLOB) for p in listing)  # Pagefind reads only the case pages
     assert not any("data-pagefind-body" in p.read_text(encoding="utf-8") for p in listing)
+
+
+def test_cases_js_keeps_hostile_text_inert(books, small_pages):
+    from conftest import RecordsTree
+
+    from site_records import write_injection
+
+    records = RecordsTree(books)
+    write_injection(records)
+    records.case("zz-sep", """
+        debtor:
+          name: "Line\\u2028break\\u2029 </script><script>alert('js')</script> & co"
+          kind: business
+        opened: 2026-01-01
+    """)
+    site = incremental.build(books, DAY, books / "site", full=True, workers=1).out
+    text = (site / paging.INDEX).read_text(encoding="ascii")  # ASCII only: U+2028 cannot end a line
+    assert "<" not in text and ">" not in text and "&" not in text
+    names = {case[0]: case[2] for case in index_cases(site)}
+    assert names["zz-sep"] == "Line\u2028break\u2029 </script><script>alert('js')</script> & co"
+    assert names["evil"] == "<script>alert('name')</script><img src=x onerror=alert('name2')>"
