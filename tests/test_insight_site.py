@@ -43,8 +43,10 @@ def test_one_changed_case_recomputes_only_its_own_contribution(records, tmp_path
     day, out = date(2026, 5, 31), records.root / "site"
     incremental.build(records.root, day, out, workers=1)
     calls = []
-    real = incremental.contribution
-    monkeypatch.setattr(incremental, "contribution", lambda case, *rest: calls.append(case.id) or real(case, *rest))
+    from arrears.site import render
+
+    real = render.contribution
+    monkeypatch.setattr(render, "contribution", lambda case, *rest: calls.append(case.id) or real(case, *rest))
     payment(records, "2026-05-30-pay", "2026-05-30", "500.00")
     built = incremental.build(records.root, day, out, workers=1)
     assert calls == ["acme"] and "insight.html" in built.written

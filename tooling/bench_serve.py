@@ -24,6 +24,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from arrears.serve.preview import DEBOUNCE  # noqa: E402
+
 AS_OF = "2026-11-24"
 START_TIMEOUT = 900.0  # the first build of a large portfolio
 EVENT_TIMEOUT = 30.0
@@ -141,7 +144,7 @@ def main() -> None:
         peak = peak_mib(process.pid)
         print(f"{'serve: first build until serving':34} {first:8.2f} {'':8} {peak:9.0f}")
         print(f"{'serve: note edit to reload':34} {statistics.median(body):8.2f} {'':8} {'':9}"
-              f"   (median of {ROUNDS}; includes the {0.2:.1f} s debounce)")
+              f"   (median of {ROUNDS}; includes serve's {DEBOUNCE:.1f} s debounce)")
         print(f"{'serve: payment added, case reload':34} {statistics.median(money):8.2f} {'':8} {'':9}"
               f"   (the tab showing the case)")
         print(f"{'serve: payment added, dash reload':34} {statistics.median(dashboard):8.2f} {'':8} {'':9}"

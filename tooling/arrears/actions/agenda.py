@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from arrears.pickled import fast_pickle
 from arrears import money
 from arrears.rules.contact import Verdict, counted_notes, may_contact
 from arrears.ledger.figures import CaseFigures, PortfolioFigures
@@ -41,6 +42,7 @@ CARE = ("vulnerable: gentle tone only; ask how they are before discussing money,
         "and note any support they need")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Reason:
     code: str  # one of PRIORITIES
@@ -52,6 +54,7 @@ class Reason:
         return PRIORITIES.index(self.code) + 1
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
     figures: CaseFigures | CaseSummary  # a summary once it has left the worker that judged it

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from arrears.pickled import fast_pickle
 from arrears.records.model import Case, Plan
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ PlanStatus = Literal["on-track", "behind", "broken", "completed"]
 PromiseStatus = Literal["pending", "kept", "broken"]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Totals:
     invoiced: Decimal
@@ -84,6 +86,7 @@ class PlanFigures:
         return len(self.installments)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class PromiseFigures:
     note_id: str
@@ -94,6 +97,7 @@ class PromiseFigures:
     status: PromiseStatus
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class NextDue:
     date: date

@@ -24,6 +24,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Union
 
+from arrears.pickled import fast_pickle
 from arrears import money
 from arrears.ledger.compute import compute_case
 from arrears.ledger.figures import CaseFigures
@@ -44,6 +45,7 @@ Days = Union[Decimal, str, None]  # a number of days, ">365", or None (nothing t
 # --- one case's contribution -------------------------------------------------------------------
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Contribution:
     """What one case adds to its currency's sums, packed small: the site caches one per case.

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from arrears.pickled import fast_pickle
 from arrears.ledger.compute import compute_case
 from arrears.ledger.figures import CaseFigures, NextDue, PlanStatus, PromiseFigures, Totals, follow_up_is_due
 from arrears.records.model import Case, Contact, Debtor, Settings
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class CaseCard:
     """A case as a listing shows it: who owes, in what currency, who handles it; none of its records."""
@@ -45,6 +47,7 @@ class CaseCard:
         return next((c for c in allowed if c.preferred), allowed[0] if allowed else None)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class PlanSummary:
     """The active plan's standing: which plan, how it is going, how many installments are paid."""
@@ -58,6 +61,7 @@ class PlanSummary:
     total: int
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class CaseSummary:
     """A case's figures as of a date, without its records' text or per-event detail."""

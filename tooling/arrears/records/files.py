@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -216,25 +217,89 @@ def case_folders(root: Path, real_root: Path, problems: list[Problem]) -> tuple[
     return folders, stray
 
 
-def scan(base: Path, known: dict[str, Stat], read: dict[str, bytes] | None = None) -> tuple[dict[str, Stat], bool]:
+RACY_NS = 2_000_000_000
+"""A file or folder that changed less than this before it was scanned may change again with the same
+times (Linux stamps files with a clock as coarse as the kernel's tick, other file systems in whole
+seconds): its stat is not trusted next time, as Git does with its "racily clean" entries."""
+
+
+def scan(base: Path, known: dict[str, Stat], read: dict[str, bytes] | None = None,
+         known_folders: dict[str, tuple] | None = None) -> tuple[dict[str, Stat], dict[str, tuple], bool]:
     """Every file under a case folder with its content hash (re-read only when size or times moved).
 
     The stat cache, as in Git's index: the bytes it had to read are kept in
-    `read`, so a case rebuilt next reads each file once. The second value is
-    False when the folder holds anything `walk` must judge (a symbolic link,
-    a pipe, a folder named like a record, a name that is not UTF-8): such a
-    case is read through `walk` every time. This loop runs for every file of
-    every case on each build, so it is written for speed.
+    `read`, so a case rebuilt next reads each file once. With the folders'
+    stats from the last scan (`known_folders`, the second value returned)
+    and none of them changed, the same names are there: only the known files
+    are stat'ed, and no folder is listed. The third value is False when the
+    folder holds anything `walk` must judge (a symbolic link, a pipe, a
+    folder named like a record, a name that is not UTF-8): such a case is
+    read through `walk` every time. This runs for every file of every case
+    on each build, so it is written for speed.
     """
+    racy = time.time_ns() - RACY_NS
+    if known and known_folders:
+        found = _rescan(str(base), known, known_folders, read, racy)
+        if found is not None:
+            return found, known_folders, True
+    return _scan(base, known, read, racy)
+
+
+def _rescan(base: str, known: dict[str, Stat], folders: dict[str, tuple], read: dict[str, bytes] | None,
+            racy: int) -> dict[str, Stat] | None:
+    """The known files' stats, if no folder changed since they were listed (else None: list them)."""
+    for prefix, old in folders.items():
+        try:
+            seen = os.stat(f"{base}/{prefix}" if prefix else base, follow_symlinks=False)
+        except OSError:
+            return None
+        if seen.st_mtime_ns != old[0] or seen.st_ctime_ns != old[1] or seen.st_ino != old[2]:
+            return None
     stats: dict[str, Stat] = {}
+    for relative, old in known.items():
+        path = f"{base}/{relative}"
+        try:
+            seen = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return None
+        if (old[0] == seen.st_size and old[1] == seen.st_mtime_ns and old[2] == seen.st_ctime_ns
+                and old[3] == seen.st_ino):
+            stats[relative] = old
+            continue
+        if not stat.S_ISREG(seen.st_mode):
+            return None
+        data, _ = read_regular(path, relative)
+        if data is None:
+            return None
+        if read is not None:
+            read[relative] = data
+        stats[relative] = _stat(seen, data, racy)
+    return stats
+
+
+def _stat(seen: os.stat_result, data: bytes, racy: int) -> Stat:
+    """What the cache keeps of a file just read: a racily new one is kept with size -1, to be read again."""
+    size = seen.st_size if seen.st_mtime_ns < racy and seen.st_ctime_ns < racy else -1
+    return (size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, digest(data))
+
+
+def _scan(base: Path, known: dict[str, Stat], read: dict[str, bytes] | None, racy: int
+          ) -> tuple[dict[str, Stat], dict[str, tuple], bool]:
+    stats: dict[str, Stat] = {}
+    folders: dict[str, tuple] = {}
     settled = not base.is_symlink()
     pending = [(str(base), "")]
     while pending:
         folder, prefix = pending.pop()
         try:
+            seen = os.stat(folder, follow_symlinks=False)  # before listing: a change while listing shows next time
             entries = list(os.scandir(folder))
         except OSError:
-            return stats, False
+            return stats, {}, False
+        if seen.st_mtime_ns < racy and seen.st_ctime_ns < racy:
+            folders[prefix.rstrip("/")] = (seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino)
+        else:
+            folders[prefix.rstrip("/")] = (-1, -1, -1)
         for item in entries:
             name = item.name
             if name.startswith(IGNORED_PREFIXES) or name.endswith(IGNORED_SUFFIXES) or name in IGNORED_NAMES:
@@ -264,8 +329,8 @@ def scan(base: Path, known: dict[str, Stat], read: dict[str, bytes] | None = Non
                 continue
             if read is not None:
                 read[relative] = data
-            stats[relative] = (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, digest(data))
-    return stats, settled
+            stats[relative] = _stat(seen, data, racy)
+    return stats, (folders if settled else {}), settled
 
 
 def attachments(root: Path, case_id: str, problems: list[Problem] | None = None) -> list[str]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping, Union
 
+from arrears.pickled import fast_pickle
 from arrears.problems import Problem
 from arrears.records.yamlsafe import Pos
 
@@ -102,6 +103,7 @@ class Settings:
 # --- case.md ---------------------------------------------------------------
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Contact:
     channel: str
@@ -109,6 +111,7 @@ class Contact:
     preferred: bool = False
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Debtor:
     name: str

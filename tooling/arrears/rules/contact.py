@@ -32,6 +32,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
+from arrears.pickled import fast_pickle
 from arrears.problems import Problem
 from arrears.records.model import Case, Contacting, ContactRules, Note, Settings
 
@@ -50,6 +51,7 @@ class Block:
     until: datetime | None  # first local moment this rule stops blocking; None: never (opted out)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """Whether a contact is allowed at a moment and, if not, why and when it next is."""

@@ -24,8 +24,9 @@ from arrears.records.files import is_ignored
 from arrears.serve.live import LiveServer, LiveState
 from arrears.serve.stopping import Stop, end_workers
 
-DEBOUNCE = 0.2
-"""Seconds of quiet after the last change before rebuilding."""
+DEBOUNCE = 0.1
+"""Seconds of quiet after the last change before rebuilding: an editor's save (a test file, a backup,
+the write, a rename) takes a few milliseconds, a `git checkout` sends its events back to back."""
 WATCHED = ("cases", "templates")
 
 

@@ -27,46 +27,26 @@ from __future__ import annotations
 
 import marshal
 import os
-import pickle
 import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from markupsafe import Markup
-
-from arrears.views import messages
-from arrears.actions.agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
-from arrears.rules.check import check_case
-from arrears.ledger.figures import CaseFigures, PortfolioFigures
 from arrears.git.history import BuildInfo, History, build_info, history_at
-from arrears.ledger.compute import collect, compute_case
 from arrears.records import files as record_files
-from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into
-from arrears.problems import Verdict, verdict
+from arrears.problems import Problem, Verdict, sort_problems, verdict
 from arrears.workers import worker_count as _worker_count, worker_pool
-from arrears.problems import Problem, sort_problems
-from arrears.records.model import Portfolio, Settings
-from arrears.views.report import case_csv, case_json, csv_document, json_document
+from arrears.records.model import Settings
 from arrears.records.settings import PATH as SETTINGS_PATH
 from arrears.records.settings import parse_settings
-from arrears.ledger.summary import CaseSummary, summarize
-from arrears.site import cache, pages
+from arrears.site import cache
 from arrears.site import fingerprint as fingerprints
-from arrears.site.fingerprint import fields as _fields
-from arrears.site import attachments as published
-from arrears.site.agenda_page import agenda_context, agenda_item, agenda_pages
-from arrears.site import case_index, paging
-from arrears.site import search
-from arrears.site.build import ASSETS, _site, _write, case_page, search_page, statement_page
-from arrears.site.publish import MARKER, check_output, publish, remove_stale, replace_file, scratch_prefix, swap_folder
-from arrears.site.insight_page import insight_page
-from arrears.ledger.insight import Contribution, combine, contribution
-from arrears.site.markdown import parser, remembering
-from arrears.site.templates import compiled_cache, environment
+from arrears.site import paging, search
+from arrears.site.publish import ASSETS, MARKER, check_output, publish, remove_stale, scratch_prefix, swap_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,23 +79,6 @@ class Session:
     env: object = None  # the Jinja environment, kept while the templates are unchanged
     history: dict = field(default_factory=dict)  # the Git history at the last commit seen (see `cache.history`)
     templates: str = ""
-
-
-def _listed(job: _Job, entries: dict[str, cache.CaseEntry], session: Session | None) -> list[_Listed]:
-    """Every case's listing data, in case order: from the store, or from `serve`'s memory of it."""
-    known = session.listed if session is not None else {}
-    found = {name: known[name][1] for name, entry in entries.items()
-             if name in known and known[name][0] == entry.listing_hash}
-    wanted = {name: entry.listing_hash for name, entry in entries.items() if name not in found}
-    with cache.gc_paused():
-        for name, data in job.store.listings(wanted):
-            found[name] = pickle.loads(data)
-    missing = set(entries) - set(found)
-    if missing:
-        raise RuntimeError(f"the build cache lost the listing data of {len(missing)} cases")
-    if session is not None:
-        session.listed = {name: (entries[name].listing_hash, found[name]) for name in entries}
-    return [found[name] for name in sorted(entries)]  # type: ignore[misc]
 
 
 class _Refused(Exception):
@@ -168,13 +131,6 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         built_from = build_info(root) if in_git else None
     templates = fingerprints.templates(root)
     inputs = fingerprints.inputs(as_of, settings_bytes, f"{templates}\0checked")
-    if session is not None and session.env is not None and session.templates == templates:
-        env = session.env  # its compiled templates are still right: keep them
-    else:
-        env = environment(root, cache.folder(root) / "compiled" / "site")
-        if session is not None:
-            session.env, session.templates = env, templates
-
     store = cache.Store(root, out)
     if committed is not None:
         index, full = cache.Index(), True
@@ -187,10 +143,8 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         todo = [name for name in names if name in touched or name not in index.cases]
     else:
         todo = names
-    messages.environment.cache_clear()  # a template added since the last build is found
-    messages.environment(root).bytecode_cache = compiled_cache(cache.folder(root) / "compiled" / "messages")
-    job = _Job(root, real_root, settings, as_of, start_of_day(as_of, settings), inputs, fingerprints.code(),
-               Path(), store, secrets.token_hex(8), reuse, history, built_from, env, committed, search_index)
+    job = Job(root, real_root, settings, as_of, inputs, fingerprints.code(), Path(), store, secrets.token_hex(8),
+              reuse, history, built_from, committed, search_index, session, templates)
     cache.ensure(root)
     try:
         if reuse:
@@ -203,27 +157,25 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
 # --- the two ways to publish -------------------------------------------------------------------
 
 
-def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem], workers: int | None,
+def _rebuild(job: Job, out: Path, names: list[str], top_problems: list[Problem], workers: int | None,
              session: Session | None) -> Built:
-    found: dict[str, _Outcome] = {}
+    found: dict[str, Outcome] = {}
     written: list[str] = []
     extra: set[str] = set()
 
     def write(folder: Path) -> None:
         job.target = folder
+        render = _renderer(job)
         found.update(_run(job, names, workers))
         if _refused(top_problems):
             raise _Refused
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
         excluded = _excluded(top_problems, found.values(), {})
-        listed, more = _listing(job, folder, entries, excluded, atomic=False, session=session)
+        listed, more = render.listing_pages(job, folder, entries, excluded, atomic=False, session=session)
         written.extend(listed)
         extra.update(more)
-        for name in ASSETS:
-            source, _, _ = job.env.loader.get_source(job.env, f"site/{name}")  # type: ignore[union-attr]
-            _write(folder, f"assets/{name}", source)
-            written.append(f"assets/{name}")
+        written.extend(render.write_assets(job, folder))
         if job.search_index:
             search.index_site(folder)
 
@@ -247,15 +199,15 @@ def _rebuild(job: _Job, out: Path, names: list[str], top_problems: list[Problem]
                    listings_rendered=True, extra=extra)
 
 
-def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cache.Index,
+def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache.Index,
             top_problems: list[Problem], workers: int | None, session: Session | None,
             cases_done: Callable[[list[str]], None] | None = None) -> Built:
     staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(out, "staging"), dir=out.parent))
     try:
         job.target = staging
-        found = _run(job, todo, workers)
-        same = {name for name, outcome in found.items() if outcome.entry is None and not outcome.rebuilt}
-        found = {name: outcome for name, outcome in found.items() if name not in same}
+        found, changed = _scan(job, todo, workers)
+        if changed:
+            found.update(_run(job, changed, workers))
         kept = {name: index.cases[name] for name in names if name not in found and name in index.cases}
         if _refused(top_problems):
             job.store.discard(job.token)
@@ -278,7 +230,7 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
         cases_rendered = sum(1 for outcome in found.values() if outcome.rebuilt and outcome.entry is not None)
         listings_rendered = listing_hash != index.listing_hash
         if listings_rendered:
-            listed, extra = _listing(job, out, entries, excluded, atomic=True, session=session)
+            listed, extra = _renderer(job).listing_pages(job, out, entries, excluded, atomic=True, session=session)
             written += listed
             removed += sorted(_tidy(out, entries, extra))  # pages past the new last page of a list
         stale = any(path.startswith("cases/") for path in written + removed)
@@ -300,77 +252,17 @@ def _update(job: _Job, out: Path, names: list[str], todo: list[str], index: cach
                    cases_rendered=cases_rendered, listings_rendered=listings_rendered, extra=extra)
 
 
-class _Listed(NamedTuple):
-    """What the listing pages need of one case, made by the worker that parsed it."""
-
-    summary: CaseSummary  # see `ledger.summary`
-    agenda: AgendaItem | SetApartCase | None
-    json: str  # its object in due.json
-    csv: str  # its row in due.csv
-    row: str  # its row in the dashboard's table (partials/case_row.html)
-    action: str | None  # its action on the agenda, if any (partials/agenda_item.html)
-    insight: Contribution  # what it adds to the Insight page's sums (ledger.insight)
-
-
-def _listing(job: _Job, folder: Path, entries: dict[str, cache.CaseEntry],
-             excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None
-             ) -> tuple[list[str], set[str]]:
-    """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv, and
-    for a large portfolio the case list's and the agenda's further pages (see `paging`).
-
-    The cases left out for errors are named on the dashboard and the agenda. Returns the paths
-    written and the extra listing files this portfolio has (`paging.extra_pages`), for `_tidy`.
-    """
-    listed = _listed(job, entries, session)
-    figures = collect(job.as_of, (case.summary for case in listed))
-    portfolio = Portfolio(job.settings, (), (), root=job.root)
-    site = _site(portfolio, figures, job.built_from)
-    agenda = assemble(job.as_of, job.now, None, (case.agenda for case in listed))
-    insight = combine(job.as_of, (case.insight for case in listed))
-    rows = {case.summary.case.id: Markup(case.row) for case in listed}
-    tables = paging.split(figures.cases, paging.CASES_PER_PAGE)
-    table_pagers = paging.pagers(len(tables), paging.case_href)
-    board = pages.dashboard(portfolio, figures, agenda, rows, insight=insight, table=tables[0], pager=table_pagers[0])
-    agendas = agenda_pages(agenda_context(
-        agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action}))
-    texts = {
-        "index.html": job.env.get_template("site/dashboard.html").render(site=site, excluded=excluded, **board),
-        "insight.html": job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)),
-        "agenda.html": job.env.get_template("site/agenda.html").render(site=site, excluded=excluded, **agendas[0]),
-        "search.html": job.env.get_template("site/search.html").render(site=site, **search_page()),
-        "due.json": json_document(figures, [case.json for case in listed]),
-        "due.csv": csv_document([case.csv for case in listed]),
-    }
-    for table, pager in list(zip(tables, table_pagers))[1:]:  # a paged case list: cases-2.html, ...
-        texts[pager.hrefs[pager.number - 1]] = job.env.get_template("site/cases.html").render(
-            site=site, **pages.case_list(board, table, pager))
-    if len(tables) > 1:
-        texts[paging.INDEX] = case_index.script(figures.cases, job.as_of)
-    for context in agendas[1:]:  # a paged agenda: agenda-2.html, ...
-        texts[context["pager"].hrefs[context["pager"].number - 1]] = job.env.get_template("site/agenda.html").render(
-            site=site, excluded=excluded, **context)
-    written = []
-    for path, text in texts.items():
-        if not atomic:
-            _write(folder, path, text)
-            written.append(path)
-        elif replace_file(folder, path, text):
-            written.append(path)
-    return written, paging.extra_pages(len(tables), len(agendas))
-
-
 # --- the work on each case, in the worker processes -----------------------------------------------
 
 
 @dataclass
-class _Job:
+class Job:
     """What every worker needs; set before the workers fork, so none of it is pickled."""
 
     root: Path
     real_root: Path
     settings: Settings
     as_of: date
-    now: datetime
     inputs: str
     code: str
     target: Path  # where rebuilt case folders are written
@@ -379,9 +271,12 @@ class _Job:
     reuse: bool  # the last build's fingerprints still hold (else every page is rendered)
     history: History | None
     built_from: BuildInfo | None
-    env: object = field(repr=False, default=None)
     committed: _Commit | None = None  # `--at`: the records as committed, instead of the working tree
     search_index: bool = True  # rebuild the Pagefind index when case pages changed (`build --no-search`: not now)
+    session: Session | None = field(repr=False, default=None)
+    templates: str = ""  # the templates' fingerprint
+    env: object = field(repr=False, default=None)  # the site's Jinja environment, once something is to be rendered
+    now: datetime | None = None  # the agenda's "now": the start of the calling hours on the as-of day
 
 
 @dataclass(frozen=True)
@@ -420,27 +315,67 @@ def _committed(root: Path, at: str) -> _Commit:
                    attachments_at(root, at))
 
 
-class _Outcome(NamedTuple):
+class Outcome(NamedTuple):
     entry: cache.CaseEntry | None  # None: unchanged (the index has it), or left out for errors (see problems)
     rebuilt: bool
     problems: list[Problem]  # what `check` finds in a rebuilt case
 
 
-_JOB: _Job | None = None
+_JOB: Job | None = None
 
 
-def _run(job: _Job, names: list[str], workers: int | None) -> dict[str, _Outcome]:
-    """Scan and, where needed, rebuild these cases: on every core when there are enough of them."""
+def _renderer(job: Job):
+    """The rendering code (see `render`), imported and set up only once a build has something to render."""
+    from arrears.site import render
+
+    if job.env is None:
+        render.prepare(job, job.session, job.templates)
+    return render
+
+
+def _scan(job: Job, names: list[str], workers: int | None) -> tuple[dict[str, Outcome], list[str]]:
+    """Which of these cases changed since the last build: those whose files only got new times (their
+    outcome) and those to render again (their names). On every core when there are enough of them,
+    the main process importing the rendering code meanwhile, in case one has changed."""
     global _JOB
     count = _worker_count(len(names), workers)
     job.store.close()  # each worker opens its own connection
     _JOB = job
     try:
         if count == 1:
+            judged = _judge_part(names)
+        else:
+            with worker_pool(count) as pool:
+                parts: list[Future] = [pool.submit(_judge_part, names[i::count]) for i in range(count)]
+                from arrears.site import render  # noqa: F401  (while the workers scan)
+                judged = [pair for part in parts for pair in part.result()]
+    finally:
+        _JOB = None
+    found = {name: outcome for name, outcome in judged if outcome is not None and outcome.entry is not None}
+    return found, sorted(name for name, outcome in judged if outcome is None)
+
+
+def _judge_part(names: list[str]) -> list[tuple[str, Outcome | None]]:
+    """`_judge` for a part of the cases, recording the new file times of those that only got them."""
+    assert _JOB is not None
+    rows: list[tuple] = []
+    judged = [(name, _judge(_JOB, name, rows)[0]) for name in names]
+    _JOB.store.record(_JOB.token, rows, [])
+    return judged
+
+
+def _run(job: Job, names: list[str], workers: int | None) -> dict[str, Outcome]:
+    """Scan and render these cases: on every core when there are enough of them."""
+    global _JOB
+    count = _worker_count(len(names), workers)
+    render = _renderer(job)
+    job.store.close()  # each worker opens its own connection
+    _JOB = job
+    try:
+        if count == 1:
             return dict(_cases(names))
-        parts = count if job.reuse else count * 8  # rebuilding pages: smaller parts keep every core busy
-        if not job.reuse:
-            _compile_templates(job)
+        parts = count * 8  # rendering pages: smaller parts keep every core busy
+        render.compile_templates(job)
         with worker_pool(count) as pool:
             return {name: outcome for part in pool.map(_cases, [names[i::parts] for i in range(parts)])
                     for name, outcome in part}
@@ -448,17 +383,7 @@ def _run(job: _Job, names: list[str], workers: int | None) -> dict[str, _Outcome
         _JOB = None
 
 
-def _compile_templates(job: _Job) -> None:
-    """Compile the templates once, before the workers fork, rather than once in each of them."""
-    for name in job.env.list_templates(filter_func=lambda name: name.startswith("site/") and name.endswith(".html")):
-        job.env.get_template(name)
-    parser()  # and the Markdown parser, before the workers fork
-    drafts = messages.environment(job.root)
-    for name in drafts.list_templates(filter_func=lambda name: name.endswith(".txt")):
-        drafts.get_template(name)
-
-
-def _cases(names: list[str]) -> list[tuple[str, _Outcome]]:
+def _cases(names: list[str]) -> list[tuple[str, Outcome]]:
     """A part of the cases, and what is to be recorded of them in the store, in one transaction."""
     assert _JOB is not None
     rows: list[tuple] = []
@@ -468,125 +393,52 @@ def _cases(names: list[str]) -> list[tuple[str, _Outcome]]:
     return done
 
 
-def _case(job: _Job, name: str, rows: list[tuple], listings: list[tuple[str, str, bytes]]) -> _Outcome:
-    """Rebuild one case's folder in the site if its fingerprint moved; only a small result goes back,
+class _Scanned(NamedTuple):
+    """A case folder as scanned: its files' stats, its folders' (see `records.files.scan`)."""
+
+    stats: dict[str, cache.Stat]
+    folders: dict[str, tuple]
+    settled: bool
+    read: dict[str, bytes]  # the bytes the scan read (records whose stats moved)
+    fingerprint: str
+
+
+def _judge(job: Job, name: str, rows: list[tuple]) -> tuple[Outcome | None, _Scanned]:
+    """Has this case changed since the last build? An outcome when its page still holds (with an
+    entry when only its files' times moved: that row is added to `rows`), None when it is to be
+    rendered again; and the scan, for rendering it."""
+    previous = job.store.previous(name) if job.reuse else None
+    known, known_folders = marshal.loads(previous[1]) if previous is not None else ({}, {})
+    read: dict[str, bytes] = {}
+    stats, folders, settled = record_files.scan(job.real_root / "cases" / name, known, read, known_folders)
+    unchanged = settled and stats == known and folders == known_folders
+    if previous is not None and previous[0] and unchanged and job.history is None:
+        return Outcome(None, False, []), _Scanned(stats, folders, settled, read, previous[0])
+    fingerprint = fingerprints.case_fingerprint(job.inputs, name, stats, job.history) if settled else ""
+    scanned = _Scanned(stats, folders, settled, read, fingerprint)
+    if previous is not None and fingerprint and fingerprint == previous[0]:
+        if unchanged:
+            return Outcome(None, False, []), scanned  # in Git: no commit touched it since
+        _, _, listing_hash, problems, count = previous
+        rows.append((name, fingerprint, marshal.dumps((stats, folders)), listing_hash, problems, count))
+        return Outcome(cache.CaseEntry(listing_hash, marshal.loads(problems), count), False, []), scanned
+    return None, scanned
+
+
+def _case(job: Job, name: str, rows: list[tuple], listings: list[tuple[str, str, bytes]]) -> Outcome:
+    """Render one case's folder in the site if its fingerprint moved; only a small result goes back,
     and what the store keeps of the case is added to `rows` and `listings`."""
+    from arrears.site import render
+
     if job.committed is not None:
         files, problems = job.committed.cases[name]
-        return _render_case(job, name, files, list(problems), "", {}, rows, listings)
-    base = job.real_root / "cases" / name
-    previous = job.store.previous(name) if job.reuse else None
-    known = marshal.loads(previous[1]) if previous is not None else {}
-    read: dict[str, bytes] = {}
-    stats, settled = record_files.scan(base, known, read)
-    if previous is not None and settled and previous[0] and stats == known and job.history is None:
-        return _Outcome(None, False, [])  # in Git, a commit may have changed what the page lists
-    fingerprint = fingerprints.case_fingerprint(job.inputs, name, stats, job.history) if settled else ""
-    if previous is not None and fingerprint and fingerprint == previous[0]:
-        if stats == known:
-            return _Outcome(None, False, [])
-        _, _, listing_hash, problems, count = previous
-        rows.append((name, fingerprint, marshal.dumps(stats), listing_hash, problems, count))
-        return _Outcome(cache.CaseEntry(listing_hash, marshal.loads(problems), count), False, [])
-    if settled:
-        files, problems = _files(base, stats, read)
-    else:  # links to follow (or refuse): `load`'s own walk decides
-        tree = Tree()
-        _read_into(tree, base, f"cases/{name}", job.real_root)
-        files, problems = {path.split("/", 2)[2]: data for path, data in tree.files.items()}, tree.problems
-    return _render_case(job, name, files, problems, fingerprint, stats, rows, listings)
-
-
-def _render_case(job: _Job, name: str, files: dict[str, bytes | None], problems: list[Problem],
-                 fingerprint: str, stats: dict, rows: list[tuple], listings: list[tuple[str, str, bytes]]
-                 ) -> _Outcome:
-    """Parse, check and compute one case from its files' bytes, write its pages, and make its listing data."""
-    case, more = _assemble_case(name, files, job.settings)
-    problems = problems + more
-    if case is not None:
-        problems += check_case(case, job.settings, job.as_of)
-    if case is None or any(p.is_error for p in problems):
-        return _Outcome(None, True, problems)  # left out of every page (see `pipeline`)
-    figures = compute_case(case, job.settings, job.as_of)
-    portfolio = Portfolio(job.settings, (case,), (), root=job.root)
-    names = _attachments(job, name)
-    memory = _Bodies(cache.load_markdown(job.root, name, job.code))
-    with remembering(memory):
-        page = case_page(portfolio, figures, names, job.history)
-        html = job.env.get_template(page.template).render(  # type: ignore[attr-defined]
-            site=_site(portfolio, PortfolioFigures(job.as_of, (), {}), None), **page.context)
-    if memory.changed:
-        cache.save_markdown(job.root, name, job.code, dict(memory))
-    _write(job.target, page.path, html)
-    printable = statement_page(portfolio, figures)
-    _write(job.target, printable.path, job.env.get_template(printable.template).render(**printable.context))
-    for attachment in names:
-        if job.committed is not None:
-            published.write(job.committed.attachments[f"cases/{name}/files/{attachment}"], attachment,
-                            job.target / "cases" / name / "files")
-        else:
-            published.copy(job.root / "cases" / name / "files" / attachment, attachment,
-                           job.target / "cases" / name / "files")
-    summary = summarize(figures)
-    found = agenda_entry(figures, job.settings, job.now)
-    if found is not None:
-        found = replace(found, figures=summary)
-    row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
-    action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found, page.context["draft"]))
-              if isinstance(found, AgendaItem) else None)
-    listing = pickle.dumps(_Listed(summary, found, case_json(summary), case_csv(summary), row, action,
-                                   contribution(case, job.settings, job.as_of, figures)),
-                           protocol=pickle.HIGHEST_PROTOCOL)
-    entry = cache.CaseEntry(cache.digest(listing), tuple(_fields(p) for p in problems), len(names))
-    listings.append((name, entry.listing_hash, listing))
-    rows.append((name, fingerprint, marshal.dumps(stats), entry.listing_hash, marshal.dumps(entry.problems),
-                 entry.files))
-    return _Outcome(entry, True, problems)
-
-
-def _attachments(job: _Job, name: str) -> list[str]:
-    """The case's attachments, by name under its files/ folder (as committed, with `--at`)."""
-    if job.committed is None:
-        return record_files.attachments(job.root, name)
-    prefix = f"cases/{name}/files/"
-    return [path[len(prefix):] for path in job.committed.attachments if path.startswith(prefix)]
-
-
-class _Bodies(dict):
-    """A case's rendered bodies: those used by this build, taken from the last one when there."""
-
-    def __init__(self, previous: dict):
-        super().__init__()
-        self.previous = previous
-        self.changed = False
-
-    def get(self, key, default=None):
-        if key not in self and key in self.previous:
-            dict.__setitem__(self, key, self.previous[key])
-        return super().get(key, default)
-
-    def __setitem__(self, key, value) -> None:
-        self.changed = True
-        super().__setitem__(key, value)
-
-
-def _files(base: Path, stats: dict[str, cache.Stat], read: dict[str, bytes]) -> tuple[dict[str, bytes | None], list[Problem]]:
-    """A scanned case folder as `load` would read it: records' bytes (those the scan read, the rest
-    now), attachments listed but not read, in `load`'s order (sorted folder by folder)."""
-    files: dict[str, bytes | None] = {}
-    problems: list[Problem] = []
-    for relative in sorted(stats, key=lambda path: path.split("/")):
-        if not record_files.is_record(relative):
-            files[relative] = ATTACHMENT
-            continue
-        data = read.get(relative)
-        if data is None:
-            data, problem = record_files.read_regular(base / relative, f"cases/{base.name}/{relative}")
-            if problem is not None:
-                problems.append(problem)
-                continue
-        files[relative] = data
-    return files, problems
+        return render.render_case(job, name, files, list(problems), "", b"", rows, listings)
+    outcome, scanned = _judge(job, name, rows)
+    if outcome is not None:
+        return outcome
+    files, problems = render.read_case(job, name, scanned.stats, scanned.read, scanned.settled)
+    return render.render_case(job, name, files, problems, scanned.fingerprint,
+                              marshal.dumps((scanned.stats, scanned.folders)), rows, listings)
 
 
 # --- small helpers ---------------------------------------------------------------------------------
@@ -638,7 +490,7 @@ def _inode(folder: Path) -> int:
         return 0
 
 
-def _problems(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]) -> list[Problem]:
+def _problems(top: list[Problem], found: Iterable[Outcome], kept: dict[str, cache.CaseEntry]) -> list[Problem]:
     problems = list(top)
     for outcome in found:
         if outcome.rebuilt:
@@ -655,13 +507,13 @@ def _refused(top: list[Problem]) -> bool:
     return bool(verdict(top).fatal)
 
 
-def _excluded(top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry]
+def _excluded(top: list[Problem], found: Iterable[Outcome], kept: dict[str, cache.CaseEntry]
               ) -> dict[str, tuple[Problem, ...]]:
     return verdict(_problems(top, found, kept)).excluded
 
 
 def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written: list[str], removed: list[str],
-            top: list[Problem], found: Iterable[_Outcome], kept: dict[str, cache.CaseEntry] | None = None,
+            top: list[Problem], found: Iterable[Outcome], kept: dict[str, cache.CaseEntry] | None = None,
             refused: bool = False, cases_rendered: int = 0, listings_rendered: bool = False,
             extra: set[str] = frozenset()) -> Built:
     found = list(found)
@@ -673,7 +525,7 @@ def _report(out: Path, full: bool, entries: dict[str, cache.CaseEntry], written:
                  2 * cases_rendered + (listings if listings_rendered else 0), len(entries) - cases_rendered)
 
 
-def _save(job: _Job, index: cache.Index, session: Session | None, full: bool) -> None:
+def _save(job: Job, index: cache.Index, session: Session | None, full: bool) -> None:
     job.store.save(job.token, index, full)
     if session is not None:
         session.index = index
