@@ -2,8 +2,10 @@
 
 For each size (20 notes a case) it generates the portfolio once (cached in
 bench-out/), measures the two floors (see bench.py) and times, each as its
-own process: `check`, `due`, `export` (JSON and Parquet), a cold `build`, a
-one-note and a payment-added rebuild (medians of three), then weighs the
+own process: `check`, `due`, `export` (JSON and Parquet), a cold `build
+--no-search` (beside the render floor, which has no search index either),
+the Pagefind index on its own, a one-note and a payment-added rebuild
+(medians of three, `--no-search`), then weighs the
 dashboard and the agenda, and reads the main process's own peak memory
 (VmHWM, polled from /proc: the workers' memory is theirs, not counted).
 Last it prints the main process's memory per case as the slope between the
@@ -93,10 +95,12 @@ def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
 
     shutil.rmtree(root / "site", ignore_errors=True)
     shutil.rmtree(root / ".arrears-cache", ignore_errors=True)
-    build = [arrears, "build", *base]
+    build = [arrears, "build", *base, "--no-search"]  # the pages; the search index is timed on its own below
     cold, cold_peak, _ = run(build)
-    line("build, cold (s, x render floor)", f"{cold:.2f} {cold / render:5.2f}x", "<= 1.0x render floor",
+    line("build --no-search, cold (s, x render floor)", f"{cold:.2f} {cold / render:5.2f}x", "<= 1.0x render floor",
          cold / render <= 1.0)
+    indexed = run([arrears, "build", *base])[0]  # nothing changed but the index is missing: the index alone
+    line("search index, built alone (s)", f"{indexed:.2f}", "reported (Pagefind: whole site)", None)
     note = min((root / "cases").glob("*/notes/*.md"))
     original = note.read_bytes()
     payment = note.parent / "2026-11-23-99-bench-payment.md"
