@@ -143,8 +143,13 @@ def assemble(as_of: date, now: datetime, owner: str | None,
             items.append(found)
         elif found is not None:
             apart.append(found)
-    items.sort(key=lambda item: (item.priority, -item.figures.days_past_due, item.case.id))
+    items.sort(key=order)
     return Agenda(as_of, now, owner, tuple(items), tuple(apart))
+
+
+def order(item: AgendaItem) -> tuple:
+    """An action's place on the agenda: most urgent first, then the longest overdue, then by case."""
+    return (item.priority, -item.figures.days_past_due, item.case.id)
 
 
 def suggested_contact(case: Case) -> Contact | None:

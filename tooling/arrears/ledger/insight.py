@@ -288,17 +288,31 @@ def portfolio_insight(cases: Iterable[Case], settings: Settings, as_of: date) ->
 
 def combine(as_of: date, contributions: Iterable[Contribution]) -> Insight:
     """Add the cases' contributions up per currency and work out the figures."""
-    size = len(layout(as_of))
-    totals: dict[str, list[int]] = {}
+    sums = Sums(as_of)
     for part in contributions:
-        sums = totals.get(part.currency)
+        sums.add(part)
+    return sums.insight()
+
+
+class Sums:
+    """The running sums of `combine`, for a caller that meets the cases one at a time."""
+
+    def __init__(self, as_of: date):
+        self.as_of = as_of
+        self.size = len(layout(as_of))
+        self.totals: dict[str, list[int]] = {}
+
+    def add(self, part: Contribution) -> None:
+        sums = self.totals.get(part.currency)
         if sums is None:
-            sums = totals[part.currency] = [0] * size
+            sums = self.totals[part.currency] = [0] * self.size
         for position, value in part.sums.items():
             sums[position] += value
-    dates = Dates.of(as_of)
-    return Insight(as_of, {currency: _figures(currency, _unpack(totals[currency], as_of, currency), dates)
-                           for currency in sorted(totals)})
+
+    def insight(self) -> Insight:
+        dates = Dates.of(self.as_of)
+        return Insight(self.as_of, {currency: _figures(currency, _unpack(self.totals[currency], self.as_of, currency), dates)
+                                    for currency in sorted(self.totals)})
 
 
 def _figures(currency: str, sums: dict[tuple, Decimal], dates: Dates) -> CurrencyInsight:

@@ -53,21 +53,15 @@ def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None,
     }
 
 
-def agenda_pages(context: dict, size: int | None = None) -> list[dict]:
-    """agenda.html's context split into pages of `size` actions (see `paging`): agenda.html,
-    agenda-2.html, ... in priority order. The cases set apart stay on the first page, where a
-    reader looks first; a short agenda is one page, as it always was."""
-    items = context["items"]
-    chunks = paging.split(items, paging.ACTIONS_PER_PAGE if size is None else size)
-    result = []
-    for number, (chunk, pager) in enumerate(zip(chunks, paging.pagers(len(chunks), paging.agenda_href)), start=1):
-        page = {**context, "items": list(chunk), "total": len(items), "pager": pager}
-        if pager is not None:
-            page["title"] = f"Agenda, page {number} of {pager.count}"
-        if number > 1:
-            page["set_apart"] = []
-        result.append(page)
-    return result
+def agenda_page(agenda: Agenda, actions: list[Markup], pager: paging.Pager | None, total: int) -> dict:
+    """The context of one page of the agenda (agenda.html, agenda-2.html, ... see `paging`):
+    `actions` are that page's, already rendered (partials/agenda_item.html, in the build's
+    workers), in priority order, of `total` in all; `agenda` holds, on the first page, the cases
+    set apart, where a reader looks first. A short agenda is one page, as it always was."""
+    page = {**agenda_context(agenda), "items": [{"html": html} for html in actions], "total": total, "pager": pager}
+    if pager is not None:
+        page["title"] = f"Agenda, page {pager.number} of {pager.count}"
+    return page
 
 
 def agenda_item(item: AgendaItem, draft: dict | None = None) -> dict:

@@ -26,18 +26,23 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from arrears.git.command import GitError, open_repo
 from arrears.records.files import digest
 from arrears.git.history import History, read_history
 
 CACHE = ".arrears-cache"
-FORMAT = 4
+FORMAT = 5
 """Bumped when the cache's layout changes: an older cache is then ignored."""
 
 Stat = tuple[int, int, int, int, str]
 """A file as last seen: (size, mtime_ns, ctime_ns, inode, content hash)."""
+
+
+LISTING = ("data", "row", "action", "json", "csv", "entry")
+"""What the store keeps of each case for the listing pages (see `listings`): `data` the pickled
+figures they are computed from, the rest that case's own piece of each page, already rendered."""
 
 
 class CaseEntry(NamedTuple):
@@ -74,7 +79,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cases (name TEXT PRIMARY KEY, fingerprint TEXT, stats BLOB, listing_hash TEXT,
                                   problems BLOB, files INTEGER) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS listings (name TEXT, hash TEXT, data BLOB, PRIMARY KEY (name, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS listings (name TEXT, hash TEXT, data BLOB, row TEXT, action TEXT, json TEXT, csv TEXT,
+                                     entry TEXT, PRIMARY KEY (name, hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending (build TEXT, name TEXT, fingerprint TEXT, stats BLOB, listing_hash TEXT,
                                     problems BLOB, files INTEGER, PRIMARY KEY (build, name)) WITHOUT ROWID;
 """
@@ -143,28 +149,36 @@ class Store:
         return self.db.execute("SELECT fingerprint, stats, listing_hash, problems, files FROM cases WHERE name = ?",
                                (name,)).fetchone()
 
-    def record(self, build: str, rows: list[tuple], listings: list[tuple[str, str, bytes]]) -> None:
+    def record(self, build: str, rows: list[tuple], listings: list[tuple]) -> None:
         """A worker's results: (name, fingerprint, stats, listing_hash, problems, files) rows under
-        `build`, and the listing data they name (name, hash, data)."""
+        `build`, and the listing data they name: (name, hash, *LISTING)."""
         if not rows and not listings:
             return
         with _transaction(self.db):
-            self.db.executemany("INSERT OR IGNORE INTO listings VALUES (?, ?, ?)", listings)
+            self.db.executemany(f"INSERT OR IGNORE INTO listings VALUES (?, ?{', ?' * len(LISTING)})", listings)
             self.db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [(build, *row) for row in rows])
 
-    def listings(self, wanted: dict[str, str]) -> Iterator[tuple[str, bytes]]:
-        """The listing data of these cases (name -> hash), in no particular order."""
-        if len(wanted) < 64:
-            for name, hash_ in wanted.items():
-                found = self.db.execute("SELECT data FROM listings WHERE name = ? AND hash = ?",
-                                        (name, hash_)).fetchone()
-                if found is not None:
-                    yield name, found[0]
+    def want(self, wanted: dict[str, str]) -> None:
+        """The cases (name -> listing hash) the next `listed` calls read, in a temporary table."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (name TEXT PRIMARY KEY, hash TEXT) WITHOUT ROWID")
+        with _transaction(self.db):
+            self.db.execute("DELETE FROM wanted")
+            self.db.executemany("INSERT INTO wanted VALUES (?, ?)", wanted.items())
+
+    def listed(self, column: str, names: Iterable[str] | None = None) -> Iterator[tuple[str, object]]:
+        """(name, value of `column`) of the wanted cases, in name order; only `names`, if given."""
+        if column not in LISTING:
+            raise ValueError(column)
+        query = (f"SELECT w.name, l.{column} FROM wanted w JOIN listings l ON l.name = w.name AND l.hash = w.hash")
+        if names is None:
+            yield from self.db.execute(query + " ORDER BY w.name")
             return
-        for name, hash_, data in self.db.execute("SELECT name, hash, data FROM listings"):
-            if wanted.get(name) == hash_:
-                yield name, data
+        chosen = list(names)
+        for start in range(0, len(chosen), 500):  # SQLite's limit on parameters
+            part = chosen[start:start + 500]
+            found = dict(self.db.execute(query + f" WHERE w.name IN ({', '.join('?' * len(part))})", part))
+            yield from ((name, found[name]) for name in part if name in found)
 
     def save(self, build: str, index: Index, full: bool) -> None:
         """Adopt the build's pending rows and its index, in one transaction."""

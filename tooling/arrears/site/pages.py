@@ -12,15 +12,15 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from datetime import date
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence, Sized
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from arrears import money, words
-from arrears.actions.agenda import TITLES, Agenda
+from arrears.actions.agenda import TITLES, AgendaItem
 from arrears.views.workings import workings
-from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures, PortfolioFigures
+from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures
 from arrears.ledger.summary import Listed
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, BreathingSpace, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
@@ -57,11 +57,11 @@ class Task:
     amount: Decimal | None  # the agenda's amount for its first reason (None: none to show)
 
 
-def worklist(agenda: Agenda) -> list[Task]:
+def worklist(items: Iterable[AgendaItem]) -> list[Task]:
     """The dashboard's worklist is the agenda: the same actions, in its order, with its amounts."""
     return [Task(item.priority, item.figures,
                  (f"{TITLES[item.reason.code]}: {item.reason.text}", *(other.text for other in item.also)),
-                 item.reason.amount) for item in agenda.items]
+                 item.reason.amount) for item in items]
 
 
 # --- the dashboard ----------------------------------------------------------------------
@@ -79,63 +79,112 @@ class CurrencyTotals:
     charged: Decimal = Decimal(0)  # interest and compensation included in the balance
 
 
-def currency_totals(portfolio: PortfolioFigures) -> list[CurrencyTotals]:
+class Tally:
+    """What the dashboard adds up over every case, met one case at a time (see `listings`): per
+    currency what `ledger.compute.collect` totals, the cases, those overdue and the aging; the
+    states, owners and tags. So the listing pages never hold every case's figures at once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.currencies: dict[str, dict] = {}
+        self.states: Counter = Counter()
+        self.owners: set[str] = set()
+        self.tags: set[str] = set()
+
+    def add(self, f: Listed) -> None:
+        self.count += 1
+        sums = self.currencies.get(f.currency)
+        if sums is None:
+            sums = self.currencies[f.currency] = {
+                "balance": Decimal(0), "overdue": Decimal(0), "interest": Decimal(0), "compensation": Decimal(0),
+                "cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}}
+        sums["balance"] += f.balance
+        sums["overdue"] += f.overdue
+        sums["interest"] += f.totals.interest
+        sums["compensation"] += f.totals.compensation
+        sums["cases"] += 1
+        sums["overdue_cases"] += f.overdue > 0
+        aging = sums["aging"]
+        for bucket in AGING_BUCKETS:
+            aging[bucket] += f.aging.get(bucket, Decimal(0))
+        self.states[f.state] += 1
+        if f.case.owner:
+            self.owners.add(f.case.owner)
+        self.tags.update(f.case.tags)
+
+    def totals(self) -> dict[str, dict[str, Decimal]]:
+        """As `PortfolioFigures.totals`: currency -> balance, overdue, interest, compensation."""
+        return {currency: {name: sums[name] for name in ("balance", "overdue", "interest", "compensation")}
+                for currency, sums in sorted(self.currencies.items())}
+
+
+def tally(cases: Iterable[Listed]) -> Tally:
+    found = Tally()
+    for f in cases:
+        found.add(f)
+    return found
+
+
+def currency_totals(counted: Tally) -> list[CurrencyTotals]:
     """Balance, overdue and aging per currency (amounts in different currencies never add up)."""
     result = []
-    for currency in sorted({f.currency for f in portfolio.cases} | set(portfolio.totals)):
-        cases = [f for f in portfolio.cases if f.currency == currency]
-        totals = portfolio.totals.get(currency, {})
-        aging = {bucket: sum((f.aging.get(bucket, Decimal(0)) for f in cases), Decimal(0)) for bucket in AGING_BUCKETS}
+    for currency, sums in sorted(counted.currencies.items()):
+        aging = sums["aging"]
         rows = [charts.Bar("Not yet due" if bucket == "current" else f"{bucket} days", aging[bucket],
                            money.display(aging[bucket], currency), f"aging-{i}")
                 for i, bucket in enumerate(AGING_BUCKETS)]
         result.append(CurrencyTotals(
             currency=currency,
-            balance=totals.get("balance", sum((f.balance for f in cases), Decimal(0))),
-            overdue=totals.get("overdue", sum((f.overdue for f in cases), Decimal(0))),
-            cases=len(cases),
-            overdue_cases=sum(1 for f in cases if f.overdue > 0),
+            balance=sums["balance"],
+            overdue=sums["overdue"],
+            cases=sums["cases"],
+            overdue_cases=sums["overdue_cases"],
             unpaid=sum(aging.values(), Decimal(0)),
             aging=tuple(charts.bars(rows)),
-            charged=totals.get("interest", Decimal(0)) + totals.get("compensation", Decimal(0)),
+            charged=sums["interest"] + sums["compensation"],
         ))
     return result
 
 
-def state_bars(portfolio: PortfolioFigures) -> list[tuple[charts.Bar, Markup]]:
+def state_bars(counted: Tally) -> list[tuple[charts.Bar, Markup]]:
     """How many cases are in each state, in the ledger's order of precedence."""
-    counts = Counter(f.state for f in portfolio.cases)
+    counts = counted.states
     rows = [charts.Bar(_words(state), Decimal(counts[state]), str(counts[state]), f"state-{state}")
             for state in STATES if counts[state]]
     return charts.bars(rows)
 
 
-def dashboard(portfolio: Portfolio, figures: PortfolioFigures, agenda: Agenda,
-              rows: dict[str, Markup] | None = None, insight: Insight | None = None,
-              table: Sequence[Listed] | None = None, pager: Pager | None = None) -> dict:
-    """The context of index.html. `agenda`: today's (its actions are the worklist); `rows`: the
-    table's rows already rendered, by case id (see `case_row`); `insight`: the figures behind the
-    DSO and expected-receipts cards (see `insight_page`); `table`: the cases of the table's first
-    page when the list is paged (see `paging`, and `pager`), else every case."""
-    tasks = worklist(agenda)
+WORKLIST = 12
+"""Actions the dashboard's worklist shows (the agenda has them all)."""
+
+
+def dashboard(counted: Tally, as_of: date, first_actions: Sequence[AgendaItem], actions: int,
+              cases: Sized, table: Sequence[Listed], rows: dict[str, Markup] | None = None,
+              insight: Insight | None = None, pager: Pager | None = None) -> dict:
+    """The context of index.html. `first_actions`: the agenda's first `WORKLIST` actions (the
+    worklist), of `actions` in all; `cases`: every case (only counted, unless a template iterates
+    it); `table`: the cases of the table's first page when the list is paged (see `paging` and
+    `pager`), else every case; `rows`: the table's rows already rendered, by case id (see
+    `case_row`); `insight`: the figures behind the DSO and expected-receipts cards."""
+    tasks = worklist(first_actions[:WORKLIST])
     return {
         "insight": insight_page.dashboard_summary(insight),
         "page": "dashboard",
         "base": "",
         "title": "Dashboard",
-        "as_of": figures.as_of,
-        "currencies": currency_totals(figures),
-        "states": state_bars(figures),
-        "state_names": [s for s in STATES if any(f.state == s for f in figures.cases)],
-        "owners": sorted({f.case.owner for f in figures.cases if f.case.owner}),
-        "tags": sorted({tag for f in figures.cases for tag in f.case.tags}),
-        "tasks": tasks[:12],
-        "more_tasks": max(0, len(tasks) - 12),
-        "cases": list(figures.cases),
-        "table": list(figures.cases) if table is None else list(table),
+        "as_of": as_of,
+        "currencies": currency_totals(counted),
+        "states": state_bars(counted),
+        "state_names": [s for s in STATES if counted.states[s]],
+        "owners": sorted(counted.owners),
+        "tags": sorted(counted.tags),
+        "tasks": tasks,
+        "more_tasks": max(0, actions - WORKLIST),
+        "cases": cases,
+        "table": list(table),
         "pager": pager,
         "case_index": paging.INDEX,
-        "attention": len(tasks),
+        "attention": actions,
         "case_href": case_href,
         "state_order": STATE_ORDER,
         "rows": rows or {},

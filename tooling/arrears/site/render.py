@@ -13,30 +13,26 @@ import marshal
 import pickle
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
-
-from markupsafe import Markup
+from typing import TYPE_CHECKING
 
 from arrears.views import messages
-from arrears.actions.agenda import AgendaItem, SetApartCase, assemble, entry as agenda_entry, start_of_day
+from arrears.actions.agenda import AgendaItem, entry as agenda_entry, start_of_day
 from arrears.rules.check import check_case
 from arrears.ledger.figures import PortfolioFigures
-from arrears.ledger.compute import collect, compute_case
+from arrears.ledger.compute import compute_case
 from arrears.records import files as record_files
 from arrears.records.load import ATTACHMENT, Tree, _assemble_case, _read_into
 from arrears.problems import Problem
 from arrears.records.model import Portfolio
-from arrears.views.report import case_csv, case_json, csv_document, json_document
-from arrears.ledger.summary import CaseSummary, summarize
-from arrears.site import cache, pages
+from arrears.views.report import case_csv, case_json
+from arrears.ledger.summary import summarize
+from arrears.site import cache, case_index, pages
 from arrears.site.fingerprint import fields as _fields
 from arrears.site import attachments as published
-from arrears.site.agenda_page import agenda_context, agenda_item, agenda_pages
-from arrears.site import case_index, paging
-from arrears.site.build import ASSETS, _site, _write, case_page, search_page, statement_page
-from arrears.site.publish import replace_file
-from arrears.site.insight_page import insight_page
-from arrears.ledger.insight import Contribution, combine, contribution
+from arrears.site.agenda_page import agenda_item
+from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
+from arrears.site.listings import Listed, listing_pages  # noqa: F401  (listing_pages: the build calls it here)
+from arrears.ledger.insight import contribution
 from arrears.site.markdown import parser, remembering
 from arrears.site.templates import compiled_cache, environment
 
@@ -78,82 +74,6 @@ def read_case(job: Job, name: str, stats: dict, read: dict[str, bytes], settled:
     tree = Tree()
     _read_into(tree, base, f"cases/{name}", job.real_root)
     return {path.split("/", 2)[2]: data for path, data in tree.files.items()}, tree.problems
-
-
-class Listed(NamedTuple):
-    """What the listing pages need of one case, made by the worker that parsed it."""
-
-    summary: CaseSummary  # see `ledger.summary`
-    agenda: AgendaItem | SetApartCase | None
-    json: str  # its object in due.json
-    csv: str  # its row in due.csv
-    row: str  # its row in the dashboard's table (partials/case_row.html)
-    action: str | None  # its action on the agenda, if any (partials/agenda_item.html)
-    insight: Contribution  # what it adds to the Insight page's sums (ledger.insight)
-
-
-def listed_cases(job: Job, entries: dict[str, cache.CaseEntry], session: Session | None) -> list[Listed]:
-    """Every case's listing data, in case order: from the store, or from `serve`'s memory of it."""
-    known = session.listed if session is not None else {}
-    found = {name: known[name][1] for name, entry in entries.items()
-             if name in known and known[name][0] == entry.listing_hash}
-    wanted = {name: entry.listing_hash for name, entry in entries.items() if name not in found}
-    with cache.gc_paused():
-        for name, data in job.store.listings(wanted):
-            found[name] = pickle.loads(data)
-    missing = set(entries) - set(found)
-    if missing:
-        raise RuntimeError(f"the build cache lost the listing data of {len(missing)} cases")
-    if session is not None:
-        session.listed = {name: (entries[name].listing_hash, found[name]) for name in entries}
-    return [found[name] for name in sorted(entries)]  # type: ignore[misc]
-
-
-def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
-                  excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None
-                  ) -> tuple[list[str], set[str]]:
-    """The pages that list every case, from the summaries: dashboard, agenda, due.json, due.csv, and
-    for a large portfolio the case list's and the agenda's further pages (see `paging`).
-
-    The cases left out for errors are named on the dashboard and the agenda. Returns the paths
-    written and the extra listing files this portfolio has (`paging.extra_pages`), for `_tidy`.
-    """
-    listed = listed_cases(job, entries, session)
-    figures = collect(job.as_of, (case.summary for case in listed))
-    portfolio = Portfolio(job.settings, (), (), root=job.root)
-    site = _site(portfolio, figures, job.built_from)
-    agenda = assemble(job.as_of, job.now, None, (case.agenda for case in listed))
-    insight = combine(job.as_of, (case.insight for case in listed))
-    rows = {case.summary.case.id: Markup(case.row) for case in listed}
-    tables = paging.split(figures.cases, paging.CASES_PER_PAGE)
-    table_pagers = paging.pagers(len(tables), paging.case_href)
-    board = pages.dashboard(portfolio, figures, agenda, rows, insight=insight, table=tables[0], pager=table_pagers[0])
-    agendas = agenda_pages(agenda_context(
-        agenda, {case.summary.case.id: Markup(case.action) for case in listed if case.action}))
-    texts = {
-        "index.html": job.env.get_template("site/dashboard.html").render(site=site, excluded=excluded, **board),
-        "insight.html": job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)),
-        "agenda.html": job.env.get_template("site/agenda.html").render(site=site, excluded=excluded, **agendas[0]),
-        "search.html": job.env.get_template("site/search.html").render(site=site, **search_page()),
-        "due.json": json_document(figures, [case.json for case in listed]),
-        "due.csv": csv_document([case.csv for case in listed]),
-    }
-    for table, pager in list(zip(tables, table_pagers))[1:]:  # a paged case list: cases-2.html, ...
-        texts[pager.hrefs[pager.number - 1]] = job.env.get_template("site/cases.html").render(
-            site=site, **pages.case_list(board, table, pager))
-    if len(tables) > 1:
-        texts[paging.INDEX] = case_index.script(figures.cases, job.as_of)
-    for context in agendas[1:]:  # a paged agenda: agenda-2.html, ...
-        texts[context["pager"].hrefs[context["pager"].number - 1]] = job.env.get_template("site/agenda.html").render(
-            site=site, excluded=excluded, **context)
-    written = []
-    for path, text in texts.items():
-        if not atomic:
-            _write(folder, path, text)
-            written.append(path)
-        elif replace_file(folder, path, text):
-            written.append(path)
-    return written, paging.extra_pages(len(tables), len(agendas))
 
 
 def compile_templates(job: Job) -> None:
@@ -203,11 +123,13 @@ def render_case(job: Job, name: str, files: dict[str, bytes | None], problems: l
     row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
     action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found, page.context["draft"]))
               if isinstance(found, AgendaItem) else None)
-    listing = pickle.dumps(Listed(summary, found, case_json(summary), case_csv(summary), row, action,
-                                   contribution(case, job.settings, job.as_of, figures)),
-                           protocol=pickle.HIGHEST_PROTOCOL)
-    entry = cache.CaseEntry(cache.digest(listing), tuple(_fields(p) for p in problems), len(names))
-    listings.append((name, entry.listing_hash, listing))
+    data = pickle.dumps(Listed(summary, found, contribution(case, job.settings, job.as_of, figures)),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    pieces = (data, row, action, case_json(summary), case_csv(summary), case_index.piece(summary, job.as_of))
+    listing_hash = cache.digest(b"\0".join(piece.encode() if isinstance(piece, str) else piece or b""
+                                           for piece in pieces))
+    entry = cache.CaseEntry(listing_hash, tuple(_fields(p) for p in problems), len(names))
+    listings.append((name, entry.listing_hash, *pieces))
     rows.append((name, fingerprint, scanned, entry.listing_hash, marshal.dumps(entry.problems),
                  entry.files))
     return Outcome(entry, True, problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -82,13 +82,22 @@ def case_json(figures: Listed) -> str:
     return json.dumps(case_record(figures), indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
 
-def json_document(portfolio: PortfolioFigures, cases: list[str]) -> str:
+def json_document(portfolio: PortfolioFigures, cases: Iterable[str]) -> str:
     """due_json from each case's `case_json`, in the order given."""
+    return "".join(json_chunks(portfolio, cases))
+
+
+def json_chunks(portfolio: PortfolioFigures, cases: Iterable[str]) -> Iterator[str]:
+    """`json_document` piece by piece, for a caller that streams the cases from the build cache."""
     totals = {currency: {name: money.plain(value, currency) for name, value in sums.items()}
               for currency, sums in portfolio.totals.items()}
-    listed = "[\n    " + ",\n    ".join(cases) + "\n  ]" if cases else "[]"
-    return (f'{{\n  "as_of": {json.dumps(portfolio.as_of.isoformat())},\n  "cases": {listed},\n'
-            f'  "totals": {json.dumps(totals, indent=2, ensure_ascii=False).replace(chr(10), chr(10) + "  ")}\n}}\n')
+    yield f'{{\n  "as_of": {json.dumps(portfolio.as_of.isoformat())},\n  "cases": '
+    first = True
+    for case in cases:
+        yield ("[\n    " if first else ",\n    ") + case
+        first = False
+    yield "[]" if first else "\n  ]"
+    yield f',\n  "totals": {json.dumps(totals, indent=2, ensure_ascii=False).replace(chr(10), chr(10) + "  ")}\n}}\n'
 
 
 CSV_COLUMNS = (
@@ -123,11 +132,16 @@ def case_csv(figures: Listed) -> str:
     return out.getvalue()
 
 
-def csv_document(rows: list[str]) -> str:
+def csv_document(rows: Iterable[str]) -> str:
     """due_csv from each case's `case_csv`: the header, then the rows in the order given."""
+    return "".join(csv_chunks(rows))
+
+
+def csv_chunks(rows: Iterable[str]) -> Iterator[str]:
     out = io.StringIO()
     csvsafe.writer(out).writerow(CSV_COLUMNS)
-    return out.getvalue() + "".join(rows)
+    yield out.getvalue()
+    yield from rows
 
 
 _HEADINGS = ("CASE", "DEBTOR", "STATE", "BALANCE", "OVERDUE", "DAYS", "NEXT DUE", "", "FOLLOW-UP")
