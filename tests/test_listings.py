@@ -91,3 +91,20 @@ def test_a_case_whose_listing_data_is_lost_is_a_clear_error(books):
     pay(books, "case-00009", "12.00")
     with pytest.raises(RuntimeError, match="case-00004"):
         incremental.build(books, DAY, site, workers=1)
+
+
+def test_a_store_of_another_format_is_removed_and_an_unreadable_one_replaced(books):
+    site = books / "site"
+    incremental.build(books, DAY, site, workers=1)
+    cache_folder = books / ".arrears-cache"
+    older = cache_folder / "site-0123456789ab.sqlite"  # cache format 4's name, with its own layout
+    older.write_bytes(b"SQLite format 3\0" + b"\0" * 100)
+    current = incremental.cache.store_path(books, site.resolve())
+    assert current.is_file()
+    current.write_bytes(b"not a database at all")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{current}{suffix}").unlink(missing_ok=True)
+    built = incremental.build(books, DAY, site, workers=1)
+    assert built.full and built.published, "an unreadable store only makes the build a full one"
+    assert not older.exists()
+    assert listing(site) == listing(incremental.build(books, DAY, books / "again", full=True, workers=1).out)

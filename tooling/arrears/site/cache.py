@@ -72,7 +72,7 @@ def folder(root: Path) -> Path:
 
 def store_path(root: Path, out: Path | str) -> Path:
     """One store per site folder, so `serve`'s private site and the published one never mix."""
-    return folder(root) / f"site-{digest(str(out).encode())[:12]}.sqlite"
+    return folder(root) / f"site-{digest(str(out).encode())[:12]}.v{FORMAT}.sqlite"  # another layout: another file
 
 
 _SCHEMA = """
@@ -290,6 +290,9 @@ def ensure(root: Path) -> None:
     (base / "markdown").mkdir(parents=True, exist_ok=True)
     for older in base.glob("index-*.pickle"):  # the pickled index of cache format 3 and before
         older.unlink(missing_ok=True)
+    for older in base.glob("site-*.sqlite*"):  # stores of another format
+        if f".v{FORMAT}.sqlite" not in older.name:
+            older.unlink(missing_ok=True)
     ignore = base / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# arrears' build cache: safe to delete\n*\n", encoding="utf-8")
