@@ -104,6 +104,7 @@ class Store:
         self.path = store_path(root, out)
         self._db: sqlite3.Connection | None = None
         self._pid = 0
+        self.wanted: dict[str, str] = {}
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -160,24 +161,27 @@ class Store:
                                 [(build, *row) for row in rows])
 
     def want(self, wanted: dict[str, str]) -> None:
-        """The cases (name -> listing hash) the next `listed` calls read, in a temporary table."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (name TEXT PRIMARY KEY, hash TEXT) WITHOUT ROWID")
-        with _transaction(self.db):
-            self.db.execute("DELETE FROM wanted")
-            self.db.executemany("INSERT INTO wanted VALUES (?, ?)", wanted.items())
+        """The cases (name -> listing hash) the next `listed` calls read."""
+        self.wanted = wanted
 
     def listed(self, column: str, names: Iterable[str] | None = None) -> Iterator[tuple[str, object]]:
-        """(name, value of `column`) of the wanted cases, in name order; only `names`, if given."""
+        """(name, value of `column`) of the wanted cases, in name order; only `names`, if given, in
+        their order. (The table may also hold a case's data from before this build, under another
+        hash: filtering here is three times faster than joining with a table of the wanted ones.)"""
         if column not in LISTING:
             raise ValueError(column)
-        query = (f"SELECT w.name, l.{column} FROM wanted w JOIN listings l ON l.name = w.name AND l.hash = w.hash")
+        wanted = self.wanted
         if names is None:
-            yield from self.db.execute(query + " ORDER BY w.name")
+            for name, hash_, value in self.db.execute(f"SELECT name, hash, {column} FROM listings ORDER BY name"):
+                if wanted.get(name) == hash_:
+                    yield name, value
             return
         chosen = list(names)
         for start in range(0, len(chosen), 500):  # SQLite's limit on parameters
             part = chosen[start:start + 500]
-            found = dict(self.db.execute(query + f" WHERE w.name IN ({', '.join('?' * len(part))})", part))
+            found = {name: value for name, hash_, value in self.db.execute(
+                f"SELECT name, hash, {column} FROM listings WHERE name IN ({', '.join('?' * len(part))})", part)
+                if wanted.get(name) == hash_}
             yield from ((name, found[name]) for name in part if name in found)
 
     def save(self, build: str, index: Index, full: bool) -> None:
