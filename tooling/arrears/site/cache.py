@@ -150,6 +150,16 @@ class Store:
         return self.db.execute("SELECT fingerprint, stats, listing_hash, problems, files FROM cases WHERE name = ?",
                                (name,)).fetchone()
 
+    def previous_of(self, names: list[str]) -> dict[str, tuple[str, bytes, str, bytes, int]]:
+        """`previous` for many cases at once (a worker's part: one query per 500 cases, not one each)."""
+        found = {}
+        for start in range(0, len(names), 500):
+            part = names[start:start + 500]
+            found.update((row[0], row[1:]) for row in self.db.execute(
+                "SELECT name, fingerprint, stats, listing_hash, problems, files FROM cases"
+                f" WHERE name IN ({', '.join('?' * len(part))})", part))
+        return found
+
     def record(self, build: str, rows: list[tuple], listings: list[tuple]) -> None:
         """A worker's results: (name, fingerprint, stats, listing_hash, problems, files) rows under
         `build`, and the listing data they name: (name, hash, *LISTING)."""

@@ -359,7 +359,8 @@ def _judge_part(names: list[str]) -> list[tuple[str, Outcome | None]]:
     """`_judge` for a part of the cases, recording the new file times of those that only got them."""
     assert _JOB is not None
     rows: list[tuple] = []
-    judged = [(name, _judge(_JOB, name, rows)[0]) for name in names]
+    previous = _JOB.store.previous_of(names) if _JOB.reuse else {}
+    judged = [(name, _judge(_JOB, name, rows, previous.get(name))[0]) for name in names]
     _JOB.store.record(_JOB.token, rows, [])
     return judged
 
@@ -403,11 +404,12 @@ class _Scanned(NamedTuple):
     fingerprint: str
 
 
-def _judge(job: Job, name: str, rows: list[tuple]) -> tuple[Outcome | None, _Scanned]:
+def _judge(job: Job, name: str, rows: list[tuple], previous: tuple | None = None) -> tuple[Outcome | None, _Scanned]:
     """Has this case changed since the last build? An outcome when its page still holds (with an
     entry when only its files' times moved: that row is added to `rows`), None when it is to be
     rendered again; and the scan, for rendering it."""
-    previous = job.store.previous(name) if job.reuse else None
+    if previous is None and job.reuse:
+        previous = job.store.previous(name)
     known, known_folders = marshal.loads(previous[1]) if previous is not None else ({}, {})
     read: dict[str, bytes] = {}
     stats, folders, settled = record_files.scan(job.real_root / "cases" / name, known, read, known_folders)
