@@ -194,6 +194,20 @@ class Store:
                 if wanted.get(name) == hash_}
             yield from ((name, found[name]) for name in part if name in found)
 
+    def listed_in_order(self, column: str, names: list[str]) -> Iterator[tuple[str, object]]:
+        """`listed` for many `names` in their order (the agenda's), in one query: a temporary table of
+        them joined with the listings, rather than a query per page."""
+        if column not in LISTING:
+            raise ValueError(column)
+        db, wanted = self.db, self.wanted
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (position INTEGER PRIMARY KEY, name TEXT, hash TEXT)")
+        with _transaction(db):
+            db.execute("DELETE FROM chosen")
+            db.executemany("INSERT INTO chosen VALUES (?, ?, ?)",
+                           ((position, name, wanted.get(name)) for position, name in enumerate(names)))
+        yield from db.execute(f"SELECT c.name, l.{column} FROM chosen c JOIN listings l"
+                              " ON l.name = c.name AND l.hash = c.hash ORDER BY c.position")
+
     def save(self, build: str, index: Index, full: bool) -> None:
         """Adopt the build's pending rows and its index, in one transaction."""
         db = self.db

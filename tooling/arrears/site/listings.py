@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import pickle
 from contextlib import closing
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
@@ -191,9 +192,12 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
     table_pagers = paging.pagers(len(tables), paging.case_href)
     first = [listed.agenda for listed in cases.some(counted.actions[:pages.WORKLIST])]
     board = None
+    stream = store.listed("row")  # the table's order is the cases' order: one pass over every row
     for table, pager in zip(tables, table_pagers):
         shown = [_Row(_Id(name)) for name in table]
-        rows = {name: Markup(row) for name, row in store.listed("row", table)}
+        rows = {name: Markup(row) for name, row in islice(stream, len(table))}
+        if list(rows) != list(table):
+            raise RuntimeError(f"the build cache lost the listing data of a case from {table[0]} to {table[-1]}")
         if board is None:  # the dashboard: the table's first page
             board = pages.dashboard(counted.tally, job.as_of, first, len(counted.actions), every, shown, rows,
                                     insight=insight, pager=pager)
@@ -206,9 +210,12 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
         emit(paging.INDEX, case_index.chunks(text for _, text in store.listed("entry")))
     emit("insight.html", job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)))
     actions = paging.split(counted.actions, paging.ACTIONS_PER_PAGE)
+    stream = store.listed_in_order("action", counted.actions)
     for number, (part, pager) in enumerate(zip(actions, paging.pagers(len(actions), paging.agenda_href)), start=1):
         agenda = Agenda(job.as_of, job.now, None, (), tuple(counted.apart) if number == 1 else ())
-        rendered = [Markup(action) for _, action in store.listed("action", part)]
+        rendered = [Markup(action) for _, action in islice(stream, len(part))]
+        if len(rendered) != len(part):
+            raise RuntimeError("the build cache lost the listing data of a case on the agenda")
         emit(paging.agenda_href(number), job.env.get_template("site/agenda.html").render(
             site=site, excluded=excluded, **agenda_page(agenda, rendered, pager, len(counted.actions))))
     emit("search.html", job.env.get_template("site/search.html").render(site=site, **search_page()))
