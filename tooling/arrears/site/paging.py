@@ -16,6 +16,7 @@ from typing import Sequence, TypeVar
 
 CASES_PER_PAGE = 200  # a dashboard row is ~800 B: ~160 KB of table per page
 ACTIONS_PER_PAGE = 100  # an agenda action is ~3 KB (its draft travels in a mailto: link): ~300 KB per page
+WINDOW = 2  # pages linked either side of the current one
 INDEX = "cases.js"  # every case, for the table filter of a paged case list (see `case_index`)
 
 _EXTRA = re.compile(r"(cases|agenda)-([0-9]+)\.html")
@@ -38,6 +39,19 @@ class Pager:
     @property
     def next(self) -> str | None:
         return self.hrefs[self.number] if self.number < self.count else None
+
+    @property
+    def window(self) -> list[tuple[int, str] | None]:
+        """The pages to link by number: the first, the last, and the two either side of this one;
+        None where pages are skipped. (All of them at 10,000 cases would be 100 links on each of 100
+        agenda pages: a wall of numbers, and 10,000 links to render.)"""
+        shown = sorted({1, self.count, *range(max(1, self.number - WINDOW), min(self.count, self.number + WINDOW) + 1)})
+        links: list[tuple[int, str] | None] = []
+        for number in shown:
+            if links and links[-1] is not None and number > links[-1][0] + 1:
+                links.append(None)
+            links.append((number, self.hrefs[number - 1]))
+        return links
 
 
 def split(items: Sequence[T], size: int) -> list[Sequence[T]]:
