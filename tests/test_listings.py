@@ -108,3 +108,17 @@ def test_a_store_of_another_format_is_removed_and_an_unreadable_one_replaced(boo
     assert built.full and built.published, "an unreadable store only makes the build a full one"
     assert not older.exists()
     assert listing(site) == listing(incremental.build(books, DAY, books / "again", full=True, workers=1).out)
+
+
+def test_the_store_keeps_one_listing_per_case(books):
+    site = books / "site"
+    incremental.build(books, DAY, site, workers=1)
+    for round, case in enumerate(["case-00002", "case-00002", "case-00011"]):
+        pay(books, case, f"{round + 1}1.00")
+        incremental.build(books, DAY, site, workers=1)
+    shutil.rmtree(books / "cases" / "case-00020")
+    incremental.build(books, DAY, site, workers=1)
+    store = incremental.cache.Store(books, site.resolve())
+    names = [name for (name,) in store.db.execute("SELECT name FROM listings")]
+    store.close()
+    assert sorted(names) == sorted(p.name for p in (books / "cases").iterdir()), "old listing data is swept"

@@ -217,14 +217,19 @@ class Store:
             else:
                 gone = [(name,) for (name,) in db.execute("SELECT name FROM cases") if name not in index.cases]
                 db.executemany("DELETE FROM cases WHERE name = ?", gone)
+                db.executemany("DELETE FROM listings WHERE name = ?", gone)
+                # the listing data these cases had before this build (a full build sweeps every case's)
+                db.executemany("DELETE FROM listings WHERE name = ? AND hash != ?", list(db.execute(
+                    "SELECT name, listing_hash FROM pending WHERE build = ?", (build,))))
             db.execute("INSERT OR REPLACE INTO cases SELECT name, fingerprint, stats, listing_hash, problems, files"
                        " FROM pending WHERE build = ?", (build,))
             db.execute("DELETE FROM pending WHERE build = ?", (build,))
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            [("format", FORMAT), ("inputs", index.inputs), ("out", index.out),
                             ("out_inode", index.out_inode), ("listing_hash", index.listing_hash)])
-            db.execute("DELETE FROM listings WHERE NOT EXISTS (SELECT 1 FROM cases"
-                       " WHERE cases.name = listings.name AND cases.listing_hash = listings.hash)")
+            if full:
+                db.execute("DELETE FROM listings WHERE NOT EXISTS (SELECT 1 FROM cases"
+                           " WHERE cases.name = listings.name AND cases.listing_hash = listings.hash)")
 
     def discard(self, build: str) -> None:
         """Forget a build's pending rows (it was refused, or built a past commit)."""

@@ -85,6 +85,8 @@ def remove_stale(out: Path) -> list[Path]:
         except OSError:
             continue
         for entry in entries:
+            if not entry.name.startswith("."):  # a case folder, or the site itself: never scratch
+                continue
             found = _SCRATCH.match(entry.name)
             wanted = out.name if folder == out.parent else None
             if (found is None or (wanted is not None and found["name"] != wanted)
