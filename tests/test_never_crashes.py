@@ -11,7 +11,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import arrears.cli  # noqa: F401  (registers every rule `arrears check` runs)
@@ -178,6 +178,8 @@ def test_random_bytes_only_give_problems(data: bytes):
 
 @FAST
 @given(st.text(max_size=400))
+@example("{")  # a bracket opened on the front matter's last line: the parser's mark is past it
+@example("[\n")
 def test_random_text_only_gives_problems(text: str):
     parse_all(text.encode("utf-8", "surrogatepass"))
     parse_all(f"---\n{text}\n---\n".encode("utf-8", "surrogatepass"))

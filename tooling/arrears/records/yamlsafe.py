@@ -169,7 +169,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> 
         elif error.context_mark.line != error.problem_mark.line:
             reason = f"{reason} ({error.context} that starts on line {error.context_mark.line + first_line})"
     pos = Pos(mark.line + first_line, mark.column + 1) if mark else Pos(first_line, 1)
-    hint = _plain_hint(reason, text.splitlines()[mark.line] if mark and mark.line < text.count("\n") + 1 else "")
+    lines = text.splitlines()  # "{\n" is one line: the parser's mark may be just past the last
+    hint = _plain_hint(reason, lines[mark.line] if mark and mark.line < len(lines) else "")
     return YamlProblem(pos, "yaml-syntax", f"YAML syntax: {reason}{hint}")
 
 
