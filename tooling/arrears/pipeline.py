@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from arrears.ledger.compute import collect
-from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.ledger.figures import PortfolioFigures
 from arrears.ledger.summary import CaseSummary, summarize_case
-from arrears.problems import Problem, Verdict, case_of, sort_problems, verdict  # noqa: F401  (Verdict, case_of, verdict: re-exported)
+from arrears.problems import Problem, Verdict, case_of, verdict  # noqa: F401  (Verdict, case_of, verdict: re-exported)
 from arrears.records.load import map_cases, open_root
 from arrears.records.model import Case, Portfolio, Settings
 from arrears.rules.check import check, check_case

@@ -10,8 +10,8 @@ here but what to show.
 from __future__ import annotations
 
 from arrears.actions import protocol
-from arrears.actions.agenda import CARE, Agenda, AgendaItem, build, start_of_day, suggested_contact
-from arrears.ledger.figures import CaseFigures, PortfolioFigures
+from arrears.actions.agenda import CARE, Agenda, AgendaItem, suggested_contact
+from arrears.ledger.figures import CaseFigures
 from arrears.views import claim
 from arrears.views.messages import default_channel, human_date, refusals, render, suggest_tone
 from arrears.money import display
@@ -26,22 +26,20 @@ TITLES = {"broken-promise": "Broken promise", "missed-installment": "Missed inst
           "never-contacted": "New case, not yet contacted"}
 
 
-def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None,
-                   drafts: dict[str, dict | None] | None = None) -> dict:
-    """The context of agenda.html from an agenda already built (perhaps case by case, see `agenda.entry`).
-
-    `rendered`: items already rendered (partials/agenda_item.html, see `agenda_item`), by case id;
-    `drafts`: for the others, each case's `next_draft`, to link to.
-    """
-    rendered, drafts = rendered or {}, drafts or {}
+def agenda_page(agenda: Agenda, actions: list[Markup], pager: paging.Pager | None, total: int) -> dict:
+    """The context of one page of the agenda (agenda.html, agenda-2.html, ... see `paging`):
+    `actions` are that page's, already rendered (partials/agenda_item.html, in the build's
+    workers), in priority order, of `total` in all; `agenda` holds, on the first page, the cases
+    set apart, where a reader looks first. A short agenda is one page, as it always was."""
     return {
         "page": "agenda",
         "base": "",
-        "title": "Agenda",
+        "title": "Agenda" if pager is None else f"Agenda, page {pager.number} of {pager.count}",
         "as_of": agenda.as_of,
         "judged_at": agenda.now,
-        "items": [{**_item(item), "html": rendered.get(item.case.id),
-                   "draft": drafts.get(item.case.id) if item.allowed else None} for item in agenda.items],
+        "items": [{"html": html} for html in actions],
+        "total": total,
+        "pager": pager,
         "set_apart": [{
             "case": entry.figures.case,
             "href": case_href(entry.figures.case.id),
@@ -51,17 +49,6 @@ def agenda_context(agenda: Agenda, rendered: dict[str, Markup] | None = None,
         } for entry in agenda.set_apart],
         "care": CARE,
     }
-
-
-def agenda_page(agenda: Agenda, actions: list[Markup], pager: paging.Pager | None, total: int) -> dict:
-    """The context of one page of the agenda (agenda.html, agenda-2.html, ... see `paging`):
-    `actions` are that page's, already rendered (partials/agenda_item.html, in the build's
-    workers), in priority order, of `total` in all; `agenda` holds, on the first page, the cases
-    set apart, where a reader looks first. A short agenda is one page, as it always was."""
-    page = {**agenda_context(agenda), "items": [{"html": html} for html in actions], "total": total, "pager": pager}
-    if pager is not None:
-        page["title"] = f"Agenda, page {pager.number} of {pager.count}"
-    return page
 
 
 def agenda_item(item: AgendaItem, draft: dict | None = None) -> dict:

@@ -50,11 +50,6 @@ def entry(f: Listed, as_of: date) -> list:
     ]
 
 
-def script(cases: Iterable[Listed], as_of: date) -> str:
-    """The text of cases.js: `window.arrearsCases = {...};`, every case in the table's order."""
-    return "".join(chunks(piece(f, as_of) for f in cases))
-
-
 def piece(f: Listed, as_of: date) -> str:
     """One case's part of cases.js, made where the case's other listing pieces are (the build's workers)."""
     return _escape(json.dumps(entry(f, as_of), ensure_ascii=True, separators=(",", ":")))

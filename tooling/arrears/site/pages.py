@@ -118,13 +118,6 @@ class Tally:
                 for currency, sums in sorted(self.currencies.items())}
 
 
-def tally(cases: Iterable[Listed]) -> Tally:
-    found = Tally()
-    for f in cases:
-        found.add(f)
-    return found
-
-
 def currency_totals(counted: Tally) -> list[CurrencyTotals]:
     """Balance, overdue and aging per currency (amounts in different currencies never add up)."""
     result = []
