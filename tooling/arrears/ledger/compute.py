@@ -69,13 +69,19 @@ def collect(as_of: date, computed: Iterable) -> PortfolioFigures:
     cases = tuple(sorted(computed, key=lambda f: f.case.id))
     totals: dict[str, dict[str, Decimal]] = {}
     for figures in cases:
-        entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO, "interest": ZERO,
-                                                     "compensation": ZERO})
-        entry["balance"] += figures.balance
-        entry["overdue"] += figures.overdue
-        entry["interest"] += figures.totals.interest
-        entry["compensation"] += figures.totals.compensation
+        add_to_totals(totals, figures)
     return PortfolioFigures(as_of, cases, dict(sorted(totals.items())))
+
+
+def add_to_totals(totals: dict[str, dict[str, Decimal]], figures) -> None:
+    """Add one case (its figures or summary) to `PortfolioFigures.totals`: its currency's balance,
+    overdue, interest and compensation (for callers that meet the cases one at a time too)."""
+    entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO, "interest": ZERO,
+                                                 "compensation": ZERO})
+    entry["balance"] += figures.balance
+    entry["overdue"] += figures.overdue
+    entry["interest"] += figures.totals.interest
+    entry["compensation"] += figures.totals.compensation
 
 
 def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Holds | None = None) -> CaseFigures:

@@ -21,6 +21,7 @@ from arrears import money, words
 from arrears.actions.agenda import TITLES, AgendaItem
 from arrears.views.workings import workings
 from arrears.ledger.figures import AGING_BUCKETS, STATES, CaseFigures
+from arrears.ledger.compute import add_to_totals
 from arrears.ledger.summary import Listed
 from arrears.git.history import Commit, History, case_log
 from arrears.records.model import CONTACT_KINDS, BreathingSpace, Case, Contacting, Credit, Dispute, Fee, Invoice, Note, Payment, Plan, Portfolio
@@ -85,23 +86,18 @@ class Tally:
     states, owners and tags. So the listing pages never hold every case's figures at once."""
 
     def __init__(self) -> None:
-        self.count = 0
-        self.currencies: dict[str, dict] = {}
+        self.money: dict[str, dict[str, Decimal]] = {}  # as `PortfolioFigures.totals` (`compute.add_to_totals`)
+        self.currencies: dict[str, dict] = {}  # currency -> its cases, those overdue, its aging
         self.states: Counter = Counter()
         self.owners: set[str] = set()
         self.tags: set[str] = set()
 
     def add(self, f: Listed) -> None:
-        self.count += 1
+        add_to_totals(self.money, f)
         sums = self.currencies.get(f.currency)
         if sums is None:
             sums = self.currencies[f.currency] = {
-                "balance": Decimal(0), "overdue": Decimal(0), "interest": Decimal(0), "compensation": Decimal(0),
                 "cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}}
-        sums["balance"] += f.balance
-        sums["overdue"] += f.overdue
-        sums["interest"] += f.totals.interest
-        sums["compensation"] += f.totals.compensation
         sums["cases"] += 1
         sums["overdue_cases"] += f.overdue > 0
         aging = sums["aging"]
@@ -114,27 +110,27 @@ class Tally:
 
     def totals(self) -> dict[str, dict[str, Decimal]]:
         """As `PortfolioFigures.totals`: currency -> balance, overdue, interest, compensation."""
-        return {currency: {name: sums[name] for name in ("balance", "overdue", "interest", "compensation")}
-                for currency, sums in sorted(self.currencies.items())}
+        return dict(sorted(self.money.items()))
 
 
 def currency_totals(counted: Tally) -> list[CurrencyTotals]:
     """Balance, overdue and aging per currency (amounts in different currencies never add up)."""
     result = []
     for currency, sums in sorted(counted.currencies.items()):
+        money_sums = counted.money[currency]
         aging = sums["aging"]
         rows = [charts.Bar("Not yet due" if bucket == "current" else f"{bucket} days", aging[bucket],
                            money.display(aging[bucket], currency), f"aging-{i}")
                 for i, bucket in enumerate(AGING_BUCKETS)]
         result.append(CurrencyTotals(
             currency=currency,
-            balance=sums["balance"],
-            overdue=sums["overdue"],
+            balance=money_sums["balance"],
+            overdue=money_sums["overdue"],
             cases=sums["cases"],
             overdue_cases=sums["overdue_cases"],
             unpaid=sum(aging.values(), Decimal(0)),
             aging=tuple(charts.bars(rows)),
-            charged=sums["interest"] + sums["compensation"],
+            charged=money_sums["interest"] + money_sums["compensation"],
         ))
     return result
 
