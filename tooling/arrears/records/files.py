@@ -266,19 +266,22 @@ def _rescan(base: str, known: dict[str, Stat], folders: dict[str, tuple], read: 
                 and old[3] == seen.st_ino):
             stats[relative] = old
             continue
-        if not stat.S_ISREG(seen.st_mode):
+        found = _read_new(path, relative, seen, read, racy) if stat.S_ISREG(seen.st_mode) else None
+        if found is None:
             return None
-        data, _ = read_regular(path, relative)
-        if data is None:
-            return None
-        if read is not None:
-            read[relative] = data
-        stats[relative] = _stat(seen, data, racy)
+        stats[relative] = found
     return stats
 
 
-def _stat(seen: os.stat_result, data: bytes, racy: int) -> Stat:
-    """What the cache keeps of a file just read: a racily new one is kept with size -1, to be read again."""
+def _read_new(path: str, relative: str, seen: os.stat_result, read: dict[str, bytes] | None, racy: int
+              ) -> Stat | None:
+    """A file whose size or times moved: read (kept in `read`) and hashed; None if it cannot be.
+    A racily new one is kept with size -1, to be read again next time."""
+    data, _ = read_regular(path, relative)
+    if data is None:
+        return None
+    if read is not None:
+        read[relative] = data
     size = seen.st_size if seen.st_mtime_ns < racy and seen.st_ctime_ns < racy else -1
     return (size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, digest(data))
 
@@ -323,13 +326,11 @@ def _scan(base: Path, known: dict[str, Stat], read: dict[str, bytes] | None, rac
                     and old[2] == seen.st_ctime_ns and old[3] == seen.st_ino):
                 stats[relative] = old
                 continue
-            data, problem = read_regular(item.path, relative)
-            if data is None or bad_name(name):
+            found = None if bad_name(name) else _read_new(item.path, relative, seen, read, racy)
+            if found is None:
                 settled = False
                 continue
-            if read is not None:
-                read[relative] = data
-            stats[relative] = _stat(seen, data, racy)
+            stats[relative] = found
     return stats, (folders if settled else {}), settled
 
 

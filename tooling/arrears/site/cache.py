@@ -147,8 +147,7 @@ class Store:
     def previous(self, name: str) -> tuple[str, bytes, str, bytes, int] | None:
         """A case as last published, for the worker scanning it: (fingerprint, marshalled stats,
         listing hash, marshalled problems, attachments)."""
-        return self.db.execute("SELECT fingerprint, stats, listing_hash, problems, files FROM cases WHERE name = ?",
-                               (name,)).fetchone()
+        return self.previous_of([name]).get(name)
 
     def previous_of(self, names: list[str]) -> dict[str, tuple[str, bytes, str, bytes, int]]:
         """`previous` for many cases at once (a worker's part: one query per 500 cases, not one each)."""
