@@ -22,7 +22,6 @@ import marshal
 import os
 import pickle
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from typing import Iterable, Iterator, NamedTuple
 from arrears.git.command import GitError, open_repo
 from arrears.records.files import digest
 from arrears.git.history import History, read_history
+from arrears.site.publish import rename_over, write_beside
 
 CACHE = ".arrears-cache"
 FORMAT = 5
@@ -350,15 +350,4 @@ def unpickle(data: bytes):
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    rename_over(write_beside(path, lambda stream: stream.write(data), binary=True), path)

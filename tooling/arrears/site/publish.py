@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import IO, Callable, Iterable
 
 MARKER = ".arrears-site"
 MARKER_TEXT = ("This folder was built by `arrears build` and is replaced on every build.\n"
@@ -142,12 +142,7 @@ def replace_file(folder: Path, relative: str, text: str) -> bool:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.chmod(temporary, 0o666 & ~umask())
-    os.replace(temporary, path)
+    rename_over(write_beside(path, lambda stream: stream.write(data), binary=True), path, public=True)
     return True
 
 
@@ -155,27 +150,49 @@ def replace_chunks(folder: Path, relative: str, chunks: Iterable[str]) -> bool:
     """`replace_file` for a text made piece by piece (due.json at 10,000 cases is 7 MB): written
     beside its place, compared with what is there (left alone when the same: False), renamed."""
     path = folder / relative
+    temporary = write_beside(path, lambda stream: stream.writelines(chunks))
+    try:
+        same = filecmp.cmp(temporary, path, shallow=False)
+    except OSError:
+        same = False
+    if same:
+        os.unlink(temporary)
+        return False
+    rename_over(temporary, path, public=True)
+    return True
+
+
+def write_beside(path: Path, write: Callable[[IO], object], binary: bool = False) -> str:
+    """A temporary file beside `path`, filled by `write` (UTF-8 text, or bytes): its name, for
+    `rename_over`. Removed again if writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-        try:
-            if filecmp.cmp(temporary, path, shallow=False):
-                os.unlink(temporary)
-                return False
-        except OSError:
-            pass
-        os.chmod(temporary, 0o666 & ~umask())
+        with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as stream:
+            write(stream)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return temporary
+
+
+def rename_over(temporary: str, path: Path, public: bool = False) -> None:
+    """Put a file written by `write_beside` in `path`'s place, in one rename. `public`: readable as
+    any file the user writes (the umask's mode) rather than mkstemp's owner-only one."""
+    try:
+        if public:
+            os.chmod(temporary, 0o666 & ~umask())
         os.replace(temporary, path)
     except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        _remove(temporary)
         raise
-    return True
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def write_chunks(folder: Path, relative: str, chunks: Iterable[str]) -> None:
