@@ -73,11 +73,18 @@ def collect(as_of: date, computed: Iterable) -> PortfolioFigures:
     return PortfolioFigures(as_of, cases, dict(sorted(totals.items())))
 
 
-def add_to_totals(totals: dict[str, dict[str, Decimal]], figures) -> None:
+def add_to_totals(totals: dict[str, dict[str, Decimal]], figures, sign: int = 1) -> None:
     """Add one case (its figures or summary) to `PortfolioFigures.totals`: its currency's balance,
-    overdue, interest and compensation (for callers that meet the cases one at a time too)."""
+    overdue, interest and compensation (for callers that meet the cases one at a time too);
+    `sign` -1 takes out a case added before."""
     entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO, "interest": ZERO,
                                                  "compensation": ZERO})
+    if sign < 0:
+        entry["balance"] -= figures.balance
+        entry["overdue"] -= figures.overdue
+        entry["interest"] -= figures.totals.interest
+        entry["compensation"] -= figures.totals.compensation
+        return
     entry["balance"] += figures.balance
     entry["overdue"] += figures.overdue
     entry["interest"] += figures.totals.interest

@@ -295,19 +295,29 @@ def combine(as_of: date, contributions: Iterable[Contribution]) -> Insight:
 
 
 class Sums:
-    """The running sums of `combine`, for a caller that meets the cases one at a time."""
+    """The running sums of `combine`, for a caller that meets the cases one at a time. Every sum
+    is an integer, so a case can be taken out again exactly (`remove`)."""
 
     def __init__(self, as_of: date):
         self.as_of = as_of
         self.size = len(layout(as_of))
         self.totals: dict[str, list[int]] = {}
+        self.cases: dict[str, int] = {}  # currency -> the cases that added to it
 
-    def add(self, part: Contribution) -> None:
+    def add(self, part: Contribution, sign: int = 1) -> None:
         sums = self.totals.get(part.currency)
         if sums is None:
             sums = self.totals[part.currency] = [0] * self.size
+            self.cases[part.currency] = 0
         for position, value in part.sums.items():
-            sums[position] += value
+            sums[position] += sign * value
+        self.cases[part.currency] += sign
+        if not self.cases[part.currency]:  # as if no case in it had been met
+            del self.totals[part.currency], self.cases[part.currency]
+
+    def remove(self, part: Contribution) -> None:
+        """Take out a case `add` met before."""
+        self.add(part, -1)
 
     def insight(self) -> Insight:
         dates = Dates.of(self.as_of)

@@ -64,6 +64,9 @@ class Index:
     out_inode: int = 0  # its inode: another build (or a deleted site) replaces it with a new one
     listing_hash: str = ""  # hash of every case's listing: unchanged, the listing pages are too
     cases: dict[str, CaseEntry] = field(default_factory=dict)
+    listing_state: dict[str, bytes] = field(default_factory=dict, repr=False)
+    """What the listing pages were made of, for the next build to start from (see `listings`): the
+    running sums over every case, and each page's inputs by digest. Saved when not empty."""
 
 
 def folder(root: Path) -> Path:
@@ -143,6 +146,21 @@ class Store:
                 os.unlink(f"{self.path}{suffix}")
             except OSError:
                 pass
+
+    def meta(self, key: str) -> object:
+        """One value the last published build kept (see `Index.listing_state`), or None."""
+        found = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if found is None else found[0]
+
+    def data_of(self, pairs: Iterable[tuple[str, str]]) -> dict[str, bytes]:
+        """The listing data (`data`) stored under these (name, listing hash) pairs, whichever build
+        wrote them: a rebuild reads the changed cases' figures as the last build had them."""
+        found = {}
+        for name, hash_ in pairs:
+            row = self.db.execute("SELECT data FROM listings WHERE name = ? AND hash = ?", (name, hash_)).fetchone()
+            if row is not None:
+                found[name] = row[0]
+        return found
 
     def previous(self, name: str) -> tuple[str, bytes, str, bytes, int] | None:
         """A case as last published, for the worker scanning it: (fingerprint, marshalled stats,
@@ -225,7 +243,8 @@ class Store:
             db.execute("DELETE FROM pending WHERE build = ?", (build,))
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            [("format", FORMAT), ("inputs", index.inputs), ("out", index.out),
-                            ("out_inode", index.out_inode), ("listing_hash", index.listing_hash)])
+                            ("out_inode", index.out_inode), ("listing_hash", index.listing_hash),
+                            *index.listing_state.items()])
             if full:
                 db.execute("DELETE FROM listings WHERE NOT EXISTS (SELECT 1 FROM cases"
                            " WHERE cases.name = listings.name AND cases.listing_hash = listings.hash)")

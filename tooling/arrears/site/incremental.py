@@ -162,6 +162,7 @@ def _rebuild(job: Job, out: Path, names: list[str], top_problems: list[Problem],
     found: dict[str, Outcome] = {}
     written: list[str] = []
     extra: set[str] = set()
+    state: dict[str, bytes] = {}
 
     def write(folder: Path) -> None:
         job.target = folder
@@ -172,9 +173,10 @@ def _rebuild(job: Job, out: Path, names: list[str], top_problems: list[Problem],
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
         excluded = _excluded(top_problems, found.values(), {})
-        listed, more = render.listing_pages(job, folder, entries, excluded, atomic=False, session=session)
-        written.extend(listed)
-        extra.update(more)
+        listing = render.listing_pages(job, folder, entries, excluded, atomic=False, session=session)
+        written.extend(listing.written)
+        extra.update(listing.extra)
+        state.update(listing.state)
         written.extend(render.write_assets(job, folder))
         if job.search_index:
             search.index_site(folder)
@@ -191,7 +193,7 @@ def _rebuild(job: Job, out: Path, names: list[str], top_problems: list[Problem],
     if job.committed is None:  # a past commit's site is not what the working tree's next build starts from
         index = cache.Index(job.inputs, str(out), _inode(out),
                             fingerprints.listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})),
-                            entries)
+                            entries, state)
         _save(job, index, session, full=True)
     else:
         job.store.discard(job.token)
@@ -229,9 +231,12 @@ def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache
         listing_hash = fingerprints.listing_hash(entries, job.built_from, excluded)
         cases_rendered = sum(1 for outcome in found.values() if outcome.rebuilt and outcome.entry is not None)
         listings_rendered = listing_hash != index.listing_hash
+        state: dict[str, bytes] = {}
         if listings_rendered:
-            listed, extra = _renderer(job).listing_pages(job, out, entries, excluded, atomic=True, session=session)
-            written += listed
+            listing = _renderer(job).listing_pages(job, out, entries, excluded, atomic=True, session=session,
+                                                   previous=index.cases)
+            written += listing.written
+            extra, state = listing.extra, listing.state
             removed += sorted(_tidy(out, entries, extra))  # pages past the new last page of a list
         stale = any(path.startswith("cases/") for path in written + removed)
         if job.search_index and (session is None and (stale or search.is_stale(out))
@@ -245,7 +250,7 @@ def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
-        _save(job, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries), session, full=False)
+        _save(job, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries, state), session, full=False)
     elif session is not None:
         session.index = index
     return _report(out, False, entries, written, removed, top_problems, found.values(), kept,

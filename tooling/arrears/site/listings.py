@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import pickle
 from contextlib import closing
+from bisect import bisect_left, insort
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
@@ -40,6 +41,7 @@ from arrears.records.model import Portfolio
 from arrears.site import cache, case_index, pages, paging
 from arrears.site.agenda_page import agenda_page
 from arrears.site.build import _site, _write, search_page
+from arrears.site.fingerprint import build_fields, fields
 from arrears.site.insight_page import insight_page
 from arrears.site.publish import replace_chunks, replace_file, write_chunks
 from arrears.views.report import csv_chunks, json_chunks
@@ -104,18 +106,51 @@ class _Cases:
 
 
 class _Counted(NamedTuple):
-    """Step 1's result: what the listing pages add up over every case."""
+    """Step 1's result: what the listing pages add up over every case. Kept in the store after a
+    build (`Index.listing_state`), so the next one can adjust it by the cases that changed."""
 
     tally: pages.Tally
     insight: Sums
-    actions: list[str]  # the cases with an action, in the agenda's order
-    apart: list[SetApartCase]  # in case order
+    keys: list[tuple]  # (place in the agenda's order, case) of every case with an action, sorted
+    apart: dict[str, SetApartCase]  # the cases set apart from the agenda
+
+    @property
+    def actions(self) -> list[str]:
+        """The cases with an action, in the agenda's order."""
+        return [name for _, name in self.keys]
+
+    def set_apart(self) -> tuple[SetApartCase, ...]:
+        """In case order."""
+        return tuple(self.apart[name] for name in sorted(self.apart))
+
+    def add(self, name: str, listed: Listed) -> None:
+        self.tally.add(listed.summary)
+        self.insight.add(listed.insight)
+        found = listed.agenda
+        if isinstance(found, AgendaItem):
+            insort(self.keys, (order(found), name))
+        elif found is not None:
+            self.apart[name] = found
+
+    def remove(self, name: str, listed: Listed) -> None:
+        """Take out a case `add` met, with the figures it had then."""
+        self.tally.remove(listed.summary)
+        self.insight.remove(listed.insight)
+        found = listed.agenda
+        if isinstance(found, AgendaItem):
+            place = bisect_left(self.keys, (order(found), name))
+            if self.keys[place][1] != name:
+                raise LookupError(name)
+            del self.keys[place]
+        elif found is not None:
+            del self.apart[name]
 
 
 def _count(job: Job, cases: _Cases) -> _Counted:
+    """Every case met once, in name order."""
     tally, sums = pages.Tally(), Sums(job.as_of)
     keys: list[tuple] = []
-    apart = []
+    apart = {}
     for name, listed in cases.each():
         tally.add(listed.summary)
         sums.add(listed.insight)
@@ -123,9 +158,82 @@ def _count(job: Job, cases: _Cases) -> _Counted:
         if isinstance(found, AgendaItem):
             keys.append((order(found), name))
         elif found is not None:
-            apart.append(found)
+            apart[name] = found
     keys.sort()
-    return _Counted(tally, sums, [name for _, name in keys], apart)
+    return _Counted(tally, sums, keys, apart)
+
+
+RECOUNT_SHARE = 4
+"""Past one case in this many changed, meeting every case again is as quick as adjusting."""
+
+
+def _recount(job: Job, cases: _Cases, entries: dict[str, cache.CaseEntry],
+             previous: dict[str, cache.CaseEntry] | None, session: Session | None) -> _Counted | None:
+    """The last build's sums adjusted by the cases that changed since: each changed case taken out
+    with the figures the last build had (the store keeps them until this build is saved) and put
+    back with its new ones. None when there is nothing to start from (a full build, a store from
+    before, another set of cases) or too much changed: then every case is met again."""
+    if previous is None:
+        return None
+    changed = sorted(name for name in set(entries) | set(previous)
+                     if name not in entries or name not in previous
+                     or entries[name].listing_hash != previous[name].listing_hash)
+    if len(changed) * RECOUNT_SHARE > len(entries):
+        return None
+    stored = job.store.meta("counted")
+    if not isinstance(stored, bytes):
+        return None
+    with cache.gc_paused():
+        start, counted = pickle.loads(stored)
+    if start != _every(previous) or counted.insight.as_of != job.as_of:
+        return None
+    old = [(name, previous[name].listing_hash) for name in changed if name in previous]
+    before = job.store.data_of(old)
+    if len(before) != len(old):
+        return None
+    new = [name for name in changed if name in entries]
+    try:
+        with cache.gc_paused():
+            for name, data in before.items():
+                counted.remove(name, pickle.loads(data))
+            for name, listed in zip(new, cases.some(new)):
+                counted.add(name, listed)
+    except (KeyError, LookupError):  # the sums were not what the last build's cases add up to
+        return None
+    if session is not None:
+        for name in changed:
+            session.listed.pop(name, None)
+    return counted
+
+
+def _every(entries: dict[str, cache.CaseEntry]) -> str:
+    """A digest of every case and its listing data's hash: what the sums were made of."""
+    return cache.digest("\n".join(f"{name}\0{entries[name].listing_hash}" for name in sorted(entries)).encode())
+
+
+class _Pages:
+    """Which listing pages are already as they would be written: each page's inputs by digest, as
+    the last build wrote it. Only pages that are a function of these inputs are judged so; the
+    dashboard and the Insight page (every case's sums) are always rendered and compared."""
+
+    def __init__(self, folder: Path, atomic: bool, previous: dict[str, str], common: str, every: str):
+        self.folder, self.atomic, self.previous = folder, atomic, previous
+        self.common, self.every = common, every
+        self.keys: dict[str, str] = {}
+
+    def fresh(self, path: str, *inputs) -> bool:
+        """Does the page at `path` need no writing? Its inputs, besides what every page shares."""
+        key = cache.digest(repr((path, self.common, inputs)).encode())
+        old = self.previous.get(path)
+        if self.atomic and old in (key, f"{key}|{self.every}") and (self.folder / path).is_file():
+            self.keys[path] = old  # type: ignore[assignment]
+            return True
+        self.keys[path] = key
+        return False
+
+    def read_every_case(self, path: str) -> None:
+        """The page's template went through every case (`cases`): it changes when any case does."""
+        self.keys[path] = f"{self.keys[path].split('|')[0]}|{self.every}"
 
 
 class _Row(NamedTuple):
@@ -140,40 +248,58 @@ class _Id(NamedTuple):
 
 
 class _Names:
-    """Every case, for the templates: counted (`cases|length`), read from the store if iterated."""
+    """Every case, for the templates: counted (`cases|length`), read from the store if iterated
+    (which `iterated` tells: such a page changes whenever any case does)."""
 
     def __init__(self, names: list[str], cases: _Cases):
         self.names, self.cases = names, cases
+        self.iterated = False
 
     def __len__(self) -> int:
         return len(self.names)
 
     def __iter__(self) -> Iterator[CaseSummary]:
+        self.iterated = True
         for start in range(0, len(self.names), 500):
             yield from (listed.summary for listed in self.cases.some(self.names[start:start + 500]))
 
 
+class Listing(NamedTuple):
+    written: list[str]  # the paths written
+    extra: set[str]  # the extra listing files this portfolio has (`paging.extra_pages`), for `_tidy`
+    state: dict[str, bytes]  # for the next build to start from (`cache.Index.listing_state`)
+
+
 def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
-                  excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None
-                  ) -> tuple[list[str], set[str]]:
+                  excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None,
+                  previous: dict[str, cache.CaseEntry] | None = None) -> Listing:
     """The pages that list every case: dashboard, agenda, insight, search, due.json, due.csv, and
     for a large portfolio the case list's and the agenda's further pages and cases.js (see `paging`).
 
-    The cases left out for errors are named on the dashboard and the agenda. Returns the paths
-    written and the extra listing files this portfolio has (`paging.extra_pages`), for `_tidy`.
+    The cases left out for errors are named on the dashboard and the agenda. `previous` (the
+    cases as the last build published them, when it is updated in place: `atomic`) lets a
+    rebuild adjust the last build's sums and leave alone the pages whose inputs are unchanged.
     """
     store = job.store
     store.want({name: entry.listing_hash for name, entry in entries.items()})
     cases = _Cases(job, entries, session)
-    counted = _count(job, cases)
-    if session is not None:
-        session.listed = cases.kept
+    counted = _recount(job, cases, entries, previous if atomic else None, session)
+    if counted is None:
+        counted = _count(job, cases)
+        if session is not None:
+            session.listed = cases.kept
+    every_case = _every(entries)
+    state = {"counted": pickle.dumps((every_case, counted), protocol=pickle.HIGHEST_PROTOCOL)}
     names = sorted(entries)
     figures = PortfolioFigures(job.as_of, (), counted.tally.totals())
     portfolio = Portfolio(job.settings, (), (), root=job.root)
     site = _site(portfolio, figures, job.built_from)
     insight = counted.insight.insight()
     every = _Names(names, cases)
+    common = repr((job.inputs, build_fields(job.built_from),
+                   [fields(p) for name in sorted(excluded) for p in excluded[name]]))
+    last = store.meta("pages") if atomic and previous is not None else None
+    keys = _Pages(folder, atomic, pickle.loads(last) if isinstance(last, bytes) else {}, common, every_case)
     written: list[str] = []
 
     def emit(path: str, text: str | Iterable[str]) -> None:
@@ -188,37 +314,71 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
             return
         written.append(path)
 
+    def hashes(part: Iterable[str]) -> list[tuple[str, str]]:
+        return [(name, entries[name].listing_hash) for name in part]
+
     tables = paging.split(names, paging.CASES_PER_PAGE)
     table_pagers = paging.pagers(len(tables), paging.case_href)
     first = [listed.agenda for listed in cases.some(counted.actions[:pages.WORKLIST])]
-    board = None
-    stream = store.listed("row")  # the table's order is the cases' order: one pass over every row
-    for table, pager in zip(tables, table_pagers):
-        shown = [_Row(_Id(name)) for name in table]
-        rows = {name: Markup(row) for name, row in islice(stream, len(table))}
-        if list(rows) != list(table):
-            raise RuntimeError(f"the build cache lost the listing data of a case from {table[0]} to {table[-1]}")
-        if board is None:  # the dashboard: the table's first page
-            board = pages.dashboard(counted.tally, job.as_of, first, len(counted.actions), every, shown, rows,
-                                    insight=insight, pager=pager)
+    board = pages.dashboard(counted.tally, job.as_of, first, len(counted.actions), every, [_Row(_Id(n)) for n in tables[0]],
+                            insight=insight, pager=table_pagers[0])
+    tools = (len(names), board["state_names"], board["owners"], board["tags"])
+    todo = [0] + [number for number in range(1, len(tables))
+                  if not keys.fresh(table_pagers[number].hrefs[number], *tools, hashes(tables[number]))]
+    for number, rows in _rows(store, tables, todo, stream=not atomic or len(todo) > 4):
+        pager, shown = table_pagers[number], [_Row(_Id(name)) for name in tables[number]]
+        if number == 0:  # the dashboard: the table's first page
             emit("index.html", job.env.get_template("site/dashboard.html").render(
-                site=site, excluded=excluded, **board))
+                site=site, excluded=excluded, **{**board, "rows": rows}))
         else:  # cases-2.html, ...
-            emit(pager.hrefs[pager.number - 1], job.env.get_template("site/cases.html").render(
+            path, every.iterated = pager.hrefs[number], False
+            emit(path, job.env.get_template("site/cases.html").render(
                 site=site, **pages.case_list({**board, "rows": rows}, shown, pager)))
-    if len(tables) > 1:
+            if every.iterated:
+                keys.read_every_case(path)
+    if len(tables) > 1 and not keys.fresh(paging.INDEX, every_case):
         emit(paging.INDEX, case_index.chunks(text for _, text in store.listed("entry")))
     emit("insight.html", job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)))
     actions = paging.split(counted.actions, paging.ACTIONS_PER_PAGE)
-    stream = store.listed_in_order("action", counted.actions)
-    for number, (part, pager) in enumerate(zip(actions, paging.pagers(len(actions), paging.agenda_href)), start=1):
-        agenda = Agenda(job.as_of, job.now, None, (), tuple(counted.apart) if number == 1 else ())
+    agenda_pagers = paging.pagers(len(actions), paging.agenda_href)
+    apart = counted.set_apart()
+    total = len(counted.actions)
+    todo = [number for number, (part, pager) in enumerate(zip(actions, agenda_pagers))
+            if not keys.fresh(paging.agenda_href(number + 1), pager, total,
+                              hashes(sorted(counted.apart) if number == 0 else ()), hashes(part))]
+    stream = store.listed_in_order("action", [name for number in todo for name in actions[number]])
+    for number in todo:
+        part, pager = actions[number], agenda_pagers[number]
+        agenda = Agenda(job.as_of, job.now, None, (), apart if number == 0 else ())
         rendered = [Markup(action) for _, action in islice(stream, len(part))]
         if len(rendered) != len(part):
             raise RuntimeError("the build cache lost the listing data of a case on the agenda")
-        emit(paging.agenda_href(number), job.env.get_template("site/agenda.html").render(
-            site=site, excluded=excluded, **agenda_page(agenda, rendered, pager, len(counted.actions))))
-    emit("search.html", job.env.get_template("site/search.html").render(site=site, **search_page()))
-    emit("due.json", json_chunks(figures, (text for _, text in store.listed("json"))))
-    emit("due.csv", csv_chunks(text for _, text in store.listed("csv")))
-    return written, paging.extra_pages(len(tables), len(actions))
+        emit(paging.agenda_href(number + 1), job.env.get_template("site/agenda.html").render(
+            site=site, excluded=excluded, **agenda_page(agenda, rendered, pager, total)))
+    if not keys.fresh("search.html"):
+        emit("search.html", job.env.get_template("site/search.html").render(site=site, **search_page()))
+    if not keys.fresh("due.json", every_case):
+        emit("due.json", json_chunks(figures, (text for _, text in store.listed("json"))))
+    if not keys.fresh("due.csv", every_case):
+        emit("due.csv", csv_chunks(text for _, text in store.listed("csv")))
+    state["pages"] = pickle.dumps(keys.keys, protocol=pickle.HIGHEST_PROTOCOL)
+    return Listing(written, paging.extra_pages(len(tables), len(actions)), state)
+
+
+def _rows(store: cache.Store, tables: list, todo: list[int], stream: bool) -> Iterator[tuple[int, dict[str, Markup]]]:
+    """The rendered rows of the table pages to write (`todo`, by index), page by page: from one pass
+    over every row (the table's order is the cases' order), or for a few pages, theirs by name."""
+    wanted = set(todo)
+    rows = store.listed("row") if stream else None
+    for number, table in enumerate(tables):
+        if rows is not None:
+            found = {name: Markup(row) for name, row in islice(rows, len(table))}
+        elif number in wanted:
+            found = {name: Markup(row) for name, row in store.listed("row", table)}
+        else:
+            continue
+        if number in wanted:
+            if list(found) != list(table):
+                raise RuntimeError(
+                    f"the build cache lost the listing data of a case from {table[0]} to {table[-1]}")
+            yield number, found

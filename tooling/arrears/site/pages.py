@@ -83,14 +83,27 @@ class CurrencyTotals:
 class Tally:
     """What the dashboard adds up over every case, met one case at a time (see `listings`): per
     currency what `ledger.compute.collect` totals, the cases, those overdue and the aging; the
-    states, owners and tags. So the listing pages never hold every case's figures at once."""
+    states, owners and tags. So the listing pages never hold every case's figures at once.
+
+    A case can be taken out again (`remove`), so that a rebuild after a payment adjusts the last
+    build's tally by the cases that changed instead of meeting every case again: every figure is
+    a sum or a count, and what no case contributes any more (a currency, an owner) is dropped, as
+    a tally made afresh would never have had it."""
 
     def __init__(self) -> None:
         self.money: dict[str, dict[str, Decimal]] = {}  # as `PortfolioFigures.totals` (`compute.add_to_totals`)
         self.currencies: dict[str, dict] = {}  # currency -> its cases, those overdue, its aging
         self.states: Counter = Counter()
-        self.owners: set[str] = set()
-        self.tags: set[str] = set()
+        self.owner_counts: Counter = Counter()
+        self.tag_counts: Counter = Counter()
+
+    @property
+    def owners(self) -> set[str]:
+        return set(self.owner_counts)
+
+    @property
+    def tags(self) -> set[str]:
+        return set(self.tag_counts)
 
     def add(self, f: Listed) -> None:
         add_to_totals(self.money, f)
@@ -105,12 +118,35 @@ class Tally:
             aging[bucket] += f.aging.get(bucket, Decimal(0))
         self.states[f.state] += 1
         if f.case.owner:
-            self.owners.add(f.case.owner)
-        self.tags.update(f.case.tags)
+            self.owner_counts[f.case.owner] += 1
+        self.tag_counts.update(f.case.tags)
+
+    def remove(self, f: Listed) -> None:
+        """Take out a case `add` met before (with the same figures)."""
+        sums = self.currencies[f.currency]
+        sums["cases"] -= 1
+        if not sums["cases"]:  # no case in this currency any more
+            del self.currencies[f.currency], self.money[f.currency]
+        else:
+            add_to_totals(self.money, f, sign=-1)
+            sums["overdue_cases"] -= f.overdue > 0
+            aging = sums["aging"]
+            for bucket in AGING_BUCKETS:
+                aging[bucket] -= f.aging.get(bucket, Decimal(0))
+        _take(self.states, [f.state])
+        _take(self.owner_counts, [f.case.owner] if f.case.owner else [])
+        _take(self.tag_counts, f.case.tags)
 
     def totals(self) -> dict[str, dict[str, Decimal]]:
         """As `PortfolioFigures.totals`: currency -> balance, overdue, interest, compensation."""
         return dict(sorted(self.money.items()))
+
+
+def _take(counts: Counter, keys: Iterable[str]) -> None:
+    for key in keys:
+        counts[key] -= 1
+        if not counts[key]:
+            del counts[key]
 
 
 def currency_totals(counted: Tally) -> list[CurrencyTotals]:
@@ -183,11 +219,17 @@ def dashboard(counted: Tally, as_of: date, first_actions: Sequence[AgendaItem], 
 STATE_ORDER = {state: index for index, state in enumerate(STATES)}
 
 
+TABLE = ("page", "base", "as_of", "cases", "pager", "case_index", "case_href", "state_order", "state_names",
+         "owners", "tags")
+"""What page k of a paged case list takes from the dashboard's context: the table and its tools.
+Not the totals, the charts or the worklist, so a payment rewrites only the page that lists its case."""
+
+
 def case_list(board: dict, table: Sequence[Listed], pager: Pager) -> dict:
     """The context of cases-<k>.html, page k of a paged case list: the dashboard's table and tools
-    (`board` is the dashboard's context) with that page's cases."""
-    return {**board, "page": "cases", "title": f"All cases, page {pager.number} of {pager.count}",
-            "table": list(table), "pager": pager}
+    (`board` is the dashboard's context, with that page's `rows`) with that page's cases."""
+    return {**{key: board[key] for key in TABLE}, "rows": board["rows"], "page": "cases",
+            "title": f"All cases, page {pager.number} of {pager.count}", "table": list(table), "pager": pager}
 
 
 def case_row(figures: Listed, as_of: date) -> dict:
