@@ -8,12 +8,14 @@ pages take the rest from the pieces the workers rendered.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from arrears.site import incremental, listings, paging
 
@@ -119,6 +121,137 @@ def test_the_store_keeps_one_listing_per_case(books):
     shutil.rmtree(books / "cases" / "case-00020")
     incremental.build(books, DAY, site, workers=1)
     store = incremental.cache.Store(books, site.resolve())
-    names = [name for (name,) in store.db.execute("SELECT name FROM listings")]
+    for table in ("listings", "streamed"):
+        names = [name for (name,) in store.db.execute(f"SELECT name FROM {table}")]
+        assert sorted(names) == sorted(p.name for p in (books / "cases").iterdir()), f"old {table} rows are swept"
     store.close()
-    assert sorted(names) == sorted(p.name for p in (books / "cases").iterdir()), "old listing data is swept"
+
+
+# --- a rebuild adjusts the last build's sums and writes only the pages whose inputs moved ----------
+
+
+def test_a_payment_reads_only_its_case_and_rewrites_only_the_pages_it_is_on(books, tmp_path, monkeypatch):
+    site = books / "site"
+    incremental.build(books, DAY, site, workers=1)
+    pay(books, "case-00008", "15.00")  # on the case list's page 2 (five cases a page)
+    reads = []
+    real = listings.pickle.loads
+    monkeypatch.setattr(listings.pickle, "loads", lambda data: reads.append(1) or real(data))
+    built = incremental.build(books, DAY, site, workers=1)
+    assert len(reads) <= 2 + 2 + 12, "the stored sums and page digests, the case as it was and is, the worklist"
+    assert {"index.html", "insight.html", "due.json", "due.csv", "cases.js", "cases-2.html"} <= set(built.written)
+    assert not {"cases-3.html", "cases-4.html", "cases-5.html", "search.html"} & set(built.written)
+    monkeypatch.setattr(listings.pickle, "loads", real)
+    assert listing(site) == full(books, tmp_path, "after")
+
+
+def test_a_page_made_from_every_case_is_rewritten_when_any_case_changes(books, tmp_path):
+    (books / "templates/site").mkdir(parents=True)
+    (books / "templates/site/cases.html").write_text(
+        '{% extends "site/base.html" %}{% block main %}<p>Every balance:'
+        '{% for f in cases %} {{ f.balance }}{% endfor %}</p>{% endblock %}\n', encoding="utf-8")
+    site = books / "site"
+    incremental.build(books, DAY, site, workers=1)
+    pay(books, "case-00001", "17.00")  # on page 1: page 3 lists other cases, but this template shows them all
+    built = incremental.build(books, DAY, site, workers=1)
+    assert "cases-3.html" in built.written
+    assert listing(site) == full(books, tmp_path, "after")
+
+
+def _note(books: Path, case: str, name: str, text: str) -> None:
+    (books / "cases" / case / "notes" / name).write_text(text, encoding="utf-8")
+
+
+CHANGES = [
+    ("a payment", lambda b: pay(b, "case-00005", "40.00")),
+    ("another on the same case", lambda b: pay(b, "case-00005", "41.00")),
+    ("a dispute sets a case apart", lambda b: _note(b, "case-00013", "2026-11-20-dispute.md",
+        "---\ndate: 2026-11-20\nkind: dispute\nstate: open\nby: jo\nsummary: Goods never arrived\n---\n")),
+    ("the dispute resolved", lambda b: _note(b, "case-00013", "2026-11-21-resolved.md",
+        "---\ndate: 2026-11-21\nkind: dispute\nstate: resolved\nby: jo\nsummary: Found in their stores\n---\n")),
+    ("a case with an error is left out", lambda b: _note(b, "case-00019", "2026-11-22-bad.md",
+        "---\ndate: 2026-11-22\nkind: payment\namount: lots\nby: jo\n---\n")),
+    ("a case goes", lambda b: shutil.rmtree(b / "cases" / "case-00021")),
+    ("a case comes", lambda b: shutil.copytree(b / "cases" / "case-00002", b / "cases" / "case-00002b")),
+    ("the error mended", lambda b: (b / "cases/case-00019/notes/2026-11-22-bad.md").unlink()),
+    ("a case in a new currency, with a new owner and a tag", lambda b: _euro_case(b)),
+    ("a payment settles it", lambda b: pay(b, "euro-case", "90000.00")),
+    ("it goes, and its currency, owner and tag with it", lambda b: shutil.rmtree(b / "cases" / "euro-case")),
+]
+
+
+def _euro_case(books: Path) -> None:
+    shutil.copytree(books / "cases" / "case-00003", books / "cases" / "euro-case")
+    case = books / "cases" / "euro-case" / "case.md"
+    text = case.read_text(encoding="utf-8").replace("currency: GBP", "currency: EUR")
+    case.write_text(re.sub(r"\nowner: .*\n", "\ntags: [export]\nowner: ines\n", text), encoding="utf-8")
+
+
+def test_after_each_kind_of_change_the_adjusted_pages_are_a_full_builds(books, tmp_path, monkeypatch):
+    site = books / "site"
+    incremental.build(books, DAY, site, workers=1)
+    counted, real = [], listings._count
+    monkeypatch.setattr(listings, "_count", lambda *a: counted.append(1) or real(*a))
+    for number, (what, change) in enumerate(CHANGES):
+        change(books)
+        built = incremental.build(books, DAY, site, workers=1)
+        assert built.published, what
+        assert not counted, f"{what}: the last build's sums adjusted, not every case met again"
+        monkeypatch.setattr(listings, "_count", real)
+        assert listing(site) == full(books, tmp_path, f"step-{number}"), what
+        monkeypatch.setattr(listings, "_count", lambda *a: counted.append(1) or real(*a))
+        if number == len(CHANGES) - 2:
+            assert "€" in (site / "index.html").read_text(encoding="utf-8") and "ines" in (site / "index.html").read_text(encoding="utf-8")
+    assert "€" not in (site / "index.html").read_text(encoding="utf-8")
+    assert "ines" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def demo_listed(tmp_path_factory) -> list[tuple[str, listings.Listed]]:
+    """Every case of the demo portfolio (three currencies, owners, tags, cases set apart) as the
+    listing pages meet it."""
+    root = tmp_path_factory.mktemp("demo") / "books"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "cases", root / "cases")
+    shutil.copy(Path(__file__).resolve().parents[1] / "arrears.toml", root / "arrears.toml")
+    built = incremental.build(root, DAY, root / "site", workers=1)
+    store = incremental.cache.Store(root, built.out)
+    found = [(name, listings.pickle.loads(data)) for name, data in
+             store.db.execute("SELECT name, data FROM listings ORDER BY name")]
+    store.close()
+    assert len({listed.summary.currency for _, listed in found}) == 3
+    return _Cases(found)
+
+
+class _Cases(list):
+    def __repr__(self) -> str:  # hypothesis prints its arguments when a test fails
+        return f"<the {len(self)} demo cases>"
+
+
+def _made_afresh(chosen: list[tuple[str, listings.Listed]]) -> listings._Counted:
+    counted = listings._Counted(listings.pages.Tally(), listings.Sums(DAY), [], {})
+    for name, listed in chosen:
+        counted.add(name, listed)
+    return counted
+
+
+def _shown(counted: listings._Counted) -> str:
+    """Everything the listing pages show of the sums, as text (so 0 and 0.00 differ)."""
+    tally = counted.tally
+    return repr((tally.totals(), listings.pages.currency_totals(tally), listings.pages.state_bars(tally),
+                 sorted(tally.owners), sorted(tally.tags), counted.insight.insight(), counted.keys,
+                 counted.set_apart()))
+
+
+@given(st.data())
+@settings(max_examples=60)
+def test_sums_adjusted_case_by_case_are_the_sums_made_afresh(demo_listed, data):
+    names = [name for name, _ in demo_listed]
+    before = data.draw(st.sets(st.sampled_from(names)), label="cases before")
+    after = data.draw(st.sets(st.sampled_from(names)), label="cases after")
+    by_name = dict(demo_listed)
+    counted = _made_afresh([(name, by_name[name]) for name in sorted(before)])
+    for name in data.draw(st.permutations(sorted(before - after)), label="taken out"):
+        counted.remove(name, by_name[name])
+    for name in data.draw(st.permutations(sorted(after - before)), label="put in"):
+        counted.add(name, by_name[name])
+    assert _shown(counted) == _shown(_made_afresh([(name, by_name[name]) for name in sorted(after)]))

@@ -33,7 +33,7 @@ from arrears.git.history import History, read_history
 from arrears.site.publish import rename_over, write_beside
 
 CACHE = ".arrears-cache"
-FORMAT = 5
+FORMAT = 6
 """Bumped when the cache's layout changes: an older cache is then ignored."""
 
 Stat = tuple[int, int, int, int, str]
@@ -43,6 +43,13 @@ Stat = tuple[int, int, int, int, str]
 LISTING = ("data", "row", "action", "json", "csv", "entry")
 """What the store keeps of each case for the listing pages (see `listings`): `data` the pickled
 figures they are computed from, the rest that case's own piece of each page, already rendered."""
+
+_STREAMED = ("json", "csv", "entry")
+"""The pieces read for every case on each listing build (due.json, due.csv, cases.js), in a table
+of their own: scanning them does not wade through the larger figures and rows (4 to 15 times
+faster)."""
+
+_TABLE = {column: "streamed" if column in _STREAMED else "listings" for column in LISTING}
 
 
 class CaseEntry(NamedTuple):
@@ -82,8 +89,10 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cases (name TEXT PRIMARY KEY, fingerprint TEXT, stats BLOB, listing_hash TEXT,
                                   problems BLOB, files INTEGER) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS listings (name TEXT, hash TEXT, data BLOB, row TEXT, action TEXT, json TEXT, csv TEXT,
-                                     entry TEXT, PRIMARY KEY (name, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS listings (name TEXT, hash TEXT, data BLOB, row TEXT, action TEXT,
+                                     PRIMARY KEY (name, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS streamed (name TEXT, hash TEXT, json TEXT, csv TEXT, entry TEXT,
+                                     PRIMARY KEY (name, hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending (build TEXT, name TEXT, fingerprint TEXT, stats BLOB, listing_hash TEXT,
                                     problems BLOB, files INTEGER, PRIMARY KEY (build, name)) WITHOUT ROWID;
 """
@@ -115,6 +124,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
             self._pid = os.getpid()
+            self._db.execute("PRAGMA page_size=16384")  # a case's row fits a page (only a new file takes it)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
@@ -183,7 +193,10 @@ class Store:
         if not rows and not listings:
             return
         with _transaction(self.db):
-            self.db.executemany(f"INSERT OR IGNORE INTO listings VALUES (?, ?{', ?' * len(LISTING)})", listings)
+            self.db.executemany("INSERT OR IGNORE INTO listings VALUES (?, ?, ?, ?, ?)",
+                                [(name, hash_, data, row, action) for name, hash_, data, row, action, *_ in listings])
+            self.db.executemany("INSERT OR IGNORE INTO streamed VALUES (?, ?, ?, ?, ?)",
+                                [(name, hash_, *streamed) for name, hash_, _, _, _, *streamed in listings])
             self.db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [(build, *row) for row in rows])
 
@@ -199,7 +212,7 @@ class Store:
             raise ValueError(column)
         wanted = self.wanted
         if names is None:
-            for name, hash_, value in self.db.execute(f"SELECT name, hash, {column} FROM listings ORDER BY name"):
+            for name, hash_, value in self.db.execute(f"SELECT name, hash, {column} FROM {_TABLE[column]} ORDER BY name"):
                 if wanted.get(name) == hash_:
                     yield name, value
             return
@@ -207,7 +220,7 @@ class Store:
         for start in range(0, len(chosen), 500):  # SQLite's limit on parameters
             part = chosen[start:start + 500]
             found = {name: value for name, hash_, value in self.db.execute(
-                f"SELECT name, hash, {column} FROM listings WHERE name IN ({', '.join('?' * len(part))})", part)
+                f"SELECT name, hash, {column} FROM {_TABLE[column]} WHERE name IN ({', '.join('?' * len(part))})", part)
                 if wanted.get(name) == hash_}
             yield from ((name, found[name]) for name in part if name in found)
 
@@ -222,7 +235,7 @@ class Store:
             db.execute("DELETE FROM chosen")
             db.executemany("INSERT INTO chosen VALUES (?, ?, ?)",
                            ((position, name, wanted.get(name)) for position, name in enumerate(names)))
-        yield from db.execute(f"SELECT c.name, l.{column} FROM chosen c JOIN listings l"
+        yield from db.execute(f"SELECT c.name, l.{column} FROM chosen c JOIN {_TABLE[column]} l"
                               " ON l.name = c.name AND l.hash = c.hash ORDER BY c.position")
 
     def save(self, build: str, index: Index, full: bool) -> None:
@@ -234,10 +247,11 @@ class Store:
             else:
                 gone = [(name,) for (name,) in db.execute("SELECT name FROM cases") if name not in index.cases]
                 db.executemany("DELETE FROM cases WHERE name = ?", gone)
-                db.executemany("DELETE FROM listings WHERE name = ?", gone)
                 # the listing data these cases had before this build (a full build sweeps every case's)
-                db.executemany("DELETE FROM listings WHERE name = ? AND hash != ?", list(db.execute(
-                    "SELECT name, listing_hash FROM pending WHERE build = ?", (build,))))
+                replaced = list(db.execute("SELECT name, listing_hash FROM pending WHERE build = ?", (build,)))
+                for table in ("listings", "streamed"):
+                    db.executemany(f"DELETE FROM {table} WHERE name = ?", gone)
+                    db.executemany(f"DELETE FROM {table} WHERE name = ? AND hash != ?", replaced)
             db.execute("INSERT OR REPLACE INTO cases SELECT name, fingerprint, stats, listing_hash, problems, files"
                        " FROM pending WHERE build = ?", (build,))
             db.execute("DELETE FROM pending WHERE build = ?", (build,))
@@ -246,8 +260,9 @@ class Store:
                             ("out_inode", index.out_inode), ("listing_hash", index.listing_hash),
                             *index.listing_state.items()])
             if full:
-                db.execute("DELETE FROM listings WHERE NOT EXISTS (SELECT 1 FROM cases"
-                           " WHERE cases.name = listings.name AND cases.listing_hash = listings.hash)")
+                for table in ("listings", "streamed"):
+                    db.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM cases"
+                               f" WHERE cases.name = {table}.name AND cases.listing_hash = {table}.hash)")
 
     def discard(self, build: str) -> None:
         """Forget a build's pending rows (it was refused, or built a past commit)."""

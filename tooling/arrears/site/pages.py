@@ -138,8 +138,17 @@ class Tally:
         _take(self.tag_counts, f.case.tags)
 
     def totals(self) -> dict[str, dict[str, Decimal]]:
-        """As `PortfolioFigures.totals`: currency -> balance, overdue, interest, compensation."""
-        return dict(sorted(self.money.items()))
+        """As `PortfolioFigures.totals`: currency -> balance, overdue, interest, compensation.
+
+        Each in its currency's decimal places: a sum of Decimals keeps the most places any case
+        gave it (0 beside 0.00), so a tally adjusted case by case could otherwise differ in form
+        from one made afresh."""
+        return {currency: {key: money.to_minor(value, currency) for key, value in sums.items()}
+                for currency, sums in sorted(self.money.items())}
+
+    def aging(self, currency: str) -> dict[str, Decimal]:
+        """A currency's aging, bucket by bucket (in its decimal places, as `totals`)."""
+        return {bucket: money.to_minor(value, currency) for bucket, value in self.currencies[currency]["aging"].items()}
 
 
 def _take(counts: Counter, keys: Iterable[str]) -> None:
@@ -152,9 +161,10 @@ def _take(counts: Counter, keys: Iterable[str]) -> None:
 def currency_totals(counted: Tally) -> list[CurrencyTotals]:
     """Balance, overdue and aging per currency (amounts in different currencies never add up)."""
     result = []
+    totals = counted.totals()
     for currency, sums in sorted(counted.currencies.items()):
-        money_sums = counted.money[currency]
-        aging = sums["aging"]
+        money_sums = totals[currency]
+        aging = counted.aging(currency)
         rows = [charts.Bar("Not yet due" if bucket == "current" else f"{bucket} days", aging[bucket],
                            money.display(aging[bucket], currency), f"aging-{i}")
                 for i, bucket in enumerate(AGING_BUCKETS)]
