@@ -223,7 +223,7 @@ times (Linux stamps files with a clock as coarse as the kernel's tick, other fil
 seconds): its stat is not trusted next time, as Git does with its "racily clean" entries."""
 
 
-def scan(base: Path, known: dict[str, Stat], read: dict[str, bytes] | None = None,
+def scan(base: Path | str, known: dict[str, Stat], read: dict[str, bytes] | None = None,
          known_folders: dict[str, tuple] | None = None) -> tuple[dict[str, Stat], dict[str, tuple], bool]:
     """Every file under a case folder with its content hash (re-read only when size or times moved).
 
@@ -242,7 +242,7 @@ def scan(base: Path, known: dict[str, Stat], read: dict[str, bytes] | None = Non
         found = _rescan(str(base), known, known_folders, read, racy)
         if found is not None:
             return found, known_folders, True
-    return _scan(base, known, read, racy)
+    return _scan(Path(base), known, read, racy)
 
 
 def _rescan(base: str, known: dict[str, Stat], folders: dict[str, tuple], read: dict[str, bytes] | None,

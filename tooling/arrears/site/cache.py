@@ -71,9 +71,21 @@ class Index:
     out_inode: int = 0  # its inode: another build (or a deleted site) replaces it with a new one
     listing_hash: str = ""  # hash of every case's listing: unchanged, the listing pages are too
     cases: dict[str, CaseEntry] = field(default_factory=dict)
+    history: str = ""  # which Git history the fingerprints were made with (`history_key`)
     listing_state: dict[str, bytes] = field(default_factory=dict, repr=False)
     """What the listing pages were made of, for the next build to start from (see `listings`): the
     running sums over every case, and each page's inputs by digest. Saved when not empty."""
+
+
+_NO_PROBLEMS = marshal.dumps(())  # what most cases have: read without unmarshalling
+
+
+def history_key(history: History | None) -> str:
+    """Which Git history this is, as far as the case pages go: the last commit touching the records
+    (the history is read for them alone), so a commit elsewhere keeps the key."""
+    if history is None:
+        return ""
+    return f"{len(history.commits)}:{history.commits[-1].hash}" if history.commits else "0"
 
 
 def folder(root: Path) -> Path:
@@ -141,9 +153,12 @@ class Store:
             meta = dict(self.db.execute("SELECT key, value FROM meta"))
             if meta.get("format") != FORMAT:
                 return Index()
-            cases = {name: CaseEntry(listing, marshal.loads(problems), files) for name, listing, problems, files
-                     in self.db.execute("SELECT name, listing_hash, problems, files FROM cases")}
-            return Index(meta["inputs"], meta["out"], meta["out_inode"], meta["listing_hash"], cases)
+            with gc_paused():
+                cases = {name: CaseEntry(listing, () if problems == _NO_PROBLEMS else marshal.loads(problems), files)
+                         for name, listing, problems, files
+                         in self.db.execute("SELECT name, listing_hash, problems, files FROM cases")}
+            return Index(meta["inputs"], meta["out"], meta["out_inode"], meta["listing_hash"], cases,
+                         history=meta.get("history", ""))
         except (sqlite3.Error, KeyError, TypeError, ValueError, EOFError):
             self._reset()
             return Index()
@@ -182,7 +197,8 @@ class Store:
         found = {}
         for start in range(0, len(names), 500):
             part = names[start:start + 500]
-            found.update((row[0], row[1:]) for row in self.db.execute(
+            found.update((name, (fingerprint, stats, listing, problems, files))
+                         for name, fingerprint, stats, listing, problems, files in self.db.execute(
                 "SELECT name, fingerprint, stats, listing_hash, problems, files FROM cases"
                 f" WHERE name IN ({', '.join('?' * len(part))})", part))
         return found
@@ -258,6 +274,7 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            [("format", FORMAT), ("inputs", index.inputs), ("out", index.out),
                             ("out_inode", index.out_inode), ("listing_hash", index.listing_hash),
+                            ("history", index.history),
                             *index.listing_state.items()])
             if full:
                 for table in ("listings", "streamed"):

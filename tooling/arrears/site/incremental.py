@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import secrets
 import shutil
 import tempfile
 from concurrent.futures import Future
@@ -136,6 +135,7 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         index, full = cache.Index(), True
     else:
         index = session.index if session is not None and session.index is not None else store.index()
+    history_key = cache.history_key(history)
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
              and _inode(out) == index.out_inode)
     if reuse and changed is not None:
@@ -143,8 +143,10 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         todo = [name for name in names if name in touched or name not in index.cases]
     else:
         todo = names
-    job = Job(root, real_root, settings, as_of, inputs, fingerprints.code(), Path(), store, secrets.token_hex(8),
-              reuse, history, built_from, committed, search_index, session, templates)
+    job = Job(root, real_root, settings, as_of, inputs, fingerprints.code(), Path(), store, os.urandom(8).hex(),
+              reuse, history, built_from, committed, search_index, session, templates,
+              history_key=history_key, history_kept=reuse and index.history == history_key,
+              cases_folder=f"{real_root}/cases/")
     cache.ensure(root)
     try:
         if reuse:
@@ -193,7 +195,7 @@ def _rebuild(job: Job, out: Path, names: list[str], top_problems: list[Problem],
     if job.committed is None:  # a past commit's site is not what the working tree's next build starts from
         index = cache.Index(job.inputs, str(out), _inode(out),
                             fingerprints.listing_hash(entries, job.built_from, _excluded(top_problems, found.values(), {})),
-                            entries, state)
+                            entries, history=job.history_key, listing_state=state)
         _save(job, index, session, full=True)
     else:
         job.store.discard(job.token)
@@ -249,8 +251,10 @@ def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash:
-        _save(job, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries, state), session, full=False)
+    if (found or removed or set(entries) != set(index.cases) or listing_hash != index.listing_hash
+            or job.history_key != index.history):
+        _save(job, cache.Index(job.inputs, str(out), _inode(out), listing_hash, entries, job.history_key, state),
+              session, full=False)
     elif session is not None:
         session.index = index
     return _report(out, False, entries, written, removed, top_problems, found.values(), kept,
@@ -282,6 +286,9 @@ class Job:
     templates: str = ""  # the templates' fingerprint
     env: object = field(repr=False, default=None)  # the site's Jinja environment, once something is to be rendered
     now: datetime | None = None  # the agenda's "now": the start of the calling hours on the as-of day
+    history_key: str = ""  # which Git history (`cache.history_key`)
+    history_kept: bool = False  # the same as the last build's: a case whose files kept their stats is unchanged
+    cases_folder: str = ""  # the real path of cases/, with a slash
 
 
 @dataclass(frozen=True)
@@ -417,9 +424,9 @@ def _judge(job: Job, name: str, rows: list[tuple], previous: tuple | None = None
         previous = job.store.previous(name)
     known, known_folders = marshal.loads(previous[1]) if previous is not None else ({}, {})
     read: dict[str, bytes] = {}
-    stats, folders, settled = record_files.scan(job.real_root / "cases" / name, known, read, known_folders)
+    stats, folders, settled = record_files.scan(job.cases_folder + name, known, read, known_folders)
     unchanged = settled and stats == known and folders == known_folders
-    if previous is not None and previous[0] and unchanged and job.history is None:
+    if previous is not None and previous[0] and unchanged and (job.history is None or job.history_kept):
         return Outcome(None, False, []), _Scanned(stats, folders, settled, read, previous[0])
     fingerprint = fingerprints.case_fingerprint(job.inputs, name, stats, job.history) if settled else ""
     scanned = _Scanned(stats, folders, settled, read, fingerprint)
