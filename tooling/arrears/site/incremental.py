@@ -70,11 +70,10 @@ class Built:
 
 @dataclass
 class Session:
-    """What a long-running caller (`arrears serve`) keeps between builds: the index and the
-    unpickled listing data of every case, in memory."""
+    """What a long-running caller (`arrears serve`) keeps between builds, in memory: the index, the
+    Jinja environment, the Git history. (The listing pages' sums are the store's: `listings`.)"""
 
     index: cache.Index | None = None
-    listed: dict[str, tuple[str, object]] = field(default_factory=dict)  # case -> (listing hash, _Listed)
     env: object = None  # the Jinja environment, kept while the templates are unchanged
     history: dict = field(default_factory=dict)  # the Git history at the last commit seen (see `cache.history`)
     templates: str = ""
@@ -175,7 +174,7 @@ def _rebuild(job: Job, out: Path, names: list[str], top_problems: list[Problem],
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
         excluded = _excluded(top_problems, found.values(), {})
-        listing = render.listing_pages(job, folder, entries, excluded, atomic=False, session=session)
+        listing = render.listing_pages(job, folder, entries, excluded, atomic=False)
         written.extend(listing.written)
         extra.update(listing.extra)
         state.update(listing.state)
@@ -235,7 +234,7 @@ def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache
         listings_rendered = listing_hash != index.listing_hash
         state: dict[str, bytes] = {}
         if listings_rendered:
-            listing = _renderer(job).listing_pages(job, out, entries, excluded, atomic=True, session=session,
+            listing = _renderer(job).listing_pages(job, out, entries, excluded, atomic=True,
                                                    previous=index.cases)
             written += listing.written
             extra, state = listing.extra, listing.state

@@ -7,18 +7,20 @@ its cases.js entry) was rendered by the worker that built the case and is
 kept in the store (`cache.Store`, see `cache.LISTING`). Here the main
 process
 
-1. reads every case's figures (`Listed`) once, in case order, adding up
-   what the dashboard totals (`pages.Tally`) and the Insight page's sums,
-   and keeping of each agenda action only its place in the agenda's order
-   (and the worklist's first twelve in full);
+1. adds up what the dashboard totals (`pages.Tally`), the Insight page's
+   sums (`insight.Sums`) and each agenda action's place in the agenda's
+   order (`_Counted`): on a rebuild, by adjusting the last build's sums
+   (kept in the store) by the cases that changed, each taken out with the
+   figures it had and put back with its new ones; else by reading every
+   case's figures (`Listed`) once, in case order;
 2. writes each page from the pieces of the cases it shows, read back for
    that page alone, and the long files (due.json, due.csv, cases.js) piece
-   by piece.
+   by piece; on a rebuild, only the pages whose inputs moved (`_Pages`).
 
 So what the main process holds grows by a few hundred bytes a case, not by
-every case's figures and pages (17 KB a case at 2,500 cases before), and a
-rebuild renders no case's piece again. Under `serve` the figures read in
-step 1 are kept in memory between builds (`Session.listed`).
+every case's figures and pages (17 KB a case at 2,500 cases before), a
+rebuild renders no case's piece again, and after a payment it reads two
+sets of figures (the case's, before and after) rather than every case's.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from arrears.site.publish import replace_chunks, replace_file, write_chunks
 from arrears.views.report import csv_chunks, json_chunks
 
 if TYPE_CHECKING:
-    from arrears.site.incremental import Job, Session
+    from arrears.site.incremental import Job
 
 
 class Listed(NamedTuple):
@@ -60,48 +62,29 @@ class Listed(NamedTuple):
 
 
 class _Cases:
-    """Every case's `Listed`, from `serve`'s memory of the last build or the store, by name."""
+    """Every case's `Listed`, read from the store by name."""
 
-    def __init__(self, job: Job, entries: dict[str, cache.CaseEntry], session: Session | None):
+    def __init__(self, job: Job, entries: dict[str, cache.CaseEntry]):
         self.store = job.store
         self.entries = entries
-        self.memory = session.listed if session is not None else None
-        self.kept: dict[str, tuple[str, Listed]] = {}
 
     def each(self) -> Iterator[tuple[str, Listed]]:
-        """Every case in name order (remembered for `serve` when there is a session)."""
-        memory = self.memory or {}
-        names = sorted(self.entries)
-        missing = [name for name in names
-                   if name not in memory or memory[name][0] != self.entries[name].listing_hash]
-        if len(missing) < len(names) // 2:  # mostly remembered: read the others by name
-            fetched: Iterator = self.store.listed("data", missing)
-        else:  # read them all in one pass, in name order
-            fetched = self.store.listed("data", None)
-        wanted = set(missing)
+        """Every case in name order, in one pass over the store."""
+        fetched = self.store.listed("data", None)
         with cache.gc_paused(), closing(fetched):
-            for name in names:
-                if name in wanted:
-                    found, data = next(fetched, (None, None))
-                    while found is not None and found < name:  # a remembered case, in a full pass
-                        found, data = next(fetched, (None, None))
-                    if found != name:
-                        raise RuntimeError(f"the build cache lost the listing data of {name}")
-                    listed = pickle.loads(data)
-                else:
-                    listed = memory[name][1]
-                if self.memory is not None:
-                    self.kept[name] = (self.entries[name].listing_hash, listed)
-                yield name, listed
+            for name in sorted(self.entries):
+                found, data = next(fetched, (None, None))
+                if found != name:
+                    raise RuntimeError(f"the build cache lost the listing data of {name}")
+                yield name, pickle.loads(data)
 
     def some(self, names: list[str]) -> list[Listed]:
         """These cases (one page's), in the order given."""
-        memory = self.kept or self.memory or {}
-        found = {name: memory[name][1] for name in names
-                 if name in memory and memory[name][0] == self.entries[name].listing_hash}
-        missing = [name for name in names if name not in found]
         with cache.gc_paused():
-            found.update((name, pickle.loads(data)) for name, data in self.store.listed("data", missing))
+            found = {name: pickle.loads(data) for name, data in self.store.listed("data", names)}
+        missing = [name for name in names if name not in found]
+        if missing:
+            raise RuntimeError(f"the build cache lost the listing data of {missing[0]}")
         return [found[name] for name in names]
 
 
@@ -168,7 +151,7 @@ RECOUNT_SHARE = 4
 
 
 def _recount(job: Job, cases: _Cases, entries: dict[str, cache.CaseEntry],
-             previous: dict[str, cache.CaseEntry] | None, session: Session | None) -> _Counted | None:
+             previous: dict[str, cache.CaseEntry] | None) -> _Counted | None:
     """The last build's sums adjusted by the cases that changed since: each changed case taken out
     with the figures the last build had (the store keeps them until this build is saved) and put
     back with its new ones. None when there is nothing to start from (a full build, a store from
@@ -200,9 +183,6 @@ def _recount(job: Job, cases: _Cases, entries: dict[str, cache.CaseEntry],
                 counted.add(name, listed)
     except (KeyError, LookupError):  # the sums were not what the last build's cases add up to
         return None
-    if session is not None:
-        for name in changed:
-            session.listed.pop(name, None)
     return counted
 
 
@@ -271,8 +251,7 @@ class Listing(NamedTuple):
 
 
 def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
-                  excluded: dict[str, tuple[Problem, ...]], atomic: bool, session: Session | None = None,
-                  previous: dict[str, cache.CaseEntry] | None = None) -> Listing:
+                  excluded: dict[str, tuple[Problem, ...]], atomic: bool, previous: dict[str, cache.CaseEntry] | None = None) -> Listing:
     """The pages that list every case: dashboard, agenda, insight, search, due.json, due.csv, and
     for a large portfolio the case list's and the agenda's further pages and cases.js (see `paging`).
 
@@ -282,12 +261,8 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
     """
     store = job.store
     store.want({name: entry.listing_hash for name, entry in entries.items()})
-    cases = _Cases(job, entries, session)
-    counted = _recount(job, cases, entries, previous if atomic else None, session)
-    if counted is None:
-        counted = _count(job, cases)
-        if session is not None:
-            session.listed = cases.kept
+    cases = _Cases(job, entries)
+    counted = _recount(job, cases, entries, previous if atomic else None) or _count(job, cases)
     every_case = _every(entries)
     state = {"counted": pickle.dumps((every_case, counted), protocol=pickle.HIGHEST_PROTOCOL)}
     names = sorted(entries)
