@@ -205,13 +205,16 @@ def test_cases_js_keeps_hostile_text_inert(books, small_pages):
     assert names["evil"] == "<script>alert('name')</script><img src=x onerror=alert('name2')>"
 
 
-@pytest.mark.parametrize("count", [2, 5, 6, 7, 100])
+@pytest.mark.parametrize("count", [2, 5, 6, 7, 8, 9, 100])
 def test_the_pager_links_the_ends_and_the_neighbours_and_stays_short(count):
     for number, pager in enumerate(paging.pagers(count, paging.agenda_href), start=1):
         numbers = [link[0] for link in pager.window if link is not None]
         assert numbers == sorted(set(numbers)) and {1, count, number} <= set(numbers)
         assert {n for n in (number - 1, number + 1) if 1 <= n <= count} <= set(numbers), "a neighbour is one click away"
-        assert len(numbers) <= 2 * paging.WINDOW + 3
+        assert len(numbers) <= 2 * paging.WINDOW + 5
+        for before, gap, after in zip(pager.window, pager.window[1:], pager.window[2:]):
+            if gap is None:
+                assert after[0] >= before[0] + 3, "a gap hides two pages or more, never just one"
         for before, after in zip(pager.window, pager.window[1:]):
             if before is not None and after is not None:
                 assert after[0] == before[0] + 1, "skipped pages are marked by a gap"

@@ -44,8 +44,12 @@ class Pager:
     def window(self) -> list[tuple[int, str] | None]:
         """The pages to link by number: the first, the last, and the two either side of this one;
         None where pages are skipped. (All of them at 10,000 cases would be 100 links on each of 100
-        agenda pages: a wall of numbers, and 10,000 links to render.)"""
-        shown = sorted({1, self.count, *range(max(1, self.number - WINDOW), min(self.count, self.number + WINDOW) + 1)})
+        agenda pages: a wall of numbers, and 10,000 links to render.) A gap never hides a single
+        page: that page's number takes no more room than the gap's mark."""
+        near = range(max(1, self.number - WINDOW), min(self.count, self.number + WINDOW) + 1)
+        shown = {1, self.count, *near}
+        shown |= {n + 1 for n in shown if n + 2 in shown and n + 1 not in shown}
+        shown = sorted(shown)
         links: list[tuple[int, str] | None] = []
         for number in shown:
             if links and links[-1] is not None and number > links[-1][0] + 1:
