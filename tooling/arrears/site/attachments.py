@@ -13,7 +13,6 @@ The records themselves are never changed: only the site's copy is wrapped.
 from __future__ import annotations
 
 import posixpath
-import zipfile
 from pathlib import Path
 
 PASSIVE = frozenset({
@@ -50,6 +49,8 @@ def write(data: bytes, name: str, files: Path) -> Path:
     if is_passive(name):
         target.write_bytes(data)
     else:
+        import zipfile  # (only for a file a browser would run: most builds have none)
+
         entry = zipfile.ZipInfo(posixpath.basename(name), date_time=_EPOCH)
         entry.compress_type = zipfile.ZIP_DEFLATED
         entry.external_attr = 0o644 << 16

@@ -20,7 +20,6 @@ from arrears.ledger import claim
 from arrears.ledger.figures import CaseFigures
 from arrears.records.model import Invoice, Settings
 from arrears.views import messages
-from arrears.views.scaffold import create_new, moment_text, note_stem, yaml_text
 
 TEMPLATE = "letter-of-claim.txt"
 HOLD_TEMPLATE = "letter-breathing-space.txt"
@@ -151,6 +150,8 @@ def hold_print_context(figures: CaseFigures, settings: Settings, root: Path | No
 def sent_note_text(draft: messages.Draft, day: date, clock_time: time | None, by: str | None,
                    hold: bool = False) -> str:
     """The recorded letter: of claim (tagged letter-of-claim: it opens the 30-day window), or acknowledging a hold."""
+    from arrears.views.scaffold import moment_text, yaml_text  # (writing records: not needed to render a page)
+
     if hold:
         summary, tags = "Breathing space acknowledged by letter (no payment asked)", "breathing-space"
     else:
@@ -166,6 +167,8 @@ def sent_note_text(draft: messages.Draft, day: date, clock_time: time | None, by
 def record(root: Path, draft: messages.Draft, day: date, clock_time: time | None, by: str | None,
            hold: bool = False) -> Path:
     """Write the note under the first free `<date>-letter[-N].md`, never overwriting."""
+    from arrears.views.scaffold import create_new, note_stem
+
     folder = root / "cases" / draft.case_id / "notes"
     return create_new(folder, note_stem(day, "letter"), sent_note_text(draft, day, clock_time, by, hold))
 

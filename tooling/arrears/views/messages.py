@@ -29,7 +29,6 @@ from arrears.records.model import CONTACT_KINDS, Contacting, Settings
 from arrears.actions.tone import (CONTACT_CHANNEL, FINAL_DEADLINE_DAYS, FIRM_DEADLINE_DAYS, MESSAGE_CHANNELS,  # noqa: F401
                                    NOT_CHASED, TONES, broken_promises, default_channel, refusals, suggest_tone)
 from arrears.views import workings
-from arrears.views.scaffold import create_new, moment_text, note_stem
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
@@ -262,6 +261,8 @@ def sent_note_text(draft: Draft, day: date, clock_time: time | None, by: str | N
                    follow_up: date | None = None) -> str:
     """A note recording the draft as sent: kind email/sms/letter, direction out, outcome sent, the text as body;
     `follow_up` brings the case back on the agenda that day (see `actions.followup`)."""
+    from arrears.views.scaffold import moment_text  # (writing records: not needed to render a page)
+
     lines = [
         "---",
         f"date: {moment_text(day, clock_time)}",
@@ -284,6 +285,8 @@ def sent_note_text(draft: Draft, day: date, clock_time: time | None, by: str | N
 def record(root: Path, draft: Draft, day: date, clock_time: time | None, by: str | None = None,
            follow_up: date | None = None) -> Path:
     """Write the sent-message note under the first free `<date>-<kind>[-N].md`, never overwriting."""
+    from arrears.views.scaffold import create_new, note_stem
+
     folder = root / "cases" / draft.case_id / "notes"
     return create_new(folder, note_stem(day, NOTE_KIND[draft.channel]),
                       sent_note_text(draft, day, clock_time, by, follow_up))
