@@ -141,3 +141,20 @@ def test_records_and_attachments_are_told_apart_in_one_place():
     assert files.is_record("case.md") and files.is_record("notes/x.md") and files.is_record("plans/p.md")
     assert not files.is_record("files/x.md") and not files.is_record("notes/deep/x.md")
     assert files.is_record_path("cases/acme/notes/x.md") and not files.is_record_path("cases/x.md")
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 70000])
+def test_a_record_is_read_whole_in_one_read_and_whole_if_it_grew_since_its_stat(tmp_path, monkeypatch, size):
+    path = tmp_path / "note.md"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    reads = []
+    real_read = os.read
+    monkeypatch.setattr(files.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    assert files.read_regular(path, "note.md") == (data, None)
+    assert len(reads) == 1, "a file no larger than its stat said is read in one call"
+
+    real_fstat = os.fstat  # as if the file had grown by 100 bytes between the fstat and the read
+    monkeypatch.setattr(files.os, "fstat", lambda fd: os.stat_result(
+        (*real_fstat(fd)[:6], max(0, size - 100), *real_fstat(fd)[7:10])))
+    assert files.read_regular(path, "note.md") == (data, None)

@@ -59,7 +59,14 @@ def minor_units(currency: str) -> int:
 
 
 def quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_units(currency))
+    """One minor unit (0.01 for GBP): asked for every amount shown, so made once per currency."""
+    found = _QUANTA.get(currency)
+    if found is None:
+        found = _QUANTA[currency] = Decimal(1).scaleb(-minor_units(currency))
+    return found
+
+
+_QUANTA: dict[str, Decimal] = {}
 
 
 def parse_amount(text: str, currency: str) -> Decimal:

@@ -88,8 +88,11 @@ def read_regular(path: Path | str, relative: str) -> tuple[bytes | None, Problem
         found = os.fstat(handle)
         if not stat.S_ISREG(found.st_mode):
             return None, not_a_file(relative, found.st_mode)
-        chunks = []
-        while chunk := os.read(handle, max(found.st_size, 65536)):
+        chunk = os.read(handle, found.st_size + 1)
+        if len(chunk) <= found.st_size:  # short of what was asked: the end, in one read (the usual case)
+            return chunk, None
+        chunks = [chunk]  # it grew since the fstat
+        while chunk := os.read(handle, 65536):
             chunks.append(chunk)
         return b"".join(chunks), None
     except OSError as error:
