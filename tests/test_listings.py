@@ -229,7 +229,7 @@ class _Cases(list):
 
 
 def _made_afresh(chosen: list[tuple[str, listings.Listed]]) -> listings._Counted:
-    counted = listings._Counted(listings.pages.Tally(), listings.Sums(DAY), [], {})
+    counted = listings._Counted.empty(DAY)
     for name, listed in chosen:
         counted.add(name, listed)
     return counted
@@ -256,3 +256,17 @@ def test_sums_adjusted_case_by_case_are_the_sums_made_afresh(demo_listed, data):
     for name in data.draw(st.permutations(sorted(after - before)), label="put in"):
         counted.add(name, by_name[name])
     assert _shown(counted) == _shown(_made_afresh([(name, by_name[name]) for name in sorted(after)]))
+
+
+def test_taking_out_a_case_the_sums_never_met_is_refused(demo_listed):
+    by_name = dict(demo_listed)
+    euro = next(name for name, listed in demo_listed if listed.summary.currency == "EUR")
+    apart = next(name for name, listed in demo_listed if isinstance(listed.agenda, listings.SetApartCase))
+    acting = next(name for name, listed in demo_listed if isinstance(listed.agenda, listings.AgendaItem))
+    no_euros = [(name, listed) for name, listed in demo_listed if listed.summary.currency != "EUR"]
+    with pytest.raises(LookupError):  # its currency: a rebuild then meets every case again
+        _made_afresh(no_euros).remove(euro, by_name[euro])
+    for missing in (apart, acting):  # the cases set apart, the agenda's order
+        with pytest.raises(LookupError):
+            _made_afresh([(name, listed) for name, listed in demo_listed if name != missing]).remove(
+                missing, by_name[missing])

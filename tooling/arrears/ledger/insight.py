@@ -307,6 +307,8 @@ class Sums:
     def add(self, part: Contribution, sign: int = 1) -> None:
         sums = self.totals.get(part.currency)
         if sums is None:
+            if sign < 0:
+                raise KeyError(f"no case in {part.currency} to take out")
             sums = self.totals[part.currency] = [0] * self.size
             self.cases[part.currency] = 0
         for position, value in part.sums.items():

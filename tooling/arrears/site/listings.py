@@ -106,12 +106,21 @@ class _Counted(NamedTuple):
         """In case order."""
         return tuple(self.apart[name] for name in sorted(self.apart))
 
-    def add(self, name: str, listed: Listed) -> None:
+    @classmethod
+    def empty(cls, as_of) -> _Counted:
+        return cls(pages.Tally(), Sums(as_of), [], {})
+
+    def add(self, name: str, listed: Listed, in_order: bool = True) -> None:
+        """Put a case in (`in_order` False: its action's place is appended, for a caller that sorts
+        `keys` once it has met every case)."""
         self.tally.add(listed.summary)
         self.insight.add(listed.insight)
         found = listed.agenda
         if isinstance(found, AgendaItem):
-            insort(self.keys, (order(found), name))
+            if in_order:
+                insort(self.keys, (order(found), name))
+            else:
+                self.keys.append((order(found), name))
         elif found is not None:
             self.apart[name] = found
 
@@ -131,19 +140,11 @@ class _Counted(NamedTuple):
 
 def _count(job: Job, cases: _Cases) -> _Counted:
     """Every case met once, in name order."""
-    tally, sums = pages.Tally(), Sums(job.as_of)
-    keys: list[tuple] = []
-    apart = {}
+    counted = _Counted.empty(job.as_of)
     for name, listed in cases.each():
-        tally.add(listed.summary)
-        sums.add(listed.insight)
-        found = listed.agenda
-        if isinstance(found, AgendaItem):
-            keys.append((order(found), name))
-        elif found is not None:
-            apart[name] = found
-    keys.sort()
-    return _Counted(tally, sums, keys, apart)
+        counted.add(name, listed, in_order=False)
+    counted.keys.sort()
+    return counted
 
 
 RECOUNT_SHARE = 4
@@ -181,7 +182,7 @@ def _recount(job: Job, cases: _Cases, entries: dict[str, cache.CaseEntry],
                 counted.remove(name, pickle.loads(data))
             for name, listed in zip(new, cases.some(new)):
                 counted.add(name, listed)
-    except (KeyError, LookupError):  # the sums were not what the last build's cases add up to
+    except LookupError:  # the sums were not what the last build's cases add up to
         return None
     return counted
 
