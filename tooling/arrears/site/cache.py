@@ -33,7 +33,7 @@ from arrears.git.history import History, read_history
 from arrears.site.publish import rename_over, write_beside
 
 CACHE = ".arrears-cache"
-FORMAT = 6
+FORMAT = 7
 """Bumped when the cache's layout changes: an older cache is then ignored."""
 
 Stat = tuple[int, int, int, int, str]
@@ -97,16 +97,21 @@ def store_path(root: Path, out: Path | str) -> Path:
     return folder(root) / f"site-{digest(str(out).encode())[:12]}.v{FORMAT}.sqlite"  # another layout: another file
 
 
+# Rowid tables for `cases`, `listings` and `pending`: their rows are kilobytes (a case's file stats,
+# its figures and rendered pieces), and SQLite keeps a WITHOUT ROWID row's local part to a quarter
+# of a page, spilling the rest to an overflow page of its own (30 KB a case at 10,000 cases); a rowid
+# table keeps a row whole in its page, found through the index on its name. The streamed pieces are
+# small enough to stay WITHOUT ROWID, clustered in name order for the scans.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cases (name TEXT PRIMARY KEY, fingerprint TEXT, stats BLOB, listing_hash TEXT,
-                                  problems BLOB, files INTEGER) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS listings (name TEXT, hash TEXT, data BLOB, row TEXT, action TEXT,
-                                     PRIMARY KEY (name, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cases (name TEXT NOT NULL UNIQUE, fingerprint TEXT, stats BLOB, listing_hash TEXT,
+                                  problems BLOB, files INTEGER);
+CREATE TABLE IF NOT EXISTS listings (name TEXT NOT NULL, hash TEXT NOT NULL, data BLOB, row TEXT, action TEXT,
+                                     UNIQUE (name, hash));
 CREATE TABLE IF NOT EXISTS streamed (name TEXT, hash TEXT, json TEXT, csv TEXT, entry TEXT,
                                      PRIMARY KEY (name, hash)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pending (build TEXT, name TEXT, fingerprint TEXT, stats BLOB, listing_hash TEXT,
-                                    problems BLOB, files INTEGER, PRIMARY KEY (build, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending (build TEXT NOT NULL, name TEXT NOT NULL, fingerprint TEXT, stats BLOB,
+                                    listing_hash TEXT, problems BLOB, files INTEGER, UNIQUE (build, name));
 """
 
 
@@ -136,8 +141,8 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
             self._pid = os.getpid()
-            # (only a new file takes it) a case's streamed pieces fit in a page, so scanning them reads no
-            # overflow pages, while a case's larger row wastes little of one (16 KB pages: twice the file)
+            # (only a new file takes it) a case's streamed pieces fit in a WITHOUT ROWID page's quarter,
+            # so scanning them reads no overflow page (see _SCHEMA)
             self._db.execute("PRAGMA page_size=8192")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
