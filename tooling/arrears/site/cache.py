@@ -7,7 +7,9 @@ only makes the next build a full one. It holds
   built there, the inputs every page shares, and per case the content hash
   of each of its files (with the size and times that let an unchanged file
   skip being read again, as Git's index does), the resulting fingerprint,
-  and the case's listing data for the listing pages;
+  and the case's listing data for the listing pages; and what those pages
+  were made of (their running sums and each page's inputs by digest), for
+  the next build to adjust rather than redo;
 - `markdown/<case>.pickle`: the case's rendered Markdown bodies by a hash of
   their text, so a rebuilt page re-renders only the bodies that changed.
 
