@@ -17,6 +17,7 @@ from arrears.git.history import BuildInfo, History
 from arrears.records.model import Portfolio
 from arrears.site import agenda_page, pages
 from arrears.site.publish import ASSETS, MARKER, SiteError, check_output, publish  # noqa: F401  (the build's API)
+from arrears.site.publish import write_chunks
 
 
 
@@ -67,9 +68,6 @@ def _site(portfolio: Portfolio, figures: PortfolioFigures, built_from: BuildInfo
 
 
 def _write(folder: Path, relative: str, text: str) -> None:
-    path = folder / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    write_chunks(folder, relative, (text,))
 
 

@@ -42,7 +42,7 @@ from arrears.problems import Problem
 from arrears.records.model import Portfolio
 from arrears.site import cache, case_index, pages, paging
 from arrears.site.agenda_page import agenda_page
-from arrears.site.build import _site, _write, search_page
+from arrears.site.build import _site, search_page
 from arrears.site.fingerprint import build_fields, fields
 from arrears.site.insight_page import insight_page
 from arrears.site.publish import replace_chunks, replace_file, write_chunks
@@ -279,14 +279,10 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
     written: list[str] = []
 
     def emit(path: str, text: str | Iterable[str]) -> None:
-        if isinstance(text, str):
-            if not atomic:
-                _write(folder, path, text)
-            elif not replace_file(folder, path, text):
-                return
-        elif not atomic:
-            write_chunks(folder, path, text)
-        elif not replace_chunks(folder, path, text):
+        whole = isinstance(text, str)
+        if not atomic:
+            write_chunks(folder, path, (text,) if whole else text)
+        elif not (replace_file(folder, path, text) if whole else replace_chunks(folder, path, text)):
             return
         written.append(path)
 

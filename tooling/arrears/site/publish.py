@@ -196,7 +196,8 @@ def _remove(path: str) -> None:
 
 
 def write_chunks(folder: Path, relative: str, chunks: Iterable[str]) -> None:
-    """A text made piece by piece, into a folder being built (nobody reads it yet)."""
+    """A text (perhaps made piece by piece), as UTF-8 with its line ends as they are, into a folder
+    being built (nobody reads it yet)."""
     path = folder / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as stream:
