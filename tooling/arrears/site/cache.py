@@ -59,7 +59,7 @@ class CaseEntry(NamedTuple):
     the problems it reports. Its file stats and fingerprint stay in the store, read by the worker
     that scans the case, and its listing data too, read only when the listing pages are rendered."""
 
-    listing_hash: str  # hash of its listing data (see `incremental._Listed`)
+    listing_hash: str  # hash of its listing data and pieces (see `render.render_case`)
     problems: tuple[tuple, ...]  # the case's load warnings and check findings, as Problem fields
     files: int  # attachments copied beside the page
 
@@ -189,28 +189,23 @@ class Store:
     def data_of(self, pairs: Iterable[tuple[str, str]]) -> dict[str, bytes]:
         """The listing data (`data`) stored under these (name, listing hash) pairs, whichever build
         wrote them: a rebuild reads the changed cases' figures as the last build had them."""
-        found = {}
-        for name, hash_ in pairs:
-            row = self.db.execute("SELECT data FROM listings WHERE name = ? AND hash = ?", (name, hash_)).fetchone()
-            if row is not None:
-                found[name] = row[0]
-        return found
-
-    def previous(self, name: str) -> tuple[str, bytes, str, bytes, int] | None:
-        """A case as last published, for the worker scanning it: (fingerprint, marshalled stats,
-        listing hash, marshalled problems, attachments)."""
-        return self.previous_of([name]).get(name)
+        hashes = dict(pairs)
+        return {name: data for name, hash_, data in self._by_name("name, hash, data", "listings", list(hashes))
+                if hashes[name] == hash_}
 
     def previous_of(self, names: list[str]) -> dict[str, tuple[str, bytes, str, bytes, int]]:
-        """`previous` for many cases at once (a worker's part: one query per 500 cases, not one each)."""
-        found = {}
+        """The cases as last published, for the worker scanning them: by name, (fingerprint,
+        marshalled stats, listing hash, marshalled problems, attachments)."""
+        return {name: rest for name, *rest in self._by_name(
+            "name, fingerprint, stats, listing_hash, problems, files", "cases", names)}
+
+    def _by_name(self, columns: str, table: str, names: list[str]) -> Iterator[tuple]:
+        """`SELECT columns FROM table` for these names, 500 to a query (SQLite's limit on parameters;
+        one query per case would cost more than the rows)."""
         for start in range(0, len(names), 500):
             part = names[start:start + 500]
-            found.update((name, (fingerprint, stats, listing, problems, files))
-                         for name, fingerprint, stats, listing, problems, files in self.db.execute(
-                "SELECT name, fingerprint, stats, listing_hash, problems, files FROM cases"
-                f" WHERE name IN ({', '.join('?' * len(part))})", part))
-        return found
+            yield from self.db.execute(f"SELECT {columns} FROM {table} WHERE name IN ({', '.join('?' * len(part))})",
+                                       part)
 
     def record(self, build: str, rows: list[tuple], listings: list[tuple]) -> None:
         """A worker's results: (name, fingerprint, stats, listing_hash, problems, files) rows under
@@ -242,11 +237,10 @@ class Store:
                     yield name, value
             return
         chosen = list(names)
-        for start in range(0, len(chosen), 500):  # SQLite's limit on parameters
+        for start in range(0, len(chosen), 500):  # a part at a time, in the order given
             part = chosen[start:start + 500]
-            found = {name: value for name, hash_, value in self.db.execute(
-                f"SELECT name, hash, {column} FROM {_TABLE[column]} WHERE name IN ({', '.join('?' * len(part))})", part)
-                if wanted.get(name) == hash_}
+            found = {name: value for name, hash_, value in self._by_name(f"name, hash, {column}", _TABLE[column], part)
+                     if wanted.get(name) == hash_}
             yield from ((name, found[name]) for name in part if name in found)
 
     def listed_in_order(self, column: str, names: list[str]) -> Iterator[tuple[str, object]]:

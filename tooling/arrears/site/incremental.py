@@ -400,7 +400,8 @@ def _cases(names: list[str]) -> list[tuple[str, Outcome]]:
     assert _JOB is not None
     rows: list[tuple] = []
     listings: list[tuple[str, str, bytes]] = []
-    done = [(name, _case(_JOB, name, rows, listings)) for name in names]
+    previous = _JOB.store.previous_of(names) if _JOB.reuse else {}
+    done = [(name, _case(_JOB, name, rows, listings, previous.get(name))) for name in names]
     _JOB.store.record(_JOB.token, rows, listings)
     return done
 
@@ -415,12 +416,11 @@ class _Scanned(NamedTuple):
     fingerprint: str
 
 
-def _judge(job: Job, name: str, rows: list[tuple], previous: tuple | None = None) -> tuple[Outcome | None, _Scanned]:
-    """Has this case changed since the last build? An outcome when its page still holds (with an
-    entry when only its files' times moved: that row is added to `rows`), None when it is to be
-    rendered again; and the scan, for rendering it."""
-    if previous is None and job.reuse:
-        previous = job.store.previous(name)
+def _judge(job: Job, name: str, rows: list[tuple], previous: tuple | None) -> tuple[Outcome | None, _Scanned]:
+    """Has this case changed since the last build (`previous`: the store's row of it, see
+    `Store.previous_of`)? An outcome when its page still holds (with an entry when only its files'
+    times moved: that row is added to `rows`), None when it is to be rendered again; and the scan,
+    for rendering it."""
     known, known_folders = marshal.loads(previous[1]) if previous is not None else ({}, {})
     read: dict[str, bytes] = {}
     stats, folders, settled = record_files.scan(job.cases_folder + name, known, read, known_folders)
@@ -438,7 +438,8 @@ def _judge(job: Job, name: str, rows: list[tuple], previous: tuple | None = None
     return None, scanned
 
 
-def _case(job: Job, name: str, rows: list[tuple], listings: list[tuple[str, str, bytes]]) -> Outcome:
+def _case(job: Job, name: str, rows: list[tuple], listings: list[tuple[str, str, bytes]],
+          previous: tuple | None) -> Outcome:
     """Render one case's folder in the site if its fingerprint moved; only a small result goes back,
     and what the store keeps of the case is added to `rows` and `listings`."""
     from arrears.site import render
@@ -446,7 +447,7 @@ def _case(job: Job, name: str, rows: list[tuple], listings: list[tuple[str, str,
     if job.committed is not None:
         files, problems = job.committed.cases[name]
         return render.render_case(job, name, files, list(problems), "", b"", rows, listings)
-    outcome, scanned = _judge(job, name, rows)
+    outcome, scanned = _judge(job, name, rows, previous)
     if outcome is not None:
         return outcome
     files, problems = render.read_case(job, name, scanned.stats, scanned.read, scanned.settled)
