@@ -134,7 +134,6 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         index, full = cache.Index(), True
     else:
         index = session.index if session is not None and session.index is not None else store.index()
-    history_key = cache.history_key(history)
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
              and _inode(out) == index.out_inode)
     if reuse and changed is not None:
@@ -144,8 +143,7 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         todo = names
     job = Job(root, real_root, settings, as_of, inputs, fingerprints.code(), Path(), store, os.urandom(8).hex(),
               reuse, history, built_from, committed, search_index, session, templates,
-              history_key=history_key, history_kept=reuse and index.history == history_key,
-              cases_folder=f"{real_root}/cases/")
+              history_kept=reuse and index.history == cache.history_key(history))
     cache.ensure(root)
     try:
         if reuse:
@@ -285,9 +283,17 @@ class Job:
     templates: str = ""  # the templates' fingerprint
     env: object = field(repr=False, default=None)  # the site's Jinja environment, once something is to be rendered
     now: datetime | None = None  # the agenda's "now": the start of the calling hours on the as-of day
-    history_key: str = ""  # which Git history (`cache.history_key`)
     history_kept: bool = False  # the same as the last build's: a case whose files kept their stats is unchanged
-    cases_folder: str = ""  # the real path of cases/, with a slash
+
+    @property
+    def history_key(self) -> str:
+        """Which Git history this build reads (`cache.history_key`)."""
+        return cache.history_key(self.history)
+
+    @property
+    def cases_folder(self) -> str:
+        """The real path of cases/, with a slash (a case's folder is this and its name)."""
+        return f"{self.real_root}/cases/"
 
 
 @dataclass(frozen=True)
@@ -340,7 +346,7 @@ def _renderer(job: Job):
     from arrears.site import render
 
     if job.env is None:
-        render.prepare(job, job.session, job.templates)
+        render.prepare(job)
     return render
 
 

@@ -39,11 +39,12 @@ from arrears.site.templates import compiled_cache, environment
 from arrears.site.incremental import Outcome
 
 if TYPE_CHECKING:
-    from arrears.site.incremental import Job, Session
+    from arrears.site.incremental import Job
 
 
-def prepare(job: Job, session: Session | None, templates: str) -> None:
+def prepare(job: Job) -> None:
     """The Jinja environments a rendering build needs (kept by `serve` while the templates are unchanged)."""
+    session, templates = job.session, job.templates
     if session is not None and session.env is not None and session.templates == templates:
         job.env = session.env  # its compiled templates are still right: keep them
     else:
