@@ -53,6 +53,36 @@ class RecordsTree:
                           "---\n" + textwrap.dedent(front).strip("\n") + f"\n---\n{body}")
 
 
+@pytest.fixture(scope="session")
+def generated_books(tmp_path_factory):
+    """`generated_books(cases, notes, seed)`: a portfolio from tooling/generate_portfolio.py, generated
+    once a session for each size and seed. Tests change a copy of it (`copy_books`), never it."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
+    from generate_portfolio import generate
+
+    made: dict[tuple[int, int, int], Path] = {}
+
+    def make(cases: int, notes: int, seed: int) -> Path:
+        if (cases, notes, seed) not in made:
+            root = tmp_path_factory.mktemp(f"generated-{cases}x{notes}-{seed}") / "books"
+            generate(root, cases, notes, seed=seed)
+            made[cases, notes, seed] = root
+        return made[cases, notes, seed]
+
+    return make
+
+
+def copy_books(source: Path, tmp_path: Path) -> Path:
+    """A copy of a records folder under the test's own temp folder, for the test to change."""
+    import shutil
+
+    root = tmp_path / "books"
+    shutil.copytree(source, root, symlinks=True)
+    return root
+
+
 @pytest.fixture
 def records(tmp_path: Path) -> RecordsTree:
     tree = RecordsTree(tmp_path / "books")

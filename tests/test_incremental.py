@@ -12,14 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from arrears.cli.app import main
-from arrears.records.load import load
 from arrears.site import incremental
 from arrears.site import markdown as site_markdown
 from arrears.site.incremental import build as full_build
+from conftest import copy_books
 from site_records import AS_OF, write_portfolio
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
-from generate_portfolio import generate  # noqa: E402
 
 DAY = date(2026, 11, 24)
 LISTING = ("agenda.html", "due.csv", "due.json", "index.html", "insight.html")
@@ -33,18 +31,9 @@ def mtimes(folder: Path) -> dict[str, int]:
     return {str(path.relative_to(folder)): path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("generated") / "books"
-    generate(root, 60, 8, seed=7)
-    return root
-
-
 @pytest.fixture
-def books(generated, tmp_path) -> Path:
-    root = tmp_path / "books"
-    os.system(f"cp -r '{generated}' '{root}'")
-    return root
+def books(generated_books, tmp_path) -> Path:
+    return copy_books(generated_books(60, 8, 7), tmp_path)
 
 
 def same_as_full(root: Path, out: Path, tmp_path: Path, name: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -19,28 +18,18 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from arrears.site import incremental, listings, paging
+from conftest import copy_books
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
-from generate_portfolio import generate  # noqa: E402
 
 DAY = date(2026, 11, 24)
 LISTING_PAGES = ("index.html", "agenda.html", "insight.html", "due.json", "due.csv")
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("listings") / "books"
-    generate(root, 24, 3, seed=11)
-    return root
-
-
 @pytest.fixture
-def books(generated, tmp_path, monkeypatch) -> Path:
+def books(generated_books, tmp_path, monkeypatch) -> Path:
     monkeypatch.setattr(paging, "CASES_PER_PAGE", 5)
     monkeypatch.setattr(paging, "ACTIONS_PER_PAGE", 4)
-    root = tmp_path / "books"
-    shutil.copytree(generated, root)
-    return root
+    return copy_books(generated_books(24, 3, 11), tmp_path)
 
 
 def listing(site: Path) -> dict[str, bytes]:

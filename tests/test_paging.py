@@ -10,19 +10,16 @@ has no extra files at all.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from arrears.site import incremental, paging, search
+from conftest import copy_books
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tooling"))
-from generate_portfolio import generate  # noqa: E402
 
 DAY = date(2026, 11, 24)
 CASES, ACTIONS = 7, 5  # per page, in these tests
@@ -36,18 +33,9 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(paging, "ACTIONS_PER_PAGE", ACTIONS)
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("paging") / "books"
-    generate(root, 30, 2, seed=3)
-    return root
-
-
 @pytest.fixture
-def books(generated, tmp_path) -> Path:
-    root = tmp_path / "books"
-    shutil.copytree(generated, root)
-    return root
+def books(generated_books, tmp_path) -> Path:
+    return copy_books(generated_books(30, 2, 3), tmp_path)
 
 
 def tree(folder: Path) -> dict[str, bytes]:
