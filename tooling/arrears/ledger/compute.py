@@ -79,16 +79,9 @@ def add_to_totals(totals: dict[str, dict[str, Decimal]], figures, sign: int = 1)
     `sign` -1 takes out a case added before."""
     entry = totals.setdefault(figures.currency, {"balance": ZERO, "overdue": ZERO, "interest": ZERO,
                                                  "compensation": ZERO})
-    if sign < 0:
-        entry["balance"] -= figures.balance
-        entry["overdue"] -= figures.overdue
-        entry["interest"] -= figures.totals.interest
-        entry["compensation"] -= figures.totals.compensation
-        return
-    entry["balance"] += figures.balance
-    entry["overdue"] += figures.overdue
-    entry["interest"] += figures.totals.interest
-    entry["compensation"] += figures.totals.compensation
+    for key, amount in (("balance", figures.balance), ("overdue", figures.overdue),
+                        ("interest", figures.totals.interest), ("compensation", figures.totals.compensation)):
+        entry[key] = entry[key] + amount if sign > 0 else entry[key] - amount
 
 
 def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Holds | None = None) -> CaseFigures:
