@@ -106,36 +106,32 @@ class Tally:
         return set(self.tag_counts)
 
     def add(self, f: Listed) -> None:
-        add_to_totals(self.money, f)
-        sums = self.currencies.get(f.currency)
-        if sums is None:
-            sums = self.currencies[f.currency] = {
-                "cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}}
-        sums["cases"] += 1
-        sums["overdue_cases"] += f.overdue > 0
-        aging = sums["aging"]
-        for bucket in AGING_BUCKETS:
-            aging[bucket] += f.aging.get(bucket, Decimal(0))
-        self.states[f.state] += 1
-        if f.case.owner:
-            self.owner_counts[f.case.owner] += 1
-        self.tag_counts.update(f.case.tags)
+        self._count(f, 1)
 
     def remove(self, f: Listed) -> None:
         """Take out a case `add` met before (with the same figures)."""
-        sums = self.currencies[f.currency]
-        sums["cases"] -= 1
+        self._count(f, -1)
+
+    def _count(self, f: Listed, sign: int) -> None:
+        sums = self.currencies.get(f.currency)
+        if sums is None:
+            if sign < 0:
+                raise KeyError(f"no case in {f.currency} to take out")
+            sums = self.currencies[f.currency] = {
+                "cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}}
+        sums["cases"] += sign
         if not sums["cases"]:  # no case in this currency any more
             del self.currencies[f.currency], self.money[f.currency]
         else:
-            add_to_totals(self.money, f, sign=-1)
-            sums["overdue_cases"] -= f.overdue > 0
+            add_to_totals(self.money, f, sign)
+            sums["overdue_cases"] += sign * (f.overdue > 0)
             aging = sums["aging"]
             for bucket in AGING_BUCKETS:
-                aging[bucket] -= f.aging.get(bucket, Decimal(0))
-        _take(self.states, [f.state])
-        _take(self.owner_counts, [f.case.owner] if f.case.owner else [])
-        _take(self.tag_counts, f.case.tags)
+                amount = f.aging.get(bucket, Decimal(0))
+                aging[bucket] = aging[bucket] + amount if sign > 0 else aging[bucket] - amount
+        _count(self.states, [f.state], sign)
+        _count(self.owner_counts, [f.case.owner] if f.case.owner else [], sign)
+        _count(self.tag_counts, f.case.tags, sign)
 
     def totals(self) -> dict[str, dict[str, Decimal]]:
         """As `PortfolioFigures.totals`: currency -> balance, overdue, interest, compensation.
@@ -151,9 +147,10 @@ class Tally:
         return {bucket: money.to_minor(value, currency) for bucket, value in self.currencies[currency]["aging"].items()}
 
 
-def _take(counts: Counter, keys: Iterable[str]) -> None:
+def _count(counts: Counter, keys: Iterable[str], sign: int) -> None:
+    """Count these keys in (sign 1) or out (-1), keeping no key at nought (as a fresh count has none)."""
     for key in keys:
-        counts[key] -= 1
+        counts[key] += sign
         if not counts[key]:
             del counts[key]
 
