@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from arrears.rules.check import check
-from arrears.records.load import RootNotFound, find_root, load
+from arrears.records.load import load
+from arrears.records.root import RootNotFound, find_root
 from arrears.records.model import (
     Case, Contact, Contacting, Credit, Debtor, Discount, Dispute, Fee, Installment, Interest, Invoice, Note, Payment,
     Plan, Promise, Schedule, Source,

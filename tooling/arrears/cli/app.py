@@ -65,7 +65,7 @@ def format_option(*choices: str, default: str | None = None):
 
 def locate_root(root: Path | None) -> Path:
     """The records repository to work on; none found is a usage error (exit 2)."""
-    from arrears.records.load import RootNotFound, find_root
+    from arrears.records.root import RootNotFound, find_root
 
     try:
         return find_root(root)

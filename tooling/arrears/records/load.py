@@ -26,28 +26,6 @@ T = TypeVar("T")
 ATTACHMENT = None  # the value `read_tree` gives attachments: present, not read
 
 
-class RootNotFound(Exception):
-    """No records repository here: said to the user, never a traceback."""
-
-
-def find_root(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
-    """`--root`, else `$ARREARS_ROOT`, else the nearest folder holding arrears.toml or cases/."""
-    chosen = explicit or os.environ.get("ARREARS_ROOT")
-    if chosen:
-        root = Path(chosen).expanduser()
-        if not root.is_dir():
-            raise RootNotFound(f"{root} is not a folder")
-        return root.resolve()
-    start = (cwd or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        if (folder / SETTINGS_PATH).is_file() or (folder / "cases").is_dir():
-            return folder
-    raise RootNotFound(
-        f"no records repository at or above {start}: run inside one (a folder with arrears.toml "
-        "or cases/), pass --root DIR, or set ARREARS_ROOT; to start one here: arrears init"
-    )
-
-
 @dataclass
 class Tree:
     """The record files of a repository: relative path -> bytes (None for attachments)."""

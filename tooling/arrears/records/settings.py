@@ -16,9 +16,10 @@ from arrears import money
 from arrears.records.parse import _did_you_mean
 from arrears.problems import Problem
 from arrears.records.model import ContactRules, Sender, Settings, Source
+from arrears.records.root import SETTINGS_PATH
 from arrears.records.yamlsafe import Pos
 
-PATH = "arrears.toml"
+PATH = SETTINGS_PATH
 SCHEMA: dict[str, dict[str, type] | type] = {
     "name": str,
     "as_of": date,  # a TOML date (as_of = 2026-06-30) or the same in quotes
