@@ -237,6 +237,7 @@ COMMANDS = {
     "remind": "arrears.cli.actions:remind",
     "build": "arrears.cli.site:build",  # the static site and its live preview
     "serve": "arrears.cli.site:serve",
+    "build-server": "arrears.cli.site:build_server",
     "export": "arrears.cli.export:export",  # the books for hledger, beancount, CSV, JSON
     "import": "arrears.cli.importing:import_",  # invoices and payments in from Xero, QuickBooks, FreeAgent, any CSV
 }
@@ -246,7 +247,7 @@ SECTIONS = (
     ("Start", ("init", "new", "import")),
     ("Every day", ("agenda", "remind", "show", "statement")),
     ("Money", ("due", "export", "insight")),
-    ("Publish", ("build", "serve")),
+    ("Publish", ("build", "serve", "build-server")),
     ("Trust", ("check", "audit")),
 )
 """How `arrears --help` groups the commands: in the order of a credit controller's work."""

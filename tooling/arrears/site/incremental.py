@@ -77,6 +77,9 @@ class Session:
     env: object = None  # the Jinja environment, kept while the templates are unchanged
     history: dict = field(default_factory=dict)  # the Git history at the last commit seen (see `cache.history`)
     templates: str = ""
+    search_follows: bool = False
+    """Rebuild the search index after every build that changed a case page, as `arrears build` does
+    (the build server); `serve` leaves it as it was when serve started, so that edits stay instant."""
 
 
 class _Refused(Exception):
@@ -238,7 +241,8 @@ def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache
             extra, state = listing.extra, listing.state
             removed += sorted(_tidy(out, entries, extra))  # pages past the new last page of a list
         stale = any(path.startswith("cases/") for path in written + removed)
-        if job.search_index and (session is None and (stale or search.is_stale(out))
+        follows = session is None or session.search_follows
+        if job.search_index and (follows and (stale or search.is_stale(out))
                                  or not (out / search.FOLDER).is_dir()):
             # A case page changed: the index follows (Pagefind indexes whole sites: ~15 s at 2,500 cases).
             # Under `serve` (a session) edits stay instant and search keeps the index serve started with.

@@ -1,0 +1,237 @@
+"""The build server's end (the why and the protocol are in `build_client`).
+
+It keeps, for each site folder asked for, the build's in-memory state (a
+`Session`, as `serve` does) and the paths changed since that folder's last
+build. Before each build it syncs its journal, so a change saved a moment
+before `arrears build` is in it. The cases are all scanned again, as without
+a server, whenever the server cannot vouch for what it knows: the first
+build of a folder, a lost or overflowing journal, a new commit (the history
+on the pages may change for any case), or a build of the same folder by
+another process since its last one (SQLite's data_version says so).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from arrears import words
+from arrears.serve.build_client import MAX_REQUEST, PROTOCOL, _read_all, address, environment, same_user
+from arrears.serve.journal import Journal, Unavailable
+
+REQUEST_TIMEOUT = 10.0
+"""Seconds a caller may take to send its request."""
+
+
+class ServerError(Exception):
+    """The server cannot start: said to the user (another one runs, no inotify, too few watches)."""
+
+
+class BuildServer:
+    """Listens for `arrears build` on the records at `root`, one build at a time."""
+
+    def __init__(self, root: Path, echo: Callable[[str], None] = print):
+        from arrears.serve.preview import reflog
+        from arrears.site import cache
+        from arrears.site import fingerprint as fingerprints
+        import importlib
+
+        for module in ("arrears.cli.site", "arrears.site.incremental", "arrears.site.render"):
+            importlib.import_module(module)  # now, not in the first build asked for
+
+        self.root = Path(root).resolve()
+        self.echo = echo
+        if (self.root / "cases").is_symlink():
+            raise ServerError("cases/ is a symbolic link: the build server watches the records' own folder")
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        try:
+            self.listener.bind(address(self.root))
+        except OSError as error:
+            self.listener.close()
+            if error.errno == errno.EADDRINUSE:
+                raise ServerError(f"a build server for {self.root} is already running") from None
+            raise
+        cache.ensure(self.root)
+        try:
+            self.journal = Journal(self.root / "cases", cache.folder(self.root) / "build-server")
+        except Unavailable as error:
+            self.listener.close()
+            raise ServerError(error.strerror or str(error)) from None
+        self.listener.listen(16)
+        self._reflog = reflog
+        self._cache = cache
+        self._fingerprints = fingerprints
+        self.code = fingerprints.code()
+        self.environment = environment()
+        self.sessions: dict[str, object] = {}
+        self.pending: dict[str, set[str] | None] = {}
+        self.versions: dict[str, tuple[sqlite3.Connection, int]] = {}
+        self.commits = self._commits()
+        self.building = False
+        self.builds = 0
+        self._closed = threading.Event()
+
+    # --- the loop ---------------------------------------------------------------------------------
+
+    def serve_forever(self) -> None:
+        """Answer callers until `close`."""
+        while not self._closed.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                try:
+                    self.answer(connection)
+                except OSError:
+                    pass  # the caller went away (Ctrl-C): its build was done all the same
+
+    def close(self) -> None:
+        self._closed.set()
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        self.journal.close()
+        for connection, _ in self.versions.values():
+            connection.close()
+
+    def answer(self, connection: socket.socket) -> None:
+        if not same_user(connection):
+            return
+        connection.settimeout(REQUEST_TIMEOUT)
+        try:
+            request = json.loads(_read_all(connection, MAX_REQUEST))
+            refused = self._refusal(request)
+        except (ValueError, TypeError, OSError):
+            refused = "the request was not understood (an older or newer arrears?)"
+        connection.settimeout(None)
+        if refused:
+            reply = {"refused": refused}
+        else:
+            reply = self.build(request)
+        connection.sendall(json.dumps(reply).encode() + b"\n")
+
+    def _refusal(self, request) -> str:
+        """Why this server should not build for this caller ('' when it should)."""
+        if not isinstance(request, dict) or request.get("protocol") != PROTOCOL:
+            return "the build server speaks another protocol (an older or newer arrears?)"
+        if request.get("environment") != self.environment:
+            return ("the build server was started with another environment (ARREARS_TODAY, ARREARS_WORKERS, "
+                    "PATH, TZ or GIT_*)")
+        if self._fingerprints.code_now() != self.code:
+            return "the build server runs an older copy of arrears; restart it"
+        if not isinstance(request.get("full"), bool) or not isinstance(request.get("search"), bool):
+            raise ValueError("flags")
+        for key in ("out", "as_of"):
+            if request.get(key) is not None and not isinstance(request[key], str):
+                raise ValueError(key)
+        if request.get("as_of") is not None:
+            date.fromisoformat(request["as_of"])
+        return ""
+
+    # --- one build --------------------------------------------------------------------------------
+
+    def build(self, request: dict) -> dict:
+        """The build asked for, run as `arrears build` runs it, its output captured."""
+        from arrears.cli.site import _build_here
+        from arrears.site.incremental import Session
+
+        started = time.perf_counter()
+        out = Path(request["out"]) if request.get("out") else self.root / "site"
+        key = str(out)
+        self._note_changes()
+        if key not in self.sessions or self._built_by_another(key):
+            self.sessions[key], self.pending[key] = Session(search_follows=True), None
+        session, changed = self.sessions[key], self.pending[key]
+        as_of = date.fromisoformat(request["as_of"]) if request.get("as_of") else None
+        published: list[bool] = []
+        stdout, stderr = io.StringIO(), io.StringIO()
+        status = 0
+        self.building = True
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                try:
+                    _build_here(self.root, out, as_of, request["full"], None, request["search"], session=session,
+                                changed=changed, on_built=lambda built: published.append(built.published))
+                except SystemExit as stopped:
+                    status = _status(stopped.code)
+                except click.ClickException as error:
+                    error.show()
+                    status = error.exit_code
+                except Exception as error:  # a bug: said as `arrears` says it, and this folder starts afresh
+                    click.echo(f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 "
+                               "shows details.", err=True)
+                    status = 70
+                    self.sessions[key], published = Session(search_follows=True), []
+        finally:
+            self.building = False
+        if published and published[0]:
+            self.pending[key] = set()
+        self._remember(key)
+        self.builds += 1
+        scope = "every case scanned" if changed is None else words.count(len(changed), "change")
+        self.echo(f"build {self.builds} for {out}: exit {status} in {time.perf_counter() - started:.2f} s ({scope})")
+        return {"stdout": stdout.getvalue(), "stderr": stderr.getvalue(), "status": status}
+
+    def _note_changes(self) -> None:
+        """What the journal saw since the last build, added to every site folder's pending changes."""
+        self.journal.sync()
+        changed = self.journal.take()
+        commits = self._commits()
+        if commits != self.commits:
+            self.commits, changed = commits, None  # a commit: any case's history may have changed
+        for key, pending in self.pending.items():
+            self.pending[key] = None if changed is None or pending is None else pending | changed
+
+    def _commits(self) -> tuple | None:
+        """The reflog's stat (Git appends to it at every commit, checkout or reset), None outside Git."""
+        found = self._reflog(self.root)
+        try:
+            stats = os.stat(found) if found is not None else None
+        except OSError:
+            return (str(found),)
+        return None if stats is None else (str(found), stats.st_ino, stats.st_size, stats.st_mtime_ns)
+
+    def _built_by_another(self, key: str) -> bool:
+        """Has another process written this folder's build store since this server's last build?"""
+        if key not in self.versions:
+            return False
+        connection, seen = self.versions[key]
+        try:
+            return connection.execute("PRAGMA data_version").fetchone()[0] != seen
+        except sqlite3.Error:
+            return True
+
+    def _remember(self, key: str) -> None:
+        path = self._cache.store_path(self.root, key)
+        try:
+            if key not in self.versions:
+                if not path.exists():
+                    return
+                self.versions[key] = (sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False), 0)
+            connection = self.versions[key][0]
+            self.versions[key] = (connection, connection.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            self.versions.pop(key, None)
+            self.sessions.pop(key, None)
+
+
+def _status(code) -> int:
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
+
