@@ -14,7 +14,8 @@ overflowed, a folder was moved, the cookie did not come back in time,
 cases/ itself went away) it says so, and the next build scans every case,
 as a build without a server does. Case folders holding a symbolic link or a
 file with more than one hard link are rescanned at every build: a change
-made through the other name is not seen here.
+made through the other name is not seen here. (A new hard link sends the
+journal over every folder again, to find the file's other names.)
 """
 
 from __future__ import annotations
@@ -175,15 +176,20 @@ class Journal:
         except Unavailable:
             pass  # stays lost: every build scans every case
 
-    def _note_link(self, path: Path) -> None:
+    def _note_link(self, path: Path) -> bool:
+        """Note the case of a symbolic link or a hard-linked file; True for a hard link (whose other
+        names, perhaps in other cases, only a walk of every folder finds: the kernel tells a folder's
+        watch nothing when one of its files gains a name elsewhere)."""
         try:
             found = os.lstat(path)
         except OSError:
-            return
-        if stat.S_ISLNK(found.st_mode) or (stat.S_ISREG(found.st_mode) and found.st_nlink > 1):
+            return False
+        hard = stat.S_ISREG(found.st_mode) and found.st_nlink > 1
+        if stat.S_ISLNK(found.st_mode) or hard:
             name = self._case_of(path)
             if name is not None:
                 self._linked.add(name)
+        return hard
 
     def _case_of(self, path: Path) -> str | None:
         try:
@@ -250,5 +256,5 @@ class Journal:
                 self._watch_tree(path)
             except Unavailable:
                 self._lost = True
-        elif mask & (IN_CREATE | IN_MOVED_TO | IN_ATTRIB):
-            self._note_link(path)
+        elif mask & (IN_CREATE | IN_MOVED_TO) and self._note_link(path):
+            self._rewatch()  # a new hard link: the walk finds its other names

@@ -1,0 +1,289 @@
+"""arrears build-server: builds handed over by `arrears build`, the same site and output, faster.
+
+The journal is tested on real folders with Linux's inotify; the server runs
+as the real command in a subprocess and `arrears build` as another, as a
+user runs them. Every wait is on an event (a line on stderr, a cookie seen),
+never a fixed time. After every kind of change the site equals a full build
+made afresh elsewhere, and the server's own log says it did the build.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from arrears.serve.journal import Journal
+from arrears.site import incremental
+from conftest import copy_books
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+
+DAY = date(2026, 11, 24)
+TIMEOUT = 60.0
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """This test's environment (Git isolated, when it is) with one worker, for the server and its callers alike."""
+    found = {name: value for name, value in os.environ.items() if name != "ARREARS_NO_BUILD_SERVER"}
+    return {**found, "ARREARS_WORKERS": "1", **extra}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def books(generated_books, tmp_path) -> Path:
+    return copy_books(generated_books(30, 6, 11), tmp_path)
+
+
+# --- the journal -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def journal(tmp_path):
+    (tmp_path / "cases" / "acme" / "notes").mkdir(parents=True)
+    (tmp_path / "cases" / "acme" / "case.md").write_text("x", encoding="utf-8")
+    found = Journal(tmp_path / "cases", tmp_path / "cookies")
+    yield found
+    found.close()
+
+
+def changes(journal: Journal) -> set[str] | None:
+    journal.sync()
+    return journal.take()
+
+
+def test_the_journal_knows_nothing_until_a_first_build_then_every_change_made_before_a_sync(journal, tmp_path):
+    cases = tmp_path / "cases"
+    assert changes(journal) is None, "nothing is known before a first full scan"
+    assert changes(journal) == set()
+    for attempt in range(40):  # written, then asked at once: the cookie orders the two
+        (cases / "acme" / "notes" / f"n{attempt}.md").write_text("note", encoding="utf-8")
+        assert str(cases / "acme" / "notes" / f"n{attempt}.md") in changes(journal)
+    (cases / "acme" / "case.md").write_text("y", encoding="utf-8")
+    (cases / "acme" / "notes" / "n0.md").unlink()
+    assert changes(journal) >= {str(cases / "acme" / "case.md"), str(cases / "acme" / "notes" / "n0.md")}
+    assert changes(journal) == set(), "taken once"
+
+
+def test_a_new_folder_filled_at_once_is_named_and_then_watched(journal, tmp_path):
+    cases = tmp_path / "cases"
+    changes(journal)
+    (cases / "zed" / "notes").mkdir(parents=True)  # files made before its watch exists: the folder is named
+    (cases / "zed" / "notes" / "a.md").write_text("a", encoding="utf-8")
+    assert str(cases / "zed") in changes(journal)
+    (cases / "zed" / "notes" / "a.md").write_text("b", encoding="utf-8")
+    assert changes(journal) == {str(cases / "zed" / "notes" / "a.md")}
+
+
+def test_a_moved_folder_or_a_lost_queue_means_anything_may_have_changed(journal, tmp_path):
+    cases = tmp_path / "cases"
+    changes(journal)
+    (cases / "acme").rename(cases / "acme-ltd")
+    assert changes(journal) is None
+    (cases / "acme-ltd" / "notes" / "after.md").write_text("a", encoding="utf-8")
+    assert changes(journal) == {str(cases / "acme-ltd" / "notes" / "after.md")}, "watched under the new name"
+    limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    with journal._lock:  # the reader waits here, so the kernel's queue fills and overflows
+        for number in range(limit + 100):
+            (cases / "acme-ltd" / "notes" / f"{number}.md").touch()
+    assert changes(journal) is None
+
+
+def test_a_case_holding_a_link_is_rescanned_every_time(journal, tmp_path):
+    cases = tmp_path / "cases"
+    changes(journal)
+    (cases / "bolt" / "notes").mkdir(parents=True)
+    (cases / "bolt" / "notes" / "a.md").write_text("a", encoding="utf-8")
+    changes(journal)
+    os.link(cases / "acme" / "case.md", cases / "bolt" / "notes" / "b.md")  # one file, in two cases
+    assert changes(journal) is None, "the walk that finds its other name scans every case"
+    assert changes(journal) == {str(cases / "acme"), str(cases / "bolt")}
+    (cases / "acme" / "link.md").symlink_to(cases / "bolt" / "notes" / "a.md")
+    assert changes(journal) == {str(cases / "acme"), str(cases / "acme" / "link.md"), str(cases / "bolt")}
+    assert changes(journal) == {str(cases / "acme"), str(cases / "bolt")}
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+
+class Server:
+    """`arrears build-server` in a subprocess; its stderr lines collected as they come."""
+
+    def __init__(self, root: Path, env: dict | None = None, ready: str = r"build server ready"):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "arrears", "build-server", "--root", str(root)], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True, env=env or environment(),
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for(ready)
+
+    def _read(self) -> None:
+        for line in self.process.stderr:  # type: ignore[union-attr]
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str) -> str:
+        deadline = time.monotonic() + TIMEOUT
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} within {TIMEOUT} s; saw {self.seen}")
+
+    def stop(self, how=signal.SIGINT) -> int:
+        self.process.send_signal(how)
+        return self.process.wait(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def server(books):
+    running = Server(books)
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+def build(root: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "arrears", "build", "--root", str(root), "--as-of", DAY.isoformat(),
+                           "--no-search", *extra], capture_output=True, text=True, env=env or environment(), timeout=TIMEOUT)
+
+
+def same_as_full(root: Path, tmp_path: Path, name: str) -> None:
+    fresh = incremental.build(root, DAY, tmp_path / name, full=True, workers=1, search_index=False)
+    assert fresh.published
+    assert tree(root / "site") == tree(tmp_path / name)
+
+
+def test_builds_handed_over_give_the_site_a_full_build_gives_after_every_kind_of_change(books, server, tmp_path):
+    first = build(books)
+    assert first.returncode == 0, first.stderr
+    assert "every case scanned" in server.wait_for(r"^build 1 for .*: exit 0"), "the first build scans everything"
+    assert re.fullmatch(r"built \d+ pages with 0 attachments into .*\n", first.stderr)
+
+    note = min((books / "cases" / "case-00003" / "notes").glob("*.md"))
+    note.write_text(note.read_text(encoding="utf-8") + "\nThey rang back *twice*.\n", encoding="utf-8")
+    edited = build(books)
+    assert edited.returncode == 0 and "(rewrote 1, the rest unchanged)" in edited.stderr, edited.stderr
+    assert "(1 change)" in server.wait_for(r"^build 2 for")
+    same_as_full(books, tmp_path, "after-edit")
+
+    (books / "cases/case-00010/notes/2026-11-19-99-payment.md").write_text(
+        "---\ndate: 2026-11-19\nkind: payment\namount: 25.00\nby: jo\n---\nPaid by card.\n", encoding="utf-8")
+    max((books / "cases/case-00020/notes").glob("*.md")).unlink()
+    shutil.rmtree(books / "cases/case-00021")
+    shutil.copytree(books / "cases/case-00022", books / "cases/new-case")
+    changed = build(books)
+    assert changed.returncode == 0, changed.stderr
+    server.wait_for(r"^build 3 for .*: exit 0")
+    same_as_full(books, tmp_path, "after-changes")
+
+    case = books / "cases/case-00004/case.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("---\n", "---\nbogus: [\n", 1), encoding="utf-8")
+    broken = build(books)
+    local = build(books, env=environment(ARREARS_NO_BUILD_SERVER="1"))
+    assert broken.returncode == local.returncode == 1
+    assert "case-00004" in broken.stderr
+    said = [[line for line in run.stderr.splitlines() if not line.startswith("built ")] for run in (broken, local)]
+    assert said[0] == said[1] and len(said[0]) >= 2, "the same problems, said the same way"
+    assert broken.stdout == local.stdout == ""
+
+
+def test_a_build_by_another_process_or_as_of_another_day_is_noticed(books, server, tmp_path):
+    assert build(books).returncode == 0
+    other = subprocess.run([sys.executable, "-m", "arrears", "build", "--root", str(books), "--as-of", "2027-01-15",
+                            "--no-search"], capture_output=True, text=True, timeout=TIMEOUT,
+                           env=environment(ARREARS_NO_BUILD_SERVER="1"))
+    assert other.returncode == 0, other.stderr
+    assert build(books).returncode == 0
+    assert "every case scanned" in server.wait_for(r"^build 2 for")
+    same_as_full(books, tmp_path, "after-another")
+
+
+def test_a_caller_in_another_environment_builds_by_itself(books, server, tmp_path):
+    answered = build(books, env=environment(ARREARS_WORKERS="2"))
+    assert answered.returncode == 0
+    assert "another environment" in answered.stderr and "building here instead" in answered.stderr
+    assert not any(re.match(r"build \d+ for", line) for line in server.seen)
+    same_as_full(books, tmp_path, "built-here")
+
+
+def test_a_server_whose_code_is_no_longer_the_installed_code_refuses_to_build(books, monkeypatch):
+    from arrears.serve.build_client import PROTOCOL, environment as caller_environment
+    from arrears.serve.build_server import BuildServer
+
+    running = BuildServer(books, echo=lambda line: None)
+    try:
+        request = {"protocol": PROTOCOL, "out": None, "as_of": None, "full": False, "search": False,
+                   "environment": caller_environment()}
+        assert running._refusal(request) == ""
+        assert "another protocol" in running._refusal({**request, "protocol": PROTOCOL + 1})
+        monkeypatch.setattr(running._fingerprints, "code_now", lambda: "upgraded")
+        assert "older copy of arrears; restart it" in running._refusal(request)
+    finally:
+        running.close()
+
+
+def test_one_server_per_records_and_it_stops_on_sigint_or_sigterm(books, server):
+    second = subprocess.run([sys.executable, "-m", "arrears", "build-server", "--root", str(books)],
+                            capture_output=True, text=True, env=environment(), timeout=TIMEOUT)
+    assert second.returncode == 2 and "already running" in second.stderr
+    assert server.stop(signal.SIGINT) == 0
+    assert "build server stopped" in server.wait_for("stopped")
+    again = Server(books)
+    assert again.stop(signal.SIGTERM) == 0
+    alone = build(books)
+    assert alone.returncode == 0 and "building here" not in alone.stderr, "no server: a build of its own"
+
+
+def test_in_git_a_commit_makes_the_server_scan_every_case(tmp_path, isolated_git, generated_books):
+    books = copy_books(generated_books(30, 6, 11), tmp_path)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "records"]):
+        subprocess.run(["git", *command], cwd=books, check=True, env=environment())
+    running = Server(books)
+    try:
+        assert build(books).returncode == 0
+        note = min((books / "cases" / "case-00002" / "notes").glob("*.md"))
+        note.write_text(note.read_text(encoding="utf-8") + "\nCommitted.\n", encoding="utf-8")
+        subprocess.run(["git", "commit", "-qam", "a note"], cwd=books, check=True, env=environment())
+        assert build(books).returncode == 0
+        assert "every case scanned" in running.wait_for(r"^build 2 for")
+        same_as_full(books, tmp_path, "after-commit")
+    finally:
+        running.stop()
+
+
+def test_a_session_for_the_build_server_keeps_the_search_index_following_the_pages(books):
+    if shutil.which("pagefind") is None and not _pagefind_installed():
+        pytest.skip("pagefind is not installed")
+    out = books / "site"
+    session = incremental.Session(search_follows=True)
+    incremental.build(books, DAY, out, session=session)
+    index = {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*") if p.is_file()}
+    note = min((books / "cases" / "case-00005" / "notes").glob("*.md"))
+    note.write_text(note.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    incremental.build(books, DAY, out, session=session)
+    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*") if p.is_file()} != index
+
+
+def _pagefind_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pagefind") is not None
