@@ -287,3 +287,24 @@ def _pagefind_installed() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("pagefind") is not None
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to connect as another user")
+def test_another_user_gets_no_answer_and_no_build(books, server):
+    from arrears.serve.build_client import address
+
+    code = ("import socket, sys\n"
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+            f"s.connect({address(books)!r})\n"
+            "try:\n    s.sendall(b'{\"protocol\": 1}\\n'); s.shutdown(socket.SHUT_WR); said = s.recv(100)\n"
+            "except OSError:\n    said = b''\n"
+            "sys.stdout.write(repr(said))\n")
+    python = Path("/usr/bin/python3")  # the system's: the venv's own may be out of the other user's reach
+    if not python.is_file():
+        pytest.skip("no /usr/bin/python3 for the other user to run")
+    other = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, timeout=TIMEOUT,
+                           cwd="/", preexec_fn=lambda: os.setuid(65534))
+    assert other.returncode == 0, other.stderr
+    assert other.stdout == "b''", "closed unanswered"
+    assert build(books).returncode == 0
+    assert "every case scanned" in server.wait_for(r"^build 1 for"), "the other user's request built nothing"

@@ -16,13 +16,14 @@ from click.testing import CliRunner
 
 from arrears.cli.app import COMMANDS, main
 
-EVERY_COMMAND = ["agenda", "audit", "build", "check", "due", "export", "import", "init", "insight", "new", "remind",
-                 "serve", "show", "statement"]
+EVERY_COMMAND = ["agenda", "audit", "build", "build-server", "check", "due", "export", "import", "init", "insight",
+                 "new", "remind", "serve", "show", "statement"]
 NEW_SUBCOMMANDS = ["case", "note", "plan"]
 
 
 SECTIONS = {"Start": ["init", "new", "import"], "Every day": ["agenda", "remind", "show", "statement"],
-            "Money": ["due", "export", "insight"], "Publish": ["build", "serve"], "Trust": ["check", "audit"]}
+            "Money": ["due", "export", "insight"], "Publish": ["build", "serve", "build-server"],
+            "Trust": ["check", "audit"]}
 
 
 def listed(output: str) -> list[tuple[str, str, str]]:
