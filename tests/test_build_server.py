@@ -206,7 +206,7 @@ def test_builds_handed_over_give_the_site_a_full_build_gives_after_every_kind_of
     assert broken.stdout == local.stdout == ""
 
 
-def test_a_build_by_another_process_or_as_of_another_day_is_noticed(books, server, tmp_path):
+def test_a_build_by_another_process_as_of_another_day_or_a_deleted_cache_is_noticed(books, server, tmp_path):
     assert build(books).returncode == 0
     other = subprocess.run([sys.executable, "-m", "arrears", "build", "--root", str(books), "--as-of", "2027-01-15",
                             "--no-search"], capture_output=True, text=True, timeout=TIMEOUT,
@@ -215,6 +215,16 @@ def test_a_build_by_another_process_or_as_of_another_day_is_noticed(books, serve
     assert build(books).returncode == 0
     assert "every case scanned" in server.wait_for(r"^build 2 for")
     same_as_full(books, tmp_path, "after-another")
+    shutil.rmtree(books / ".arrears-cache")  # the store and the journal's cookie folder with it
+    note = min((books / "cases" / "case-00006" / "notes").glob("*.md"))
+    note.write_text(note.read_text(encoding="utf-8") + "\nAfter the cache went.\n", encoding="utf-8")
+    assert build(books).returncode == 0
+    assert "every case scanned" in server.wait_for(r"^build 3 for")
+    same_as_full(books, tmp_path, "after-the-cache-went")
+    note.write_text(note.read_text(encoding="utf-8") + "\nAnd once more.\n", encoding="utf-8")
+    assert build(books).returncode == 0
+    assert "(1 change)" in server.wait_for(r"^build 4 for"), "the journal syncs again"
+    same_as_full(books, tmp_path, "once-more")
 
 
 def test_a_caller_in_another_environment_builds_by_itself(books, server, tmp_path):

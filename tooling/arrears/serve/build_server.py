@@ -77,7 +77,7 @@ class BuildServer:
         self.environment = environment()
         self.sessions: dict[str, object] = {}
         self.pending: dict[str, set[str] | None] = {}
-        self.versions: dict[str, tuple[sqlite3.Connection, int]] = {}
+        self.versions: dict[str, tuple[sqlite3.Connection, int, int]] = {}  # data_version and inode at the last build
         self.commits = self._commits()
         self.building = False
         self.builds = 0
@@ -106,7 +106,7 @@ class BuildServer:
             pass
         self.listener.close()
         self.journal.close()
-        for connection, _ in self.versions.values():
+        for connection, _, _ in self.versions.values():
             connection.close()
 
     def answer(self, connection: socket.socket) -> None:
@@ -210,22 +210,26 @@ class BuildServer:
         """Has another process written this folder's build store since this server's last build?"""
         if key not in self.versions:
             return False
-        connection, seen = self.versions[key]
+        connection, seen, inode = self.versions[key]
         try:
+            if os.stat(self._cache.store_path(self.root, key)).st_ino != inode:
+                return True  # deleted and made anew (.arrears-cache/ removed)
             return connection.execute("PRAGMA data_version").fetchone()[0] != seen
-        except sqlite3.Error:
+        except (OSError, sqlite3.Error):
             return True
 
     def _remember(self, key: str) -> None:
         path = self._cache.store_path(self.root, key)
         try:
+            inode = os.stat(path).st_ino
+            if key in self.versions and self.versions[key][2] != inode:
+                self.versions.pop(key)[0].close()
             if key not in self.versions:
-                if not path.exists():
-                    return
-                self.versions[key] = (sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False), 0)
+                self.versions[key] = (sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False),
+                                      0, inode)
             connection = self.versions[key][0]
-            self.versions[key] = (connection, connection.execute("PRAGMA data_version").fetchone()[0])
-        except sqlite3.Error:
+            self.versions[key] = (connection, connection.execute("PRAGMA data_version").fetchone()[0], inode)
+        except (OSError, sqlite3.Error):
             self.versions.pop(key, None)
             self.sessions.pop(key, None)
 

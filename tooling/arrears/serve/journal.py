@@ -88,6 +88,16 @@ class Journal:
         with self._lock:
             self._cookie += 1
             name = f"cookie-{os.getpid()}-{self._cookie}"
+            if not self._thread.is_alive():  # the reader stopped (the descriptor failed): nothing is known
+                self._lost = True
+                return
+            if self._cookie_watch not in self._folders:  # .arrears-cache/ was deleted: watch its new folder
+                self._lost = True
+                try:
+                    self.cookies.mkdir(parents=True, exist_ok=True)
+                    self._cookie_watch = self._add(self.cookies)
+                except OSError:
+                    return
         path = self.cookies / name
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -233,6 +243,8 @@ class Journal:
         if wd == self._cookie_watch:
             if mask & IN_CREATE:
                 self._seen.add(name)
+            elif mask & IN_IGNORED:
+                del self._folders[wd]
             return
         folder = self._folders.get(wd)
         if folder is None:
