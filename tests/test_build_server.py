@@ -10,14 +10,11 @@ made afresh elsewhere, and the server's own log says it did the build.
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +23,7 @@ import pytest
 from arrears.serve.journal import Journal
 from arrears.site import incremental
 from conftest import copy_books
+from stderr_lines import StderrLines
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
 
@@ -119,34 +117,14 @@ def test_a_case_holding_a_link_is_rescanned_every_time(journal, tmp_path):
 # --- the server ------------------------------------------------------------------------------------
 
 
-class Server:
+class Server(StderrLines):
     """`arrears build-server` in a subprocess; its stderr lines collected as they come."""
 
+    timeout = TIMEOUT
+
     def __init__(self, root: Path, env: dict | None = None, ready: str = r"build server ready"):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "arrears", "build-server", "--root", str(root)], stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True, env=env or environment(),
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for(ready)
-
-    def _read(self) -> None:
-        for line in self.process.stderr:  # type: ignore[union-attr]
-            self.lines.put(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str) -> str:
-        deadline = time.monotonic() + TIMEOUT
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self.lines.get(timeout=left)
-            except queue.Empty:
-                break
-            self.seen.append(line)
-            if re.search(pattern, line):
-                return line
-        raise AssertionError(f"no line matching {pattern!r} within {TIMEOUT} s; saw {self.seen}")
+        super().__init__([sys.executable, "-m", "arrears", "build-server", "--root", str(root)], env or environment())
+        self.wait_for_line(ready)
 
     def stop(self, how=signal.SIGINT) -> int:
         self.process.send_signal(how)
@@ -175,14 +153,14 @@ def same_as_full(root: Path, tmp_path: Path, name: str) -> None:
 def test_builds_handed_over_give_the_site_a_full_build_gives_after_every_kind_of_change(books, server, tmp_path):
     first = build(books)
     assert first.returncode == 0, first.stderr
-    assert "every case scanned" in server.wait_for(r"^build 1 for .*: exit 0"), "the first build scans everything"
+    assert "every case scanned" in server.wait_for_line(r"^build 1 for .*: exit 0"), "the first build scans everything"
     assert re.fullmatch(r"built \d+ pages with 0 attachments into .*\n", first.stderr)
 
     note = min((books / "cases" / "case-00003" / "notes").glob("*.md"))
     note.write_text(note.read_text(encoding="utf-8") + "\nThey rang back *twice*.\n", encoding="utf-8")
     edited = build(books)
     assert edited.returncode == 0 and "(rewrote 1, the rest unchanged)" in edited.stderr, edited.stderr
-    assert "(1 change)" in server.wait_for(r"^build 2 for")
+    assert "(1 change)" in server.wait_for_line(r"^build 2 for")
     same_as_full(books, tmp_path, "after-edit")
 
     (books / "cases/case-00010/notes/2026-11-19-99-payment.md").write_text(
@@ -192,7 +170,7 @@ def test_builds_handed_over_give_the_site_a_full_build_gives_after_every_kind_of
     shutil.copytree(books / "cases/case-00022", books / "cases/new-case")
     changed = build(books)
     assert changed.returncode == 0, changed.stderr
-    server.wait_for(r"^build 3 for .*: exit 0")
+    server.wait_for_line(r"^build 3 for .*: exit 0")
     same_as_full(books, tmp_path, "after-changes")
 
     case = books / "cases/case-00004/case.md"
@@ -213,17 +191,17 @@ def test_a_build_by_another_process_as_of_another_day_or_a_deleted_cache_is_noti
                            env=environment(ARREARS_NO_BUILD_SERVER="1"))
     assert other.returncode == 0, other.stderr
     assert build(books).returncode == 0
-    assert "every case scanned" in server.wait_for(r"^build 2 for")
+    assert "every case scanned" in server.wait_for_line(r"^build 2 for")
     same_as_full(books, tmp_path, "after-another")
     shutil.rmtree(books / ".arrears-cache")  # the store and the journal's cookie folder with it
     note = min((books / "cases" / "case-00006" / "notes").glob("*.md"))
     note.write_text(note.read_text(encoding="utf-8") + "\nAfter the cache went.\n", encoding="utf-8")
     assert build(books).returncode == 0
-    assert "every case scanned" in server.wait_for(r"^build 3 for")
+    assert "every case scanned" in server.wait_for_line(r"^build 3 for")
     same_as_full(books, tmp_path, "after-the-cache-went")
     note.write_text(note.read_text(encoding="utf-8") + "\nAnd once more.\n", encoding="utf-8")
     assert build(books).returncode == 0
-    assert "(1 change)" in server.wait_for(r"^build 4 for"), "the journal syncs again"
+    assert "(1 change)" in server.wait_for_line(r"^build 4 for"), "the journal syncs again"
     same_as_full(books, tmp_path, "once-more")
 
 
@@ -256,7 +234,7 @@ def test_one_server_per_records_and_it_stops_on_sigint_or_sigterm(books, server)
                             capture_output=True, text=True, env=environment(), timeout=TIMEOUT)
     assert second.returncode == 2 and "already running" in second.stderr
     assert server.stop(signal.SIGINT) == 0
-    assert "build server stopped" in server.wait_for("stopped")
+    assert "build server stopped" in server.wait_for_line("stopped")
     again = Server(books)
     assert again.stop(signal.SIGTERM) == 0
     alone = build(books)
@@ -274,7 +252,7 @@ def test_in_git_a_commit_makes_the_server_scan_every_case(tmp_path, isolated_git
         note.write_text(note.read_text(encoding="utf-8") + "\nCommitted.\n", encoding="utf-8")
         subprocess.run(["git", "commit", "-qam", "a note"], cwd=books, check=True, env=environment())
         assert build(books).returncode == 0
-        assert "every case scanned" in running.wait_for(r"^build 2 for")
+        assert "every case scanned" in running.wait_for_line(r"^build 2 for")
         same_as_full(books, tmp_path, "after-commit")
     finally:
         running.stop()
@@ -317,4 +295,4 @@ def test_another_user_gets_no_answer_and_no_build(books, server):
     assert other.returncode == 0, other.stderr
     assert other.stdout == "b''", "closed unanswered"
     assert build(books).returncode == 0
-    assert "every case scanned" in server.wait_for(r"^build 1 for"), "the other user's request built nothing"
+    assert "every case scanned" in server.wait_for_line(r"^build 1 for"), "the other user's request built nothing"

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,43 +26,24 @@ import pytest
 from arrears.serve.live import inject
 from arrears.serve.preview import is_relevant
 from site_records import AS_OF, write_portfolio
+from stderr_lines import StderrLines
 
 TIMEOUT = 20.0
 
 
-class Served:
+class Served(StderrLines):
     """`arrears serve` running in a subprocess; stderr lines are collected as they come."""
 
+    timeout = TIMEOUT
+
     def __init__(self, root: Path, *extra: str, sigint=signal.SIG_DFL, workers: str = "1", ready: bool = True):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "arrears", "serve", "--root", str(root), "--port", "0",
-             "--as-of", AS_OF.isoformat(), *extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "ARREARS_WORKERS": workers}, preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        super().__init__([sys.executable, "-m", "arrears", "serve", "--root", str(root), "--port", "0",
+                          "--as-of", AS_OF.isoformat(), *extra],
+                         {**os.environ, "ARREARS_WORKERS": workers}, sigint)
         if ready:
             line = self.wait_for_line(r"serving .* on (http://127\.0\.0\.1:\d+/)")
             self.url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
             self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
-
-    def _read(self) -> None:
-        for line in self.process.stderr:  # type: ignore[union-attr]
-            self.lines.put(line.rstrip("\n"))
-
-    def wait_for_line(self, pattern: str) -> str:
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.seen.append(line)
-            if re.search(pattern, line):
-                return line
-        raise AssertionError(f"no line matching {pattern!r} within {TIMEOUT} s; saw {self.seen}")
 
     def get(self, path: str) -> tuple[int, str]:
         try:
