@@ -241,7 +241,7 @@ def test_one_server_per_records_and_it_stops_on_sigint_or_sigterm(books, server)
     assert alone.returncode == 0 and "building here" not in alone.stderr, "no server: a build of its own"
 
 
-def test_in_git_a_commit_makes_the_server_scan_every_case(tmp_path, isolated_git, generated_books):
+def test_in_git_a_commit_that_changes_no_file_still_reaches_the_case_pages(tmp_path, isolated_git, generated_books):
     books = copy_books(generated_books(30, 6, 11), tmp_path)
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "records"]):
         subprocess.run(["git", *command], cwd=books, check=True, env=environment())
@@ -250,9 +250,14 @@ def test_in_git_a_commit_makes_the_server_scan_every_case(tmp_path, isolated_git
         assert build(books).returncode == 0
         note = min((books / "cases" / "case-00002" / "notes").glob("*.md"))
         note.write_text(note.read_text(encoding="utf-8") + "\nCommitted.\n", encoding="utf-8")
-        subprocess.run(["git", "commit", "-qam", "a note"], cwd=books, check=True, env=environment())
         assert build(books).returncode == 0
-        assert "every case scanned" in running.wait_for_line(r"^build 2 for")
+        assert "(1 change)" in running.wait_for_line(r"^build 2 for")
+        page = books / "site" / "cases" / "case-00002" / "index.html"
+        before = page.read_bytes()
+        subprocess.run(["git", "commit", "-qam", "a note about the call"], cwd=books, check=True, env=environment())
+        assert build(books).returncode == 0
+        assert "(0 changes)" in running.wait_for_line(r"^build 3 for"), "the journal saw no file change"
+        assert page.read_bytes() != before and b"a note about the call" in page.read_bytes()
         same_as_full(books, tmp_path, "after-commit")
     finally:
         running.stop()

@@ -5,9 +5,10 @@ It keeps, for each site folder asked for, the build's in-memory state (a
 build. Before each build it syncs its journal, so a change saved a moment
 before `arrears build` is in it. The cases are all scanned again, as without
 a server, whenever the server cannot vouch for what it knows: the first
-build of a folder, a lost or overflowing journal, a new commit (the history
-on the pages may change for any case), or a build of the same folder by
-another process since its last one (SQLite's data_version says so).
+build of a folder, a lost or overflowing journal, or a build of the same
+folder by another process since its last one (SQLite's data_version and the
+store's inode say so). After a new commit the build itself looks at every
+case (the history on the pages may change for any of them).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ class BuildServer:
     """Listens for `arrears build` on the records at `root`, one build at a time."""
 
     def __init__(self, root: Path, echo: Callable[[str], None] = print):
-        from arrears.serve.preview import reflog
         from arrears.site import cache
         from arrears.site import fingerprint as fingerprints
         import importlib
@@ -70,7 +70,6 @@ class BuildServer:
             self.listener.close()
             raise ServerError(error.strerror or str(error)) from None
         self.listener.listen(16)
-        self._reflog = reflog
         self._cache = cache
         self._fingerprints = fingerprints
         self.code = fingerprints.code()
@@ -78,7 +77,6 @@ class BuildServer:
         self.sessions: dict[str, object] = {}
         self.pending: dict[str, set[str] | None] = {}
         self.versions: dict[str, tuple[sqlite3.Connection, int, int]] = {}  # data_version and inode at the last build
-        self.commits = self._commits()
         self.building = False
         self.builds = 0
         self._closed = threading.Event()
@@ -190,21 +188,9 @@ class BuildServer:
     def _note_changes(self) -> None:
         """What the journal saw since the last build, added to every site folder's pending changes."""
         self.journal.sync()
-        changed = self.journal.take()
-        commits = self._commits()
-        if commits != self.commits:
-            self.commits, changed = commits, None  # a commit: any case's history may have changed
+        changed = self.journal.take()  # (a new commit: the build itself looks at every case)
         for key, pending in self.pending.items():
             self.pending[key] = None if changed is None or pending is None else pending | changed
-
-    def _commits(self) -> tuple | None:
-        """The reflog's stat (Git appends to it at every commit, checkout or reset), None outside Git."""
-        found = self._reflog(self.root)
-        try:
-            stats = os.stat(found) if found is not None else None
-        except OSError:
-            return (str(found),)
-        return None if stats is None else (str(found), stats.st_ino, stats.st_size, stats.st_mtime_ns)
 
     def _built_by_another(self, key: str) -> bool:
         """Has another process written this folder's build store since this server's last build?"""

@@ -93,7 +93,8 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
     """Publish the site of the records at `root` into `out`, reusing the last build where it still holds.
 
     `changed` (paths under the root, from a file watcher) limits the scan to
-    the case folders they name; without it every case folder is scanned.
+    the case folders they name, unless the Git history moved since the last
+    build; without it every case folder is scanned.
     `full` ignores the cache. A case with errors (from loading or from any of
     `check`'s rules) is left out of every page and listed on the dashboard and
     the agenda (see `pipeline`); repository-wide errors refuse the build.
@@ -139,7 +140,8 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         index = session.index if session is not None and session.index is not None else store.index()
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
              and _inode(out) == index.out_inode)
-    if reuse and changed is not None:
+    if reuse and changed is not None and index.history == cache.history_key(history):
+        # (a new commit may change any case's history on its page: then every case is looked at)
         touched = {_case_of(path, root) for path in changed} - {None}
         todo = [name for name in names if name in touched or name not in index.cases]
     else:
