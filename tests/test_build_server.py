@@ -301,3 +301,21 @@ def test_another_user_gets_no_answer_and_no_build(books, server):
     assert other.stdout == "b''", "closed unanswered"
     assert build(books).returncode == 0
     assert "every case scanned" in server.wait_for_line(r"^build 1 for"), "the other user's request built nothing"
+
+
+def test_a_request_not_understood_is_refused_and_the_server_goes_on(books, server, tmp_path):
+    import json
+    import socket
+
+    from arrears.serve.build_client import address
+
+    for garbage in (b"not json\n", b'{"protocol": 1, "environment": 3}\n', b"[]\n", b""):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(address(books))
+            connection.sendall(garbage)
+            connection.shutdown(socket.SHUT_WR)
+            reply = json.loads(connection.makefile("rb").read())
+        assert set(reply) == {"refused"}, garbage
+    assert build(books).returncode == 0
+    assert "every case scanned" in server.wait_for_line(r"^build 1 for")
+    same_as_full(books, tmp_path, "after-garbage")

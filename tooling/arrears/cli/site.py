@@ -148,7 +148,13 @@ def build_server(root: Path | None) -> None:
     except ServerError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
-    loop = threading.Thread(target=server.serve_forever, name="arrears-build-server", daemon=True)
+    def answer_until_stopped() -> None:
+        try:
+            server.serve_forever()
+        finally:
+            stop.event.set()  # the loop ended: so does the process, rather than leave callers waiting
+
+    loop = threading.Thread(target=answer_until_stopped, name="arrears-build-server", daemon=True)
     loop.start()
     click.echo(f"build server ready for {found}: arrears build there is now answered here (Ctrl-C to stop)",
                err=True)

@@ -84,17 +84,22 @@ class BuildServer:
     # --- the loop ---------------------------------------------------------------------------------
 
     def serve_forever(self) -> None:
-        """Answer callers until `close`."""
+        """Answer callers until `close`. Nothing a caller does or a build raises ends the loop: a
+        server that stopped accepting would leave every later `arrears build` waiting."""
         while not self._closed.is_set():
             try:
                 connection, _ = self.listener.accept()
             except OSError:
-                return
+                self._closed.wait(0.1)  # closed (the loop ends), or a passing error (no file descriptor left)
+                continue
             with connection:
                 try:
                     self.answer(connection)
                 except OSError:
                     pass  # the caller went away (Ctrl-C): its build was done all the same
+                except Exception as error:  # a bug here, not in a build: said, and every folder starts afresh
+                    self.echo(f"arrears: build server error: {error!r}; the next builds scan every case")
+                    self.sessions.clear()
 
     def close(self) -> None:
         self._closed.set()
