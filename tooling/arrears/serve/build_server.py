@@ -20,6 +20,7 @@ import json
 import os
 import socket
 import sqlite3
+import sys
 import threading
 import time
 from datetime import date
@@ -51,6 +52,9 @@ class BuildServer:
         for module in ("arrears.cli.site", "arrears.site.incremental", "arrears.site.render"):
             importlib.import_module(module)  # now, not in the first build asked for
 
+        if not sys.platform.startswith("linux"):
+            raise ServerError("the build server needs Linux (it learns what changed from inotify); "
+                              "arrears build works the same without it")
         self.root = Path(root).resolve()
         self.echo = echo
         if (self.root / "cases").is_symlink():
@@ -179,7 +183,8 @@ class BuildServer:
                     click.echo(f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 "
                                "shows details.", err=True)
                     status = 70
-                    self.sessions[key], published = Session(search_follows=True), []
+                    self.sessions[key], self.pending[key] = Session(search_follows=True), None
+                    published.clear()
         finally:
             self.building = False
         if published and published[0]:
