@@ -319,3 +319,32 @@ def test_a_request_not_understood_is_refused_and_the_server_goes_on(books, serve
     assert build(books).returncode == 0
     assert "every case scanned" in server.wait_for_line(r"^build 1 for")
     same_as_full(books, tmp_path, "after-garbage")
+
+
+def test_on_a_terminal_a_build_that_looks_at_every_case_says_so_first(books, server):
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        finished = subprocess.run([sys.executable, "-m", "arrears", "build", "--root", str(books), "--as-of",
+                                   DAY.isoformat(), "--no-search"], stdout=subprocess.DEVNULL, stderr=follower,
+                                  env=environment(), timeout=TIMEOUT)
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 1 << 16)
+            except OSError:  # the terminal's other end is closed: all was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    assert finished.returncode == 0
+    text = shown.decode()
+    assert "looks at every case this time" in text and "built " in text
+    assert text.index("looks at every case") < text.index("built "), "said before the build, not after"

@@ -16,7 +16,9 @@ One server per records repository and user: it listens on an abstract Unix
 socket named from the records' real path and the user's id, and both ends
 check that the other is the same user (SO_PEERCRED), so no one else on the
 machine can ask for builds or pose as the server. A request is one line of
-JSON and so is the answer. Builds run one at a time, in the order asked.
+JSON and so is the answer, after any notes the server sends while it
+builds (`{"say": ...}`, shown on a terminal only). Builds run one at a time,
+in the order asked.
 """
 
 from __future__ import annotations
@@ -82,10 +84,13 @@ def ask(root: Path, out: Path | None, as_of, full: bool, search: bool) -> Answer
             return None  # no server: the usual case
         if not same_user(connection):
             return None
+        reply = b""
         try:
             connection.sendall(json.dumps(request).encode() + b"\n")
             connection.shutdown(socket.SHUT_WR)
-            reply = _read_all(connection)
+            for reply in connection.makefile("rb"):  # notes while it builds ({"say": ...}), then the answer
+                if not _said(reply):
+                    break
         except OSError:
             reply = b""
     try:
@@ -99,11 +104,17 @@ def ask(root: Path, out: Path | None, as_of, full: bool, search: bool) -> Answer
         return None
 
 
-def _read_all(connection: socket.socket, limit: int | None = None) -> bytes:
-    parts, size = [], 0
-    while chunk := connection.recv(1 << 16):
-        parts.append(chunk)
-        size += len(chunk)
-        if limit is not None and size > limit:
-            raise ValueError("too long")
-    return b"".join(parts)
+def _said(line: bytes) -> bool:
+    """Was this line a note from the server while it builds? Shown on a terminal only, as a plain
+    build's progress bar is: a script reads exactly what a build without the server prints."""
+    try:
+        found = json.loads(line)
+    except ValueError:
+        return False
+    if not isinstance(found, dict) or set(found) != {"say"}:
+        return False
+    if sys.stderr.isatty():
+        sys.stderr.write(f"arrears: {found['say']}\n")
+        sys.stderr.flush()
+    return True
+

@@ -30,7 +30,7 @@ from typing import Callable
 import click
 
 from arrears import words
-from arrears.serve.build_client import MAX_REQUEST, PROTOCOL, _read_all, address, environment, same_user
+from arrears.serve.build_client import MAX_REQUEST, PROTOCOL, address, environment, same_user
 from arrears.serve.journal import Journal, Unavailable
 
 REQUEST_TIMEOUT = 10.0
@@ -129,8 +129,8 @@ class BuildServer:
         if refused:
             reply = {"refused": refused}
         else:
-            reply = self.build(request)
-        connection.sendall(json.dumps(reply).encode() + b"\n")
+            reply = self.build(request, say=lambda text: _send(connection, {"say": text}))
+        _send(connection, reply)
 
     def _refusal(self, request) -> str:
         """Why this server should not build for this caller ('' when it should)."""
@@ -152,8 +152,9 @@ class BuildServer:
 
     # --- one build --------------------------------------------------------------------------------
 
-    def build(self, request: dict) -> dict:
-        """The build asked for, run as `arrears build` runs it, its output captured."""
+    def build(self, request: dict, say: Callable[[str], None] = lambda text: None) -> dict:
+        """The build asked for, run as `arrears build` runs it, its output captured; `say` tells the
+        caller, before a build that scans every case, why it will take a while."""
         from arrears.cli.site import _build_here
         from arrears.site.incremental import Session
 
@@ -164,6 +165,9 @@ class BuildServer:
         if key not in self.sessions or self._built_by_another(key):
             self.sessions[key], self.pending[key] = Session(search_follows=True), None
         session, changed = self.sessions[key], self.pending[key]
+        if changed is None:
+            say("the build server looks at every case this time (its first build of this folder, or it cannot "
+                "vouch for what changed since the last); the next builds are quick")
         as_of = date.fromisoformat(request["as_of"]) if request.get("as_of") else None
         published: list[bool] = []
         stdout, stderr = io.StringIO(), io.StringIO()
@@ -228,6 +232,21 @@ class BuildServer:
         except (OSError, sqlite3.Error):
             self.versions.pop(key, None)
             self.sessions.pop(key, None)
+
+
+def _send(connection: socket.socket, message: dict) -> None:
+    connection.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _read_all(connection: socket.socket, limit: int) -> bytes:
+    """What the caller sent, to its end of writing; ValueError past `limit` bytes."""
+    parts, size = [], 0
+    while chunk := connection.recv(1 << 16):
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise ValueError("too long")
+    return b"".join(parts)
 
 
 def _status(code) -> int:
