@@ -1,4 +1,5 @@
-"""`arrears build` and `arrears serve`: thin commands around `site.incremental`, registered on the main group."""
+"""`arrears build`, `arrears serve` and `arrears build-server`: thin commands around `site.incremental`
+and `serve/`, registered on the main group."""
 
 from __future__ import annotations
 
@@ -148,6 +149,7 @@ def build_server(root: Path | None) -> None:
     except ServerError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
+
     def answer_until_stopped() -> None:
         try:
             server.serve_forever()
