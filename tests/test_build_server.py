@@ -348,3 +348,54 @@ def test_on_a_terminal_a_build_that_looks_at_every_case_says_so_first(books, ser
     text = shown.decode()
     assert "looks at every case this time" in text and "built " in text
     assert text.index("looks at every case") < text.index("built "), "said before the build, not after"
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to run a server as another user")
+def test_a_server_run_by_another_user_is_never_believed(books, tmp_path):
+    from arrears.serve.build_client import address
+
+    python = Path("/usr/bin/python3")
+    if not python.is_file():
+        pytest.skip("no /usr/bin/python3 for the other user to run")
+    code = ("import socket, sys\n"
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+            f"s.bind({address(books)!r}); s.listen(4)\n"
+            "print('listening', flush=True)\n"
+            "while True:\n"
+            "    c, _ = s.accept()\n"
+            "    c.sendall(b'{\"stdout\": \"\", \"stderr\": \"FAKE\\\\n\", \"status\": 0}\\n'); c.close()\n")
+    impostor = subprocess.Popen([str(python), "-I", "-c", code], stdout=subprocess.PIPE, text=True, cwd="/",
+                                preexec_fn=lambda: os.setuid(65534))
+    try:
+        assert impostor.stdout.readline().strip() == "listening"  # type: ignore[union-attr]
+        built = build(books)
+    finally:
+        impostor.kill()
+        impostor.wait(timeout=TIMEOUT)
+    assert built.returncode == 0, built.stderr
+    assert "FAKE" not in built.stderr and built.stderr.startswith("built "), "built here, not told"
+    same_as_full(books, tmp_path, "built-here")
+
+
+def test_a_build_that_crashes_in_the_server_is_reported_as_arrears_reports_it(books, monkeypatch):
+    from arrears.serve.build_client import PROTOCOL, environment as caller_environment
+    from arrears.serve.build_server import BuildServer
+    from arrears.site import incremental as engine
+
+    running = BuildServer(books, echo=lambda line: None)
+    try:
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(engine, "build", broken)
+        request = {"protocol": PROTOCOL, "out": None, "as_of": DAY.isoformat(), "full": False, "search": False,
+                   "environment": caller_environment(), "debug": False}
+        plain = running.build(request)
+        assert plain["status"] == 70 and "internal error: RuntimeError('a bug')" in plain["stderr"]
+        assert "Traceback" not in plain["stderr"]
+        debugged = running.build({**request, "debug": True})
+        assert debugged["status"] == 70 and "Traceback (most recent call last)" in debugged["stderr"]
+        monkeypatch.undo()
+        assert running.build(request)["status"] == 0, "the next build works, from a fresh start"
+    finally:
+        running.close()

@@ -76,7 +76,7 @@ def ask(root: Path, out: Path | None, as_of, full: bool, search: bool) -> Answer
         return None
     request = {"protocol": PROTOCOL, "out": os.path.abspath(out) if out is not None else None,
                "as_of": as_of.isoformat() if as_of is not None else None, "full": full, "search": search,
-               "environment": environment()}
+               "environment": environment(), "debug": bool(os.environ.get("ARREARS_DEBUG"))}
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC) as connection:
         try:
             connection.connect(address(root))

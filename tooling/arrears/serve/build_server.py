@@ -23,6 +23,7 @@ import sqlite3
 import sys
 import threading
 import time
+import traceback
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -184,6 +185,8 @@ class BuildServer:
                     error.show()
                     status = error.exit_code
                 except Exception as error:  # a bug: said as `arrears` says it, and this folder starts afresh
+                    if request.get("debug") is True:  # the caller's ARREARS_DEBUG=1: the traceback, as without a server
+                        traceback.print_exc()
                     click.echo(f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 "
                                "shows details.", err=True)
                     status = 70
