@@ -100,6 +100,25 @@ def test_a_moved_folder_or_a_lost_queue_means_anything_may_have_changed(journal,
     assert changes(journal) is None
 
 
+def test_cases_made_or_made_again_after_the_journal_started_are_watched(tmp_path):
+    cases = tmp_path / "cases"
+    found = Journal(cases, tmp_path / "cookies")  # no cases/ yet
+    try:
+        assert changes(found) is None
+        (cases / "acme").mkdir(parents=True)
+        assert changes(found) is None, "found at this take, nothing known before it"
+        (cases / "acme" / "case.md").write_text("x", encoding="utf-8")
+        assert changes(found) == {str(cases / "acme" / "case.md")}
+        shutil.rmtree(cases)
+        assert changes(found) is None
+        (cases / "bolt").mkdir(parents=True)
+        assert changes(found) is None
+        (cases / "bolt" / "case.md").write_text("y", encoding="utf-8")
+        assert changes(found) == {str(cases / "bolt" / "case.md")}
+    finally:
+        found.close()
+
+
 def test_a_case_holding_a_link_is_rescanned_every_time(journal, tmp_path):
     cases = tmp_path / "cases"
     changes(journal)

@@ -68,6 +68,8 @@ class Journal:
         self._changed: set[str] = set()
         self._lost = True  # nothing is known until a first build has scanned every case
         self._linked: set[str] = set()  # case folders holding a link: rescanned every time
+        self._top: int | None = None  # the watch on cases/ itself
+        self._rewatch_due = False  # the watches no longer match the folders: `take` starts them again
         self._seen: set[str] = set()
         self._cookie = 0
         self._closed = False
@@ -77,6 +79,7 @@ class Journal:
         except OSError:
             self.close()
             raise
+        self._rewatch_due = self._top is None  # no cases/ yet: looked for again at each `take`
         self._thread = threading.Thread(target=self._read_forever, name="arrears-journal", daemon=True)
         self._thread.start()
 
@@ -120,7 +123,7 @@ class Journal:
         """The paths changed since the last `take` (each case folder with a link among them), or None
         when anything may have changed; the journal starts afresh either way."""
         with self._lock:
-            if self.cases not in self._folders.values():  # cases/ went away: watched again once it is back
+            if self._rewatch_due:
                 self._rewatch()
             lost, changed = self._lost, self._changed | {str(self.cases / name) for name in self._linked}
             self._lost, self._changed = False, set()
@@ -153,6 +156,8 @@ class Journal:
                                           "fs.inotify.max_user_watches (sysctl)")
             raise OSError(number, os.strerror(number), str(folder))
         self._folders[wd] = folder
+        if folder == self.cases:
+            self._top = wd
         return wd
 
     def _watch_tree(self, folder: Path) -> None:
@@ -173,18 +178,26 @@ class Journal:
                     self._note_link(Path(entry.path))
 
     def _rewatch(self) -> None:
-        """Start again from nothing: after a folder moved (its watches would name the old path) or
-        cases/ itself went away and came back."""
+        """Start again from nothing: after a folder moved (its watches would name the old path), a
+        new hard link (the walk finds its other names), cases/ went away, or a walk ran out of
+        watches. Until a walk completes, every `take` says that anything may have changed."""
         for wd in list(self._folders):
             if wd != self._cookie_watch:
                 self._libc.inotify_rm_watch(self._fd, wd)
                 del self._folders[wd]
+        self._top = None
         self._linked.clear()
         self._lost = True
         try:
             self._watch_tree(self.cases)
         except Unavailable:
-            pass  # stays lost: every build scans every case
+            self._top = None  # some folders unwatched: try again at the next `take`
+        self._rewatch_due = self._top is None
+
+    def _start_again(self) -> None:
+        """Nothing is known, and the watches are started again at the next `take` (once, however
+        many events asked for it)."""
+        self._lost = self._rewatch_due = True
 
     def _note_link(self, path: Path) -> bool:
         """Note the case of a symbolic link or a hard-linked file; True for a hard link (whose other
@@ -251,22 +264,23 @@ class Journal:
             return
         if mask & IN_IGNORED:
             del self._folders[wd]
-            if folder == self.cases:
-                self._lost = True  # cases/ went away: `take` watches it again once it is back
+            if wd == self._top:  # cases/ went away: watched again once it is back
+                self._top = None
+                self._start_again()
             return
         if mask & (IN_DELETE_SELF | IN_MOVE_SELF):
             self._changed.add(str(folder))
-            if folder == self.cases or mask & IN_MOVE_SELF:
-                self._lost = True
+            if wd == self._top or mask & IN_MOVE_SELF:
+                self._start_again()
             return
         path = folder / name if name else folder
         self._changed.add(str(path))
         if mask & IN_ISDIR and mask & (IN_MOVED_FROM | IN_MOVED_TO):
-            self._rewatch()  # the watches under a moved folder would name its old place
+            self._start_again()  # the watches under a moved folder would name its old place
         elif mask & IN_ISDIR and mask & IN_CREATE:
             try:
                 self._watch_tree(path)
             except Unavailable:
-                self._lost = True
+                self._start_again()  # a folder left unwatched
         elif mask & (IN_CREATE | IN_MOVED_TO) and self._note_link(path):
-            self._rewatch()  # a new hard link: the walk finds its other names
+            self._start_again()  # a new hard link: the walk finds its other names
