@@ -324,6 +324,11 @@ def check(root: Path | None, output_format: str, strict: bool, as_of: date | Non
     sys.exit(1 if has_errors(problems, strict) else 0)
 
 
+def internal_error(error: Exception) -> str:
+    """How a crash (a bug) is said to the user, by `arrears` and by the build server alike."""
+    return f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 shows details."
+
+
 def run() -> None:
     """Entry point that turns an unexpected crash into a short message (ARREARS_DEBUG=1 shows it all)."""
     try:
@@ -331,6 +336,5 @@ def run() -> None:
     except Exception as error:  # pragma: no cover - a bug, reported politely
         if os.environ.get("ARREARS_DEBUG"):
             raise
-        click.echo(f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 shows details.",
-                   err=True)
+        click.echo(internal_error(error), err=True)
         sys.exit(70)

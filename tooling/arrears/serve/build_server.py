@@ -156,6 +156,7 @@ class BuildServer:
     def build(self, request: dict, say: Callable[[str], None] = lambda text: None) -> dict:
         """The build asked for, run as `arrears build` runs it, its output captured; `say` tells the
         caller, before a build that scans every case, why it will take a while."""
+        from arrears.cli.app import internal_error
         from arrears.cli.site import _build_here
         from arrears.site.incremental import Session
 
@@ -187,8 +188,7 @@ class BuildServer:
                 except Exception as error:  # a bug: said as `arrears` says it, and this folder starts afresh
                     if request.get("debug") is True:  # the caller's ARREARS_DEBUG=1: the traceback, as without a server
                         traceback.print_exc()
-                    click.echo(f"arrears: internal error: {error!r}. Please report it; ARREARS_DEBUG=1 "
-                               "shows details.", err=True)
+                    click.echo(internal_error(error), err=True)
                     status = 70
                     self.sessions[key], self.pending[key] = Session(search_follows=True), None
                     published.clear()
