@@ -46,16 +46,16 @@ class BuildServer:
     """Listens for `arrears build` on the records at `root`, one build at a time."""
 
     def __init__(self, root: Path, echo: Callable[[str], None] = print):
-        from arrears.site import cache
-        from arrears.site import fingerprint as fingerprints
-        import importlib
-
-        for module in ("arrears.cli.site", "arrears.site.incremental", "arrears.site.render"):
-            importlib.import_module(module)  # now, not in the first build asked for
-
         if not sys.platform.startswith("linux"):
             raise ServerError("the build server needs Linux (it learns what changed from inotify); "
                               "arrears build works the same without it")
+        import importlib
+
+        from arrears.site import cache
+        from arrears.site import fingerprint as fingerprints
+
+        for module in ("arrears.cli.site", "arrears.site.incremental", "arrears.site.render"):
+            importlib.import_module(module)  # now, not in the first build asked for
         self.root = Path(root).resolve()
         self.echo = echo
         if (self.root / "cases").is_symlink():
