@@ -74,6 +74,11 @@ def generated_books(tmp_path_factory):
     return make
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its path there: two sites are the same when their trees are."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
 def copy_books(source: Path, tmp_path: Path) -> Path:
     """A copy of a records folder under the test's own temp folder, for the test to change."""
     import shutil

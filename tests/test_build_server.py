@@ -22,7 +22,7 @@ import pytest
 
 from arrears.serve.journal import Journal
 from arrears.site import incremental
-from conftest import copy_books
+from conftest import copy_books, tree
 from stderr_lines import StderrLines
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
@@ -35,10 +35,6 @@ def environment(**extra: str) -> dict[str, str]:
     """This test's environment (Git isolated, when it is) with one worker, for the server and its callers alike."""
     found = {name: value for name, value in os.environ.items() if name != "ARREARS_NO_BUILD_SERVER"}
     return {**found, "ARREARS_WORKERS": "1", **extra}
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 @pytest.fixture

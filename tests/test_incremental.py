@@ -15,16 +15,12 @@ from arrears.cli.app import main
 from arrears.site import incremental
 from arrears.site import markdown as site_markdown
 from arrears.site.incremental import build as full_build
-from conftest import copy_books
+from conftest import copy_books, tree
 from site_records import AS_OF, write_portfolio
 
 
 DAY = date(2026, 11, 24)
 LISTING = ("agenda.html", "due.csv", "due.json", "index.html", "insight.html")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def mtimes(folder: Path) -> dict[str, int]:

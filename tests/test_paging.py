@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from arrears.site import incremental, paging, search
-from conftest import copy_books
+from conftest import copy_books, tree
 
 
 DAY = date(2026, 11, 24)
@@ -36,10 +36,6 @@ def small_pages(monkeypatch):
 @pytest.fixture
 def books(generated_books, tmp_path) -> Path:
     return copy_books(generated_books(30, 2, 3), tmp_path)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def table_ids(html: str) -> list[str]:
