@@ -179,8 +179,7 @@ def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
          cold / render <= 1.0)
     indexed = run([arrears, "build", *base])[0]  # nothing changed but the index is missing: the index alone
     line("search index, built alone (s)", f"{indexed:.2f}", "reported (Pagefind: whole site)", None)
-    alone = os.environ | {"ARREARS_NO_BUILD_SERVER": "1"}
-    rebuilds, peaks = rebuild_times(root, build, alone)
+    rebuilds, peaks = rebuild_times(root, build, os.environ)
     limit = 0.3 if cases <= 2500 else 0.5
     started, stats = start_floor(), stat_floor(root)
     line("rebuild floor: start + stat (s)", f"{started:.2f} + {stats:.2f}", "", None)
@@ -188,9 +187,10 @@ def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
         seconds = statistics.median(found)
         line(f"build, {label} (s, x rebuild floor)", f"{seconds:.2f} {seconds / (started + stats):5.2f}x",
              f"< {limit} s", seconds < limit)
+    asking = {name: value for name, value in os.environ.items() if name != "ARREARS_NO_BUILD_SERVER"}
     with build_server(arrears, root):
-        run(build)  # the server's first build of the folder scans every case
-        served, _ = rebuild_times(root, build, os.environ)
+        run(build, asking)  # the server's first build of the folder scans every case
+        served, _ = rebuild_times(root, build, asking)
     for label, found in served.items():
         seconds = statistics.median(found)
         line(f"build, {label}, build-server up (s)", f"{seconds:.2f}", f"< {limit} s", seconds < limit)
@@ -215,6 +215,7 @@ def main() -> None:
     arrears = str(Path(sys.executable).with_name("arrears"))
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str((args.keep / "pycache").resolve())
+    os.environ["ARREARS_NO_BUILD_SERVER"] = "1"  # every build timed is its own, but for those timed with the server
     import importlib.util
 
     libraries = [str(Path(spec.origin).parent) for name in ("click", "jinja2", "markupsafe", "markdown_it", "mdurl",
