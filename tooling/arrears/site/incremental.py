@@ -140,7 +140,8 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         index = session.index if session is not None and session.index is not None else store.index()
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
              and _inode(out) == index.out_inode)
-    if reuse and changed is not None and index.history == cache.history_key(history):
+    history_kept = reuse and index.history == cache.history_key(history)
+    if history_kept and changed is not None:
         # (a new commit may change any case's history on its page: then every case is looked at)
         touched = {_case_of(path, root) for path in changed} - {None}
         todo = [name for name in names if name in touched or name not in index.cases]
@@ -148,7 +149,7 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         todo = names
     job = Job(root, real_root, settings, as_of, inputs, fingerprints.code(), Path(), store, os.urandom(8).hex(),
               reuse, history, built_from, committed, search_index, session, templates,
-              history_kept=reuse and index.history == cache.history_key(history))
+              history_kept=history_kept)
     cache.ensure(root)
     try:
         if reuse:
