@@ -117,6 +117,12 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    """`--update-golden` is the same switch as ARREARS_UPDATE_GOLDEN=1, which golden tests read."""
+    """`--update-golden` is the same switch as ARREARS_UPDATE_GOLDEN=1, which golden tests read.
+
+    The user's cache (compiled templates) is one of the run's own, shared by its tests and the
+    processes they start, so the suite never writes into the home folder of whoever runs it."""
     if config.getoption("update_golden", default=False):
         os.environ["ARREARS_UPDATE_GOLDEN"] = "1"
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="arrears-test-cache-")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -101,27 +102,50 @@ def test_shared_inputs_change_every_page(books):
     assert incremental.build(books, date(2026, 11, 25), out).full, "another as-of date is another site"
 
 
-def test_compiled_templates_are_kept_and_never_stale(books, monkeypatch):
-    """A build keeps Jinja's compiled templates in the cache; an edited template is compiled afresh."""
+def test_compiled_templates_are_kept_and_never_stale(books, monkeypatch, tmp_path):
+    """A build keeps Jinja's compiled templates in the user's cache, where a deleted `.arrears-cache/`
+    leaves them; an edited template is compiled afresh."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     out = books / "site"
     override = books / "templates/site/partials/footer.html"
     override.parent.mkdir(parents=True)
     override.write_text("<footer>First</footer>\n", encoding="utf-8")
     incremental.build(books, DAY, out)
-    compiled = books / ".arrears-cache" / "compiled"
-    assert list((compiled / "site").glob("*.cache")) and list((compiled / "messages").glob("*.cache"))
+    kept = tmp_path / "user-cache" / "arrears" / "compiled-templates"
+    assert len(list(kept.iterdir())) == 2, "the site's and the messages' environments, each in its own folder"
+    assert all(list(folder.glob("*.cache")) for folder in kept.iterdir())
+    assert (kept.parent.stat().st_mode & 0o777) == 0o700
+    assert not (books / ".arrears-cache" / "compiled").exists()
 
     from jinja2 import Environment
 
     compiles = []
     original = Environment.compile
     monkeypatch.setattr(Environment, "compile", lambda self, *a, **k: compiles.append(a[1:2]) or original(self, *a, **k))
+    shutil.rmtree(books / ".arrears-cache")
     incremental.build(books, date(2026, 11, 25), out, workers=1)
-    assert compiles == [], "a second build loads every template compiled"
+    assert compiles == [], "a second build, its records' cache deleted, loads every template compiled"
     override.write_text("<footer>Second</footer>\n", encoding="utf-8")
     incremental.build(books, date(2026, 11, 25), out, workers=1)
     assert "<footer>Second</footer>" in (out / "cases/case-00001/index.html").read_text()
     assert len(compiles) == 1
+
+
+@pytest.mark.parametrize("spoil", ["open to others", "not a folder"])
+def test_compiled_templates_stay_in_the_records_cache_without_a_safe_user_cache(books, monkeypatch, tmp_path, spoil):
+    """Compiled templates are code a build runs: a user cache others could write (or none at all)
+    is not used, and they are kept in `.arrears-cache/` as before."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    (tmp_path / "user-cache").mkdir()
+    if spoil == "open to others":
+        (tmp_path / "user-cache" / "arrears").mkdir(mode=0o777)
+        os.chmod(tmp_path / "user-cache" / "arrears", 0o777)
+    else:
+        (tmp_path / "user-cache" / "arrears").write_text("a file\n", encoding="utf-8")
+    incremental.build(books, DAY, books / "site")
+    assert not list((tmp_path / "user-cache").rglob("*.cache"))
+    compiled = books / ".arrears-cache" / "compiled"
+    assert len(list(compiled.iterdir())) == 2 and all(list(f.glob("*.cache")) for f in compiled.iterdir())
 
 
 def test_markdown_bodies_come_from_the_cache_when_a_page_is_rebuilt(books, monkeypatch):

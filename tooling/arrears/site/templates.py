@@ -9,6 +9,8 @@ an empty cell.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,10 +20,10 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from arrears import money, words
 from arrears.site.template_paths import DEFAULTS, search_path  # noqa: F401  (re-exported)
 
-def environment(root: Path | None, compiled: Path | None = None) -> Environment:
+def environment(root: Path | None, keep_compiled: bool = False) -> Environment:
     """A Jinja environment with the override lookup, autoescape, StrictUndefined and our filters.
 
-    `compiled`: a folder where compiled templates are kept between runs (see `compiled_cache`).
+    `keep_compiled`: keep compiled templates between runs (see `keep_compiled`).
     """
     env = Environment(
         loader=FileSystemLoader([str(p) for p in search_path(root)], encoding="utf-8"),
@@ -31,23 +33,69 @@ def environment(root: Path | None, compiled: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: no need to stat a template at every {% include %}
-        bytecode_cache=compiled_cache(compiled),
     )
     env.filters.update(money=money_filter, plain=money.plain, day=day, short_day=short_day,
                        near_day=near_day, clock=clock, label=label)
+    if keep_compiled:
+        keep_compiled_templates(env, root)
     return env
 
 
-def compiled_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
-    """Jinja's own cache of compiled templates, checked against each template's source.
+def keep_compiled_templates(env: Environment, root: Path | None) -> None:
+    """Give `env` Jinja's own cache of compiled templates, checked against each template's source.
 
-    Compiling the forty-odd templates of a case page costs a tenth of a second,
-    which a build that rewrites one page would otherwise pay in every run.
+    Compiling the fifty-odd templates of the site costs a third of a second, which every build
+    would otherwise pay, a first build included. So they are kept, as Python keeps its byte code,
+    in the user's cache (`$XDG_CACHE_HOME/arrears`, else `~/.cache/arrears`), where deleting a
+    records repository's `.arrears-cache/` leaves them; in that `.arrears-cache/` when the user
+    has no cache folder of their own to write. Jinja keys a compiled template by its name and file
+    and checks its source; the folder's name adds this environment's options and Jinja's version,
+    which shape the compiled code too.
     """
-    if folder is None:
-        return None
+    folder = compiled_folder(root, _options(env))
     folder.mkdir(parents=True, exist_ok=True)
-    return FileSystemBytecodeCache(str(folder), "%s.cache")
+    env.bytecode_cache = FileSystemBytecodeCache(str(folder), "%s.cache")
+
+
+def compiled_folder(root: Path | None, options: str) -> Path:
+    """The folder for compiled templates of an environment with these options (see `keep_compiled_templates`)."""
+    own = _user_cache()
+    if own is not None:
+        return own / "compiled-templates" / options
+    if root is None:
+        raise ValueError("no folder to keep compiled templates in")
+    return root / ".arrears-cache" / "compiled" / options
+
+
+def _user_cache() -> Path | None:
+    """`$XDG_CACHE_HOME/arrears` (else `~/.cache/arrears`), made owner-only: None when it cannot
+    be made, is not a folder this user owns, or cannot be written. Compiled templates are code
+    that a build runs, so a folder somebody else could write would not do."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        folder = (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "arrears"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = os.stat(folder, follow_symlinks=False)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return None
+    import stat
+
+    if (not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o022
+            or not os.access(folder, os.W_OK | os.X_OK)):
+        return None
+    return folder
+
+
+def _options(env: Environment) -> str:
+    """A short name for what shapes an environment's compiled code besides the template's source."""
+    shape = (env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
+             env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+             env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, env.optimized,
+             sorted(env.extensions), [env.autoescape(name) if callable(env.autoescape) else env.autoescape
+                                      for name in ("a.html", "a.txt", None)])
+    import jinja2
+
+    return f"jinja-{jinja2.__version__}-" + hashlib.blake2b(repr(shape).encode(), digest_size=6).hexdigest()
 
 
 def money_filter(amount: Decimal | None, currency: str) -> str:
