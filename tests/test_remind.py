@@ -326,7 +326,8 @@ def test_a_broken_user_template_is_reported_not_a_crash(records, run):
     _mara(records)
     records.write("templates/messages/email-gentle.txt", "Dear {{ debtor.nickname }}\n")
     result = run("remind", "mara", "--as-of", "2026-05-20", "--tone", "gentle")
-    assert result.exit_code == 1 and "cannot render the message template" in result.stderr
+    assert result.exit_code == 1, result.output
+    assert "arrears: cannot render the message template templates/messages/email-gentle.txt, line 1: " in result.stderr
 
 
 def test_a_letter_without_an_address_is_drafted_with_a_warning(records, run):

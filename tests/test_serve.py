@@ -182,6 +182,18 @@ def test_a_case_with_errors_is_left_out_the_rest_rebuilt_and_the_problems_shown(
     assert "left out" not in served.get("index.html")[1]
 
 
+def test_a_broken_template_is_said_with_its_file_and_line_and_the_last_site_stays(served, records):
+    page = served.get("cases/acme-bakery/index.html")[1]
+    footer = records.write("templates/site/partials/footer.html", "<footer>\n{{ site.nmae }}</footer>\n")
+    problems = served.until(lambda: served.status()["problems"], "the template's problem")
+    assert any(line.startswith("build failed: cannot render the site template templates/site/partials/footer.html, "
+                               "line 2: ") for line in problems), problems
+    assert served.get("cases/acme-bakery/index.html")[1] == page, "the last good site is still served"
+    footer.write_text("<footer>Ours</footer>\n", encoding="utf-8")
+    served.until(lambda: not served.status()["problems"], "recovery once the template is fixed")
+    assert "<footer>Ours</footer>" in served.get("cases/acme-bakery/index.html")[1]
+
+
 def test_ctrl_c_stops_cleanly(served):
     code, output = served.stop()
     assert code == 0

@@ -27,6 +27,7 @@ from arrears.ledger.compute import compute_case, compute_portfolio
 from arrears.records.parse import parse_note
 from arrears.problems import FORMATTERS
 from arrears.views.scaffold import now_local
+from arrears.template_errors import located
 
 
 def _now(settings, as_of: date | None) -> tuple[date, datetime, bool]:
@@ -144,8 +145,8 @@ def remind(root: Path | None, case_id: str, tone: str | None, channel: str | Non
         draft = (claims.draft(kind, figures, portfolio.settings, portfolio.root) if kind else
                  messages.render(figures, portfolio.settings, tone, channel, portfolio.root))
     except jinja2.TemplateError as error:
-        name = getattr(error, "name", None) or getattr(error, "filename", None) or f"{channel}-{tone}.txt"
-        click.echo(f"arrears: cannot render the message template {name}: {error}", err=True)
+        failure = located(error, portfolio.root, f"{channel}-{tone}.txt")
+        click.echo(f"arrears: cannot render the message template {failure}", err=True)
         sys.exit(1)
     click.echo(draft.text, nl=False)
     if channel == "letter" and not case.debtor.address and not any(c.channel == "post" for c in case.debtor.contacts):

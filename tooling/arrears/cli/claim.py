@@ -22,6 +22,7 @@ from arrears.records.parse import parse_note
 from arrears.problems import FORMATTERS
 from arrears.views import claim, messages
 from arrears.views.scaffold import now_local
+from arrears.template_errors import located
 
 
 def refuse_if_forbidden(figures, tone: str, channel: str, letter_of_claim: bool) -> None:
@@ -47,8 +48,7 @@ def draft(kind: str, figures, settings, root: Path | None) -> messages.Draft:
             return claim.render_claim(figures, settings, root)
         return claim.hold_render(figures, settings, root)
     except jinja2.TemplateError as error:
-        name = getattr(error, "name", None) or getattr(error, "filename", None) or kind
-        click.echo(f"arrears: cannot render the message template {name}: {error}", err=True)
+        click.echo(f"arrears: cannot render the message template {located(error, root, kind)}", err=True)
         sys.exit(1)
 
 

@@ -65,6 +65,7 @@ def _build_here(found: Path, out: Path | None, as_of: date | None, full: bool, a
     from arrears.records.load import load_settings
     from arrears.site.publish import SiteError
     from arrears.site.incremental import build as build_changed
+    from arrears.template_errors import TemplateFailure
 
     day = as_of if at is not None else resolve_as_of(as_of, load_settings(found))
     try:
@@ -73,6 +74,9 @@ def _build_here(found: Path, out: Path | None, as_of: date | None, full: bool, a
     except SiteError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
+    except TemplateFailure as error:
+        click.echo(f"arrears: cannot render the site template {error}; the last site stays as it was", err=True)
+        sys.exit(1)
     except GitError as error:
         raise click.UsageError(str(error)) from None
     if on_built is not None:

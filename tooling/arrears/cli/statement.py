@@ -15,6 +15,7 @@ import click
 import jinja2
 
 from arrears.cli.app import as_of_option, finish, load_checked, refuse_excluded, refuse_unknown, root_option
+from arrears.template_errors import located
 
 force_option = click.option("--force", is_flag=True, help="Replace FILE if it exists (never done without it).")
 
@@ -84,8 +85,7 @@ def render_page(root: Path | None, template: str, context: dict) -> str:
     try:
         return environment(root).get_template(template).render(**context)
     except jinja2.TemplateError as error:
-        name = getattr(error, "name", None) or getattr(error, "filename", None) or template
-        click.echo(f"arrears: cannot render the print template {name}: {error}", err=True)
+        click.echo(f"arrears: cannot render the print template {located(error, root, template)}", err=True)
         sys.exit(1)
 
 

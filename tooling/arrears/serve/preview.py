@@ -23,6 +23,7 @@ from arrears import words
 from arrears.records.files import is_ignored
 from arrears.serve.live import LiveServer, LiveState
 from arrears.serve.stopping import Stop, end_workers
+from arrears.template_errors import TemplateFailure
 
 DEBOUNCE = 0.1
 """Seconds of quiet after the last change before rebuilding: an editor's save (a test file, a backup,
@@ -226,7 +227,10 @@ class Preview:
         self.building += 1
         try:
             outcome = self.builder(changed, cases_done)
-        except Exception as error:  # a template error, a full disk: said, and the last site stays
+        except TemplateFailure as error:  # a template of the records' own: said where, and the last site stays
+            outcome = Outcome(0.0, problems=[f"build failed: cannot render the site template {error}"],
+                              summary="1 error")
+        except Exception as error:  # a full disk, say: said, and the last site stays
             outcome = Outcome(0.0, problems=[f"build failed: {type(error).__name__}: {error}"], summary="1 error")
         finally:
             self.building -= 1

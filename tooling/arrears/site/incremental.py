@@ -45,6 +45,7 @@ from arrears.records.settings import parse_settings
 from arrears.site import cache
 from arrears.site import fingerprint as fingerprints
 from arrears.site import paging, search
+from arrears.template_errors import reported
 from arrears.site.publish import ASSETS, MARKER, check_output, publish, remove_stale, scratch_prefix, swap_folder
 
 
@@ -152,9 +153,10 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
               history_kept=history_kept)
     cache.ensure(root)
     try:
-        if reuse:
-            return _update(job, out, names, todo, index, top_problems, workers, session, cases_done)
-        return _rebuild(job, out, names, top_problems, workers, session)
+        with reported(root):  # a records repository's own template that fails: said with its file and line
+            if reuse:
+                return _update(job, out, names, todo, index, top_problems, workers, session, cases_done)
+            return _rebuild(job, out, names, top_problems, workers, session)
     finally:
         store.close()
 
@@ -414,7 +416,8 @@ def _cases(names: list[str]) -> list[tuple[str, Outcome]]:
     rows: list[tuple] = []
     listings: list[tuple[str, str, bytes]] = []
     previous = _JOB.store.previous_of(names) if _JOB.reuse else {}
-    done = [(name, _case(_JOB, name, rows, listings, previous.get(name))) for name in names]
+    with reported(_JOB.root):  # here, in the worker: the traceback that says where does not cross to the parent
+        done = [(name, _case(_JOB, name, rows, listings, previous.get(name))) for name in names]
     _JOB.store.record(_JOB.token, rows, listings)
     return done
 
