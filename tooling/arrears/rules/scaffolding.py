@@ -9,6 +9,7 @@ from an older scaffold or copied from the docs.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from arrears.problems import Problem
@@ -27,9 +28,17 @@ PROMPTS = {
 """The guidance for each record's body, as `new` writes it in a comment above the closing `---`."""
 
 
+_ANY_PROMPT = re.compile("|".join(r"\s+".join(map(re.escape, prompt.split())) for prompt in PROMPTS.values()))
+"""Any prompt, its spaces matching any run of white space (a body may wrap it over lines): one pass
+over a body instead of normalising its white space and looking for each prompt (5 % of a build)."""
+
+
 def _untouched(body: str) -> str | None:
-    text = " ".join(body.split())
-    return next((prompt for prompt in PROMPTS.values() if prompt in text), None)
+    found = _ANY_PROMPT.search(body)
+    if found is None:
+        return None
+    said = " ".join(found.group(0).split())
+    return next(prompt for prompt in PROMPTS.values() if prompt == said)
 
 
 def untouched_scaffold_text(case: Case, context: object = None) -> Iterator[Problem]:
