@@ -46,10 +46,9 @@ def bar(value: Decimal, largest: Decimal, css: str = "") -> Markup:
     """
     width = Decimal(0) if largest <= 0 or value <= 0 else max(Decimal(1), 100 * value / largest)
     return Markup(
-        '<svg class="bar {css}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
-        '<rect class="track" x="0" y="0" width="100" height="10" rx="2"></rect>'
-        '<rect class="fill" x="0" y="0" width="{w}" height="10" rx="2"></rect></svg>'
-    ).format(css=css, w=_n(width))
+        f'<svg class="bar {escape(css)}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false"><rect class="track" x="0" y="0" width="100" height="10" rx="2"></rect>'
+        f'<rect class="fill" x="0" y="0" width="{_n(width)}" height="10" rx="2"></rect></svg>')
 
 
 def bars(rows: Sequence[Bar]) -> list[tuple[Bar, Markup]]:
@@ -108,28 +107,24 @@ def balance_chart(history: Sequence[BalancePoint], currency: str, start: date, a
     line = " ".join(path)
 
     last = points[-1].balance
-    parts = [
-        Markup('<svg class="balance-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{tid}">').format(
-            w=WIDTH, h=HEIGHT, tid=title_id),
-        Markup('<title id="{tid}">Balance from {a} to {b}: now {now}, highest {hi}</title>').format(
-            tid=title_id, a=_day(first), b=_day(as_of), now=money.display(last, currency),
-            hi=money.display(high, currency)),
-        Markup('<line class="grid" x1="{l}" x2="{r}" y1="{y}" y2="{y}"></line>').format(
-            l=LEFT, r=WIDTH - RIGHT, y=_n(y(high))),
-        Markup('<path class="area" d="{d} V{z} Z"></path>').format(d=line, z=_n(y(Decimal(0)))),
-        Markup('<line class="axis" x1="{l}" x2="{r}" y1="{y}" y2="{y}"></line>').format(
-            l=LEFT, r=WIDTH - RIGHT, y=_n(y(Decimal(0)))),
-        Markup('<path class="line" d="{d}"></path>').format(d=line),
+    tid, zero = escape(title_id), _n(y(Decimal(0)))
+    parts = [  # f-strings: Markup.format's escaping formatter was 2-3 % of a cold build; every
+        # interpolated text is escaped, the coordinates (`_n`: digits, '.', '-') need not be
+        f'<svg class="balance-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{tid}">',
+        f'<title id="{tid}">Balance from {_day(first)} to {_day(as_of)}: now {escape(money.display(last, currency))}, '
+        f'highest {escape(money.display(high, currency))}</title>',
+        f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_n(y(high))}" y2="{_n(y(high))}"></line>',
+        f'<path class="area" d="{line} V{zero} Z"></path>',
+        f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{zero}" y2="{zero}"></line>',
+        f'<path class="line" d="{line}"></path>',
     ]
     for point in points:
         if point.paid > 0:
-            parts.append(Markup(
-                '<circle class="payment" cx="{cx}" cy="{cy}" r="6"><title>{day}: paid {paid}</title></circle>'
-            ).format(cx=_n(x(point.date)), cy=_n(y(point.balance)), day=_day(point.date),
-                     paid=money.display(point.paid, currency)))
-    parts.append(Markup("</svg>"))
+            parts.append(f'<circle class="payment" cx="{_n(x(point.date))}" cy="{_n(y(point.balance))}" r="6"><title>'
+                         f'{_day(point.date)}: paid {escape(money.display(point.paid, currency))}</title></circle>')
+    parts.append("</svg>")
     return BalanceChart(
-        svg=Markup("").join(parts),
+        svg=Markup("".join(parts)),
         high=money.display(high, currency),
         low=money.display(low, currency) if low < 0 else None,
         start=first,
