@@ -125,4 +125,11 @@ def pytest_configure(config):
         os.environ["ARREARS_UPDATE_GOLDEN"] = "1"
     import tempfile
 
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="arrears-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._arrears_cache = tempfile.mkdtemp(prefix="arrears-test-cache-")
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    if getattr(config, "_arrears_cache", None):
+        shutil.rmtree(config._arrears_cache, ignore_errors=True)
