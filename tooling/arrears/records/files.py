@@ -165,34 +165,34 @@ def _entries(folder: Path, relative: str, problems: list[Problem]) -> Iterator[o
 
 
 def walk(folder: Path, relative: str, real_root: Path, problems: list[Problem],
-         followed: frozenset[Path] = frozenset()) -> Iterator[tuple[str, Path]]:
+         followed: frozenset[Path] = frozenset()) -> Iterator[tuple[str, str]]:
     """Every file under `folder` that may be read: (path under the root, path on disk), sorted folder by folder.
 
-    What may not be read is a problem instead: see the module's policy.
+    What may not be read is a problem instead: see the module's policy. The path on disk is the
+    directory entry's own string: a `Path` a file cost 5 % of `check`.
     """
     for entry in _entries(folder, relative, problems):
         child = f"{relative}/{entry.name}"
-        path = Path(entry.path)
         in_case = _case_relative(child)
         record = in_case is not None and is_record(in_case)
         if entry.is_symlink():
             if record:
                 problems.append(symlinked_record(child))
                 continue
-            target, problem = follow_link(path, child, real_root, followed)
+            target, problem = follow_link(Path(entry.path), child, real_root, followed)
             if problem:
                 problems.append(problem)
                 continue
             if entry.is_dir():
-                yield from walk(path, child, real_root, problems, followed | {target, folder.resolve()})
+                yield from walk(Path(entry.path), child, real_root, problems, followed | {target, folder.resolve()})
                 continue
         if entry.is_dir():
             if record:
                 problems.append(not_a_file(child, stat.S_IFDIR))
                 continue
-            yield from walk(path, child, real_root, problems, followed)
+            yield from walk(Path(entry.path), child, real_root, problems, followed)
         elif entry.is_file():
-            yield child, path
+            yield child, entry.path
         elif record:
             problems.append(not_a_file(child))
         else:
@@ -368,7 +368,7 @@ def template_problems(root: Path) -> list[Problem]:
     problems: list[Problem] = []
     real_root = root.resolve()
     for relative, path in walk(folder, "templates", real_root, problems):
-        if path.is_symlink():
+        if os.path.islink(path):
             problems.append(Problem(relative, 1, 1, "error", "symlinked-template",
                                     "a template must be a regular file, not a symbolic link: put the file itself here"))
     return [p if p.severity == "error" or p.code != "stray-file" else
