@@ -410,3 +410,17 @@ def test_no_repository_anywhere_is_a_clear_error(tmp_path, no_env_root):
     with pytest.raises(RootNotFound) as raised:
         find_root(cwd=start)
     assert "--root" in str(raised.value) and "ARREARS_ROOT" in str(raised.value)
+
+
+# --- a byte-order mark ----------------------------------------------------------------------------
+
+def test_a_byte_order_mark_is_read_past_and_a_bad_byte_after_it_is_placed_exactly():
+    """Windows editors may start a file with a BOM: the record reads as without one, and a byte
+    that is not UTF-8 is placed at its own line and column, the BOM not counted."""
+    from arrears.records.yamlsafe import read_document
+
+    record = b"---\nkind: note\ndate: 2026-03-02\n---\nSpoke to Priya.\n"
+    plain, marked = read_document(record), read_document(b"\xef\xbb\xbf" + record)
+    assert marked == plain and not marked.problems and marked.body == "Spoke to Priya.\n"
+    broken = read_document(b"\xef\xbb\xbf---\nkind: note\nby: J\xffo\n---\n")
+    assert [(p.pos.line, p.pos.column, p.code) for p in broken.problems] == [(3, 6, "not-utf8")]

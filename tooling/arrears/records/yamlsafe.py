@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 import yaml
 
@@ -48,16 +48,19 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class Pos:
-    """A 1-based line and column in a record file."""
+class Pos(NamedTuple):
+    """A 1-based line and column in a record file.
+
+    Pos and Scalar are named tuples, as immutable as the frozen dataclasses
+    beside them and made in two thirds of the time: there is one of each for
+    every key and value of every record, 540 a case.
+    """
 
     line: int
     column: int
 
 
-@dataclass(frozen=True, slots=True)
-class Scalar:
+class Scalar(NamedTuple):
     text: str
     plain: bool  # written without quotes or block style, so `~` means null
     pos: Pos
@@ -217,7 +220,7 @@ def _convert(raw: yaml.Node, first_line: int, problems: list[YamlProblem]) -> No
     pairs: list[tuple[Scalar, Node]] = []
     seen: dict[str, Pos] = {}
     for raw_key, raw_value in raw.value:
-        key = _convert(raw_key, first_line, problems)
+        key = _plain(raw_key, first_line) if _is_plain(raw_key) else _convert(raw_key, first_line, problems)
         if not isinstance(key, Scalar):
             problems.append(YamlProblem(key.pos, "complex-key", "a key must be a plain word, not a list or mapping"))
             continue
@@ -231,8 +234,19 @@ def _convert(raw: yaml.Node, first_line: int, problems: list[YamlProblem]) -> No
             )
             continue
         seen[key.text] = key.pos
-        pairs.append((key, _convert(raw_value, first_line, problems)))
+        pairs.append((key, _plain(raw_value, first_line) if _is_plain(raw_value)
+                      else _convert(raw_value, first_line, problems)))
     return Mapping(tuple(pairs), pos)
+
+
+def _is_plain(raw: yaml.Node) -> bool:
+    """An untagged scalar, as nearly every key and value is: made by `_plain`, without `_convert`'s checks."""
+    return raw.__class__ is yaml.ScalarNode and raw.tag in _DEFAULT_TAGS
+
+
+def _plain(raw: yaml.ScalarNode, first_line: int) -> Scalar:
+    mark = raw.start_mark
+    return Scalar(raw.value, not raw.style, Pos(mark.line + first_line, mark.column + 1))  # '' style: plain
 
 
 def _anchor_problems(text: str, first_line: int) -> list[YamlProblem]:
@@ -252,8 +266,12 @@ def _anchor_problems(text: str, first_line: int) -> list[YamlProblem]:
 
 
 def _decode(data: bytes) -> tuple[str, YamlProblem | None]:
+    """The text, less a byte-order mark (stripped here: the "utf-8-sig" codec is a Python layer over
+    UTF-8's, three times slower), with its line ends as LF; or where it stops being UTF-8."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
