@@ -168,7 +168,7 @@ class Reader:
         match = _DATE.match(node.text.strip())
         if match:
             try:
-                day = date(*map(int, match.groups()))
+                day = date.fromisoformat(match.group(0))  # the pattern checked the form; this, the calendar
             except ValueError:
                 self.report(node.pos, "bad-date", f"{key}: {node.text!r} is not a real calendar date")
                 return None
