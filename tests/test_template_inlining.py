@@ -3,6 +3,8 @@ the same pages, byte for byte, and a records repository's overrides behave as be
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import FileSystemLoader
 
 from arrears.site import templates
@@ -57,3 +59,11 @@ def test_whitespace_marks_and_scopes_are_kept(tmp_path, monkeypatch):
     expected = plain.get_template("site/page.html").render()
     assert "outer" in expected and expected.count("inner") == 3
     assert found == expected
+
+
+def test_the_package_s_own_repository_given_as_a_relative_root_is_inlined_too(monkeypatch):
+    """`arrears build --root .` in this repository, whose templates/ are the package's own."""
+    monkeypatch.chdir(templates.DEFAULTS.parent)
+    env = templates.environment(Path("."))
+    timeline = env.loader.get_source(env, "site/partials/timeline.html")[0]
+    assert 'include "site/partials/note.html"' not in timeline

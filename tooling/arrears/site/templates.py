@@ -89,7 +89,7 @@ class InliningLoader(FileSystemLoader):
 
 def _ours(filename: str) -> bool:
     """Is this file one of the package's own templates (not a records repository's override)?"""
-    return Path(filename).is_relative_to(DEFAULTS)
+    return Path(os.path.abspath(filename)).is_relative_to(DEFAULTS)  # a relative --root gives relative names
 
 
 def keep_compiled_templates(env: Environment, root: Path | None) -> None:
