@@ -199,6 +199,29 @@ def test_builds_handed_over_give_the_site_a_full_build_gives_after_every_kind_of
     assert broken.stdout == local.stdout == ""
 
 
+def test_a_broken_template_is_said_as_without_the_server_and_the_changes_made_meanwhile_are_kept(
+        books, server, tmp_path):
+    assert build(books).returncode == 0
+    footer = books / "templates/site/partials/footer.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text("<footer>\n{{ site.nmae }}</footer>\n", encoding="utf-8")
+    note = min((books / "cases" / "case-00005" / "notes").glob("*.md"))
+    note.write_text(note.read_text(encoding="utf-8") + "\nWritten while the footer was broken.\n", encoding="utf-8")
+    broken = build(books)
+    local = build(books, env=environment(ARREARS_NO_BUILD_SERVER="1"))
+    assert broken.returncode == local.returncode == 1
+    assert broken.stderr == local.stderr == ("arrears: cannot render the site template templates/site/partials/"
+                                             "footer.html, line 2: 'dict object' has no attribute 'nmae'; the last "
+                                             "site stays as it was\n")
+    server.wait_for_line(r"^build 2 for .*: exit 1")
+    footer.write_text("<footer>Ours</footer>\n", encoding="utf-8")
+    fixed = build(books)
+    assert fixed.returncode == 0, fixed.stderr
+    server.wait_for_line(r"^build 3 for .*: exit 0")
+    assert "Written while the footer was broken." in (books / "site/cases/case-00005/index.html").read_text()
+    same_as_full(books, tmp_path, "after-the-fix")
+
+
 def test_a_build_by_another_process_as_of_another_day_or_a_deleted_cache_is_noticed(books, server, tmp_path):
     assert build(books).returncode == 0
     other = subprocess.run([sys.executable, "-m", "arrears", "build", "--root", str(books), "--as-of", "2027-01-15",
