@@ -48,16 +48,19 @@ def test_whitespace_marks_and_scopes_are_kept(tmp_path, monkeypatch):
     (ours / "site" / "partials" / "p.html").write_text("{% set x = 'inner' %}<i>{{ x }}</i>\n", encoding="utf-8")
     (ours / "site" / "page.html").write_text(
         "{% set x = 'outer' %}\n<ul>\n  {% for n in [1, 2] %}\n    {% include \"site/partials/p.html\" %}\n"
-        "  {% endfor %}\n</ul>\n{{ x }}\n  {%- include \"site/partials/p.html\" +%}\n|\n", encoding="utf-8")
+        "  {% endfor %}\n</ul>\n{{ x }}\n  {%- include \"site/partials/p.html\" +%}\n|\n"
+        "{# {% include \"site/partials/p.html\" %} is said here, not done #}\n"
+        "{% raw %}{% include \"site/partials/p.html\" %}{% endraw %}\n", encoding="utf-8")
     monkeypatch.setattr(templates, "search_path", lambda root: [ours])
     inlined = templates.environment(None)
-    assert "include" not in inlined.loader.get_source(inlined, "site/page.html")[0]
+    source = inlined.loader.get_source(inlined, "site/page.html")[0]
+    assert source.count("include") == 2, "only the comment's and the raw block's are left"
     found = inlined.get_template("site/page.html").render()
     monkeypatch.setattr(templates.InliningLoader, "get_source", FileSystemLoader.get_source)
     plain = templates.environment(None)
     assert "include" in plain.loader.get_source(plain, "site/page.html")[0]
     expected = plain.get_template("site/page.html").render()
-    assert "outer" in expected and expected.count("inner") == 3
+    assert "outer" in expected and expected.count("inner") == 3 and '{% include "site/partials/p.html" %}' in expected
     assert found == expected
 
 
