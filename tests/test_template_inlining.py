@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader
 
-from arrears.site import templates
+from arrears.site import template_paths, templates
 from arrears.site.incremental import build
 from conftest import tree
 from site_records import AS_OF, write_portfolio
@@ -44,7 +44,7 @@ def test_whitespace_marks_and_scopes_are_kept(tmp_path, monkeypatch):
     """`set` in a partial stays in the partial; `-`, `+` and trim/lstrip act as around the include."""
     ours = tmp_path / "ours"
     (ours / "site" / "partials").mkdir(parents=True)
-    monkeypatch.setattr(templates, "DEFAULTS", ours)
+    monkeypatch.setattr(template_paths, "DEFAULTS", ours)
     (ours / "site" / "partials" / "p.html").write_text("{% set x = 'inner' %}<i>{{ x }}</i>\n", encoding="utf-8")
     (ours / "site" / "page.html").write_text(
         "{% set x = 'outer' %}\n<ul>\n  {% for n in [1, 2] %}\n    {% include \"site/partials/p.html\" %}\n"

@@ -51,7 +51,7 @@ def located(error: jinja2.TemplateError, root: Path | None, fallback: str = "a t
 
 
 @contextmanager
-def reported(root: Path | None, fallback: str = "a template") -> Iterator[None]:
+def reported(root: Path | None) -> Iterator[None]:
     """Turn a Jinja error inside the block into a `TemplateFailure` that says where it is."""
     try:
         yield
@@ -59,7 +59,7 @@ def reported(root: Path | None, fallback: str = "a template") -> Iterator[None]:
         import jinja2  # only now: a build with nothing to render never imports Jinja
 
         if isinstance(error, jinja2.TemplateError):
-            raise located(error, root, fallback) from None
+            raise located(error, root) from None
         raise
 
 
@@ -70,9 +70,7 @@ def _shown(filename: str, root: Path | None) -> str:
             return Path(os.path.abspath(filename)).relative_to(Path(os.path.abspath(root))).as_posix()
         except ValueError:
             pass
-    from arrears.site.template_paths import DEFAULTS
+    from arrears.site.template_paths import package_name
 
-    try:
-        return f"{Path(filename).resolve().relative_to(Path(DEFAULTS).resolve()).as_posix()} (arrears's own template)"
-    except ValueError:
-        return filename
+    ours = package_name(filename)
+    return filename if ours is None else f"{ours} (arrears's own template)"

@@ -6,6 +6,7 @@ templates, which every build does, needs no Jinja.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 DEFAULTS = Path(__file__).resolve().parents[3] / "templates"
@@ -22,3 +23,13 @@ def search_path(root: Path | None) -> list[Path]:
     if DEFAULTS not in [p.resolve() for p in paths]:
         paths.append(DEFAULTS)
     return paths
+
+
+def package_name(filename: str) -> str | None:
+    """A template file's name among the package's own templates (`site/partials/note.html`), or None
+    when it is not one of them: a records repository's override. A relative `--root` gives relative
+    file names, hence the absolute path."""
+    try:
+        return Path(os.path.abspath(filename)).relative_to(DEFAULTS).as_posix()
+    except ValueError:
+        return None

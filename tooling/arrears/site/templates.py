@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
 from arrears import money, words
-from arrears.site.template_paths import DEFAULTS, search_path  # noqa: F401  (re-exported)
+from arrears.site.template_paths import DEFAULTS, package_name, search_path  # noqa: F401  (DEFAULTS: re-exported)
 
 def environment(root: Path | None, keep_compiled: bool = False) -> Environment:
     """A Jinja environment with the override lookup, autoescape, StrictUndefined and our filters.
@@ -92,7 +93,7 @@ class InliningLoader(FileSystemLoader):
 
 def _ours(filename: str) -> bool:
     """Is this file one of the package's own templates (not a records repository's override)?"""
-    return Path(os.path.abspath(filename)).is_relative_to(DEFAULTS)  # a relative --root gives relative names
+    return package_name(filename) is not None
 
 
 def keep_compiled_templates(env: Environment, root: Path | None) -> None:
@@ -132,8 +133,6 @@ def _user_cache() -> Path | None:
         found = os.stat(folder, follow_symlinks=False)
     except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
         return None
-    import stat
-
     owner = os.getuid() if hasattr(os, "getuid") else found.st_uid  # (no owners to compare on Windows)
     if (not stat.S_ISDIR(found.st_mode) or found.st_uid != owner or found.st_mode & 0o022
             or not os.access(folder, os.W_OK | os.X_OK)):
