@@ -81,7 +81,7 @@ def add_to_totals(totals: dict[str, dict[str, Decimal]], figures, sign: int = 1)
                                                  "compensation": ZERO})
     for key, amount in (("balance", figures.balance), ("overdue", figures.overdue),
                         ("interest", figures.totals.interest), ("compensation", figures.totals.compensation)):
-        entry[key] = entry[key] + amount if sign > 0 else entry[key] - amount
+        entry[key] += sign * amount
 
 
 def compute_case(case: Case, settings: Settings, as_of: date, holds: holding.Holds | None = None) -> CaseFigures:

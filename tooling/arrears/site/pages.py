@@ -127,8 +127,7 @@ class Tally:
             sums["overdue_cases"] += sign * (f.overdue > 0)
             aging = sums["aging"]
             for bucket in AGING_BUCKETS:
-                amount = f.aging.get(bucket, Decimal(0))
-                aging[bucket] = aging[bucket] + amount if sign > 0 else aging[bucket] - amount
+                aging[bucket] += sign * f.aging.get(bucket, Decimal(0))
         _count(self.states, [f.state], sign)
         _count(self.owner_counts, [f.case.owner] if f.case.owner else [], sign)
         _count(self.tag_counts, f.case.tags, sign)
