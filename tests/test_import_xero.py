@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from gitrepo import GitRepo, isolate_git
-from import_helpers import FIXTURES, do_import, figures, run, strict_check, tree
+from import_helpers import FIXTURES, do_import, figures, strict_check, tree
 
 
 def _money(case: dict) -> tuple:

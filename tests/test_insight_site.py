@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from arrears.records.load import load
 from arrears.site import incremental
 from arrears.site.incremental import build as full_build
 from arrears.site.insight_page import heat

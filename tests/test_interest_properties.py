@@ -7,7 +7,7 @@ rules never contradict each other or section 7.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import given

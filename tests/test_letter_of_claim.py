@@ -9,7 +9,7 @@ so the balance is 3,736.40 and the reply date is 20 May + 30 days = 19 June.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest

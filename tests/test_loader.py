@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

@@ -10,7 +10,6 @@ page) shows its text as text, and nothing it holds runs.
 from __future__ import annotations
 
 import functools
-import shutil
 import sys
 import threading
 from http.server import ThreadingHTTPServer

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from arrears.records.load import load
 from arrears.site.incremental import build as full_build
 
 from site_records import AS_OF, write_injection, write_portfolio

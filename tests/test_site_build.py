@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from arrears.cli.app import main
-from arrears.records.load import load
 from arrears.site import build as site_build
 from arrears.site.build import MARKER, SiteError
 from arrears.site.incremental import build as full_build

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from arrears.git.command import GitError, Repo, open_repo, path_text  # noqa: F401  (GitError, Repo, open_repo: re-exported)
 

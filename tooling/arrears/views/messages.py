@@ -24,7 +24,7 @@ from typing import Sequence
 import jinja2
 
 from arrears import money, words
-from arrears.ledger.figures import CaseFigures, PromiseFigures
+from arrears.ledger.figures import CaseFigures
 from arrears.records.model import CONTACT_KINDS, Contacting, Settings
 from arrears.actions.tone import (CONTACT_CHANNEL, FINAL_DEADLINE_DAYS, FIRM_DEADLINE_DAYS, MESSAGE_CHANNELS,  # noqa: F401
                                    NOT_CHASED, TONES, broken_promises, default_channel, refusals, suggest_tone)
