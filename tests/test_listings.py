@@ -71,7 +71,8 @@ def test_each_case_is_read_once_and_the_worklist_besides(books, monkeypatch):
     assert "index.html" in built.written
     actions = (site / "agenda.html").read_text(encoding="utf-8").count('<li class="task ')
     assert actions > 0
-    assert len(reads) <= 1 + 24 + 12, "the page digests, every case once, then at most the worklist's twelve actions"
+    assert len(reads) <= 2 + 24 + 12, ("the page digests and the long files' layouts, every case once, "
+                                       "then at most the worklist's twelve actions")
 
 
 def test_a_case_whose_listing_data_is_lost_is_a_clear_error(books):
@@ -128,7 +129,8 @@ def test_a_payment_reads_only_its_case_and_rewrites_only_the_pages_it_is_on(book
     real = listings.pickle.loads
     monkeypatch.setattr(listings.pickle, "loads", lambda data: reads.append(1) or real(data))
     built = incremental.build(books, DAY, site, workers=1)
-    assert len(reads) <= 2 + 2 + 12, "the stored sums and page digests, the case as it was and is, the worklist"
+    assert len(reads) <= 3 + 2 + 12, ("the stored sums, page digests and long files' layouts, the case as it was "
+                                      "and is, the worklist")
     assert {"index.html", "insight.html", "due.json", "due.csv", "cases.js", "cases-2.html"} <= set(built.written)
     assert not {"cases-3.html", "cases-4.html", "cases-5.html", "search.html"} & set(built.written)
     monkeypatch.setattr(listings.pickle, "loads", real)

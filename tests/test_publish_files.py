@@ -8,36 +8,52 @@ import stat
 
 import pytest
 
-from arrears.site import cache, publish
+from arrears.site import cache, publish, splice
+from arrears.views import framed
 
 
 def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
+def _long(tmp_path, pieces: dict[str, str], old=None, atomic=True):
+    """due.json-like file of `pieces` through `splice.replace`: (written?, layout)."""
+    frame = framed.Frame("{", "", ",", "}", "}")
+    wanted = [(name, f"h-{text}") for name, text in pieces.items()]
+
+    def read(some):
+        return [(name, pieces[name]) for name in (pieces if some is None else some)]
+
+    return splice.replace(tmp_path, "due.json", frame, wanted, read, old, atomic)
+
+
 def test_a_replaced_page_has_the_umask_mode_and_the_same_bytes_are_left_alone(tmp_path):
     public = 0o666 & ~publish.umask()
     assert publish.replace_file(tmp_path, "a/index.html", "<p>one</p>")
-    assert publish.replace_chunks(tmp_path, "due.json", iter(["{", '"a": 1', "}"]))
+    written, layout = _long(tmp_path, {"a": '"a": 1'})
+    assert written
     assert mode(tmp_path / "a/index.html") == public == mode(tmp_path / "due.json")
     assert (tmp_path / "due.json").read_text(encoding="utf-8") == '{"a": 1}'
     assert not publish.replace_file(tmp_path, "a/index.html", "<p>one</p>")
-    assert not publish.replace_chunks(tmp_path, "due.json", iter(['{"a": 1}']))
-    assert publish.replace_chunks(tmp_path, "due.json", iter(['{"a": 2}']))
+    assert not _long(tmp_path, {"a": '"a": 1'})[0], "the same bytes, written whole"
+    assert not _long(tmp_path, {"a": '"a": 1'}, layout)[0], "the same bytes, spliced"
+    assert _long(tmp_path, {"a": '"a": 2'}, layout)[0]
+    assert (tmp_path / "due.json").read_text(encoding="utf-8") == '{"a": 2}'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "due.json"], "no temporary file is left"
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path):
-    publish.replace_file(tmp_path, "due.csv", "old\n")
+    publish.replace_file(tmp_path, "due.json", "old\n")
 
-    def broken():
-        yield "new"
+    def broken(some):
+        yield "a", "new"
         raise RuntimeError("stopped")
 
     with pytest.raises(RuntimeError):
-        publish.replace_chunks(tmp_path, "due.csv", broken())
-    assert (tmp_path / "due.csv").read_text(encoding="utf-8") == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["due.csv"]
+        splice.replace(tmp_path, "due.json", framed.Frame("", "", "", "", ""), [("a", "h"), ("b", "h")], broken,
+                       None, True)
+    assert (tmp_path / "due.json").read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["due.json"]
 
 
 def test_the_cache_keeps_its_pickles_to_the_owner(tmp_path):

@@ -40,13 +40,14 @@ from arrears.ledger.insight import Contribution, Sums
 from arrears.ledger.summary import CaseSummary
 from arrears.problems import Problem
 from arrears.records.model import Portfolio
-from arrears.site import cache, case_index, pages, paging
+from arrears.site import cache, case_index, pages, paging, splice
 from arrears.site.agenda_page import agenda_page
 from arrears.site.build import _site, search_page
 from arrears.site.fingerprint import build_fields, fields
 from arrears.site.insight_page import insight_page
-from arrears.site.publish import replace_chunks, replace_file, write_chunks
-from arrears.views.report import csv_chunks, json_chunks
+from arrears.site.publish import replace_file, write_chunks
+from arrears.views.framed import Frame
+from arrears.views.report import csv_frame, json_frame
 
 if TYPE_CHECKING:
     from arrears.site.incremental import Job
@@ -278,16 +279,27 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
     keys = _Pages(folder, atomic, pickle.loads(last) if isinstance(last, bytes) else {}, common, every_case)
     written: list[str] = []
 
-    def emit(path: str, text: str | Iterable[str]) -> None:
-        whole = isinstance(text, str)
+    def emit(path: str, text: str) -> None:
         if not atomic:
-            write_chunks(folder, path, (text,) if whole else text)
-        elif not (replace_file(folder, path, text) if whole else replace_chunks(folder, path, text)):
+            write_chunks(folder, path, (text,))
+        elif not replace_file(folder, path, text):
             return
         written.append(path)
 
     def hashes(part: Iterable[str]) -> list[tuple[str, str]]:
         return [(name, entries[name].listing_hash) for name in part]
+
+    layouts = splice.layouts_of(store.meta("spliced")) if atomic and previous is not None else {}
+    wanted = hashes(names)
+
+    def emit_long(path: str, frame: Frame, column: str) -> None:
+        """due.json, due.csv, cases.js: spliced from the last build's copy where it can be (`splice`)."""
+        def pieces(some: list[str] | None) -> Iterator[tuple[str, str]]:
+            return store.listed(column) if some is None else store.listed(column, some)  # type: ignore[return-value]
+
+        changed, layouts[path] = splice.replace(folder, path, frame, wanted, pieces, layouts.get(path), atomic)
+        if changed:
+            written.append(path)
 
     tables = paging.split(names, paging.CASES_PER_PAGE)
     table_pagers = paging.pagers(len(tables), paging.case_href)
@@ -309,7 +321,7 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
             if every.iterated:
                 keys.read_every_case(path)
     if len(tables) > 1 and not keys.fresh(paging.INDEX, every_case):
-        emit(paging.INDEX, case_index.chunks(text for _, text in store.listed("entry")))
+        emit_long(paging.INDEX, case_index.frame(), "entry")
     emit("insight.html", job.env.get_template("site/insight.html").render(site=site, **insight_page(insight)))
     actions = paging.split(counted.actions, paging.ACTIONS_PER_PAGE)
     agenda_pagers = paging.pagers(len(actions), paging.agenda_href)
@@ -330,10 +342,11 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
     if not keys.fresh("search.html"):
         emit("search.html", job.env.get_template("site/search.html").render(site=site, **search_page()))
     if not keys.fresh("due.json", every_case):
-        emit("due.json", json_chunks(figures, (text for _, text in store.listed("json"))))
+        emit_long("due.json", json_frame(figures), "json")
     if not keys.fresh("due.csv", every_case):
-        emit("due.csv", csv_chunks(text for _, text in store.listed("csv")))
+        emit_long("due.csv", csv_frame(), "csv")
     state["pages"] = pickle.dumps(keys.keys, protocol=pickle.HIGHEST_PROTOCOL)
+    state["spliced"] = splice.dumped({path: layout for path, layout in layouts.items() if path in keys.keys})
     return Listing(written, paging.extra_pages(len(tables), len(actions)), state)
 
 

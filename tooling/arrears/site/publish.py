@@ -10,7 +10,6 @@ only ever replaced if it holds the `.arrears-site` marker, so a mistyped
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 import shutil
@@ -143,22 +142,6 @@ def replace_file(folder: Path, relative: str, text: str) -> bool:
     except OSError:
         pass
     rename_over(write_beside(path, lambda stream: stream.write(data), binary=True), path, public=True)
-    return True
-
-
-def replace_chunks(folder: Path, relative: str, chunks: Iterable[str]) -> bool:
-    """`replace_file` for a text made piece by piece (due.json at 10,000 cases is 7 MB): written
-    beside its place, compared with what is there (left alone when the same: False), renamed."""
-    path = folder / relative
-    temporary = write_beside(path, lambda stream: stream.writelines(chunks))
-    try:
-        same = filecmp.cmp(temporary, path, shallow=False)
-    except OSError:
-        same = False
-    if same:
-        os.unlink(temporary)
-        return False
-    rename_over(temporary, path, public=True)
     return True
 
 

@@ -16,7 +16,7 @@ import click
 from arrears import money, words
 from arrears.ledger.figures import AGING_BUCKETS, CaseFigures, PortfolioFigures
 from arrears.ledger.summary import Listed
-from arrears.views import csvsafe
+from arrears.views import csvsafe, framed
 
 STATE_STYLES: dict[str, dict[str, Any]] = {
     "closed": {"dim": True},
@@ -89,15 +89,16 @@ def json_document(portfolio: PortfolioFigures, cases: Iterable[str]) -> str:
 
 def json_chunks(portfolio: PortfolioFigures, cases: Iterable[str]) -> Iterator[str]:
     """`json_document` piece by piece, for a caller that streams the cases from the build cache."""
+    return framed.chunks(json_frame(portfolio), cases)
+
+
+def json_frame(portfolio: PortfolioFigures) -> framed.Frame:
+    """due.json around its cases' objects: the as-of date before them, the totals after."""
     totals = {currency: {name: money.plain(value, currency) for name, value in sums.items()}
               for currency, sums in portfolio.totals.items()}
-    yield f'{{\n  "as_of": {json.dumps(portfolio.as_of.isoformat())},\n  "cases": '
-    first = True
-    for case in cases:
-        yield ("[\n    " if first else ",\n    ") + case
-        first = False
-    yield "[]" if first else "\n  ]"
-    yield f',\n  "totals": {json.dumps(totals, indent=2, ensure_ascii=False).replace(chr(10), chr(10) + "  ")}\n}}\n'
+    after = f',\n  "totals": {json.dumps(totals, indent=2, ensure_ascii=False).replace(chr(10), chr(10) + "  ")}\n}}\n'
+    return framed.Frame(f'{{\n  "as_of": {json.dumps(portfolio.as_of.isoformat())},\n  "cases": ',
+                        "[\n    ", ",\n    ", "\n  ]" + after, "[]" + after)
 
 
 CSV_COLUMNS = (
@@ -138,10 +139,14 @@ def csv_document(rows: Iterable[str]) -> str:
 
 
 def csv_chunks(rows: Iterable[str]) -> Iterator[str]:
+    return framed.chunks(csv_frame(), rows)
+
+
+def csv_frame() -> framed.Frame:
+    """due.csv around its rows: the header line."""
     out = io.StringIO()
     csvsafe.writer(out).writerow(CSV_COLUMNS)
-    yield out.getvalue()
-    yield from rows
+    return framed.Frame(out.getvalue(), "", "", "", "")
 
 
 _HEADINGS = ("CASE", "DEBTOR", "STATE", "BALANCE", "OVERDUE", "DAYS", "NEXT DUE", "", "FOLLOW-UP")
