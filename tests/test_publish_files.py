@@ -16,15 +16,18 @@ def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def _long(tmp_path, pieces: dict[str, str], old=None, atomic=True):
+def _long(tmp_path, pieces: dict[str, str], old=None, last: dict[str, str] | None = None):
     """due.json-like file of `pieces` through `splice.replace`: (written?, layout)."""
     frame = framed.Frame("{", "", ",", "}", "}")
-    wanted = [(name, f"h-{text}") for name, text in pieces.items()]
+
+    def cases(pieces):
+        return splice.Cases([(name, f"h-{text}") for name, text in pieces.items()])
 
     def read(some):
         return [(name, pieces[name]) for name in (pieces if some is None else some)]
 
-    return splice.replace(tmp_path, "due.json", frame, wanted, read, old, atomic)
+    return splice.replace(tmp_path, "due.json", frame, cases(pieces), read, True, old,
+                          None if last is None else cases(last))
 
 
 def test_a_replaced_page_has_the_umask_mode_and_the_same_bytes_are_left_alone(tmp_path):
@@ -36,8 +39,8 @@ def test_a_replaced_page_has_the_umask_mode_and_the_same_bytes_are_left_alone(tm
     assert (tmp_path / "due.json").read_text(encoding="utf-8") == '{"a": 1}'
     assert not publish.replace_file(tmp_path, "a/index.html", "<p>one</p>")
     assert not _long(tmp_path, {"a": '"a": 1'})[0], "the same bytes, written whole"
-    assert not _long(tmp_path, {"a": '"a": 1'}, layout)[0], "the same bytes, spliced"
-    assert _long(tmp_path, {"a": '"a": 2'}, layout)[0]
+    assert not _long(tmp_path, {"a": '"a": 1'}, layout, {"a": '"a": 1'})[0], "the same bytes, spliced"
+    assert _long(tmp_path, {"a": '"a": 2'}, layout, {"a": '"a": 1'})[0]
     assert (tmp_path / "due.json").read_text(encoding="utf-8") == '{"a": 2}'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "due.json"], "no temporary file is left"
 
@@ -50,8 +53,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path):
         raise RuntimeError("stopped")
 
     with pytest.raises(RuntimeError):
-        splice.replace(tmp_path, "due.json", framed.Frame("", "", "", "", ""), [("a", "h"), ("b", "h")], broken,
-                       None, True)
+        splice.replace(tmp_path, "due.json", framed.Frame("", "", "", "", ""), splice.Cases([("a", "h"), ("b", "h")]),
+                       broken, True)
     assert (tmp_path / "due.json").read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["due.json"]
 

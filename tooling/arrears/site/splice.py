@@ -5,13 +5,17 @@ At 10,000 cases these files are megabytes made of one piece per case
 (due.json's totals) change. Reading every case's piece back from the store
 and writing them all out again was half of such a rebuild's listing step
 (0.1 s). So the build keeps each file's **layout**: its stat signature as
-written and, for every case in order, the case's name, listing hash and
-the length of its bytes there. A rebuild writes the new frame, copies the
-unchanged cases' bytes straight from the published file and reads from the
-store only the pieces of the cases that changed.
+written, a digest of the cases it holds in order (each one's name and
+listing hash) and the length of each case's bytes there. The next build
+knows those cases and hashes already (the cases as last published), so the
+layout costs a few bytes a case, not a copy of every name. A rebuild writes
+the new frame, copies the unchanged cases' bytes straight from the
+published file and reads from the store only the pieces of the cases that
+changed.
 
 The old copy is trusted only while its size, times and inode are the ones
-recorded when it was written; anything else (a file edited by hand, a
+recorded when it was written, and the cases last published are the ones it
+was written for; anything else (a file edited by hand, a
 build that wrote it and was killed before the store was saved, a store from
 before layouts) writes the file whole from the store, as before. The bytes
 are the same either way: tests compare spliced files with whole ones.
@@ -20,8 +24,10 @@ are the same either way: tests compare spliced files with whole ones.
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import os
 import pickle
+from array import array
 from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
@@ -39,39 +45,59 @@ class Layout(NamedTuple):
 
     signature: tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
     head: int  # bytes of the frame's head
-    names: tuple[str, ...]  # the cases in the file, in order
-    hashes: tuple[str, ...]  # each one's listing hash when its piece was written
-    lengths: tuple[int, ...]  # each one's bytes there, its separator included
+    order: str  # `Cases.digest` of the cases in the file, in order
+    lengths: array  # each case's bytes there, its separator included
 
 
-def replace(folder: Path, relative: str, frame: Frame, wanted: list[tuple[str, str]], pieces: Pieces,
-            old: Layout | None, atomic: bool) -> tuple[bool, Layout]:
-    """Write the file at `folder/relative` for `wanted` (name, listing hash), in that order.
+class Cases:
+    """Cases in a file's order, as (name, listing hash) pairs, and their digest (made once, if asked)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        self.pairs = pairs
+        self._digest: str | None = None
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            self._digest = _digest(self.pairs)
+        return self._digest
+
+
+def _digest(pairs: Iterable[tuple[str, str]]) -> str:
+    return hashlib.blake2b("".join(f"{name}\0{hash_}\n" for name, hash_ in pairs).encode("utf-8", "surrogateescape"),
+                           digest_size=16).hexdigest()
+
+
+def replace(folder: Path, relative: str, frame: Frame, cases: Cases, pieces: Pieces, atomic: bool,
+            old: Layout | None = None, last: Cases | None = None) -> tuple[bool, Layout]:
+    """Write the file at `folder/relative` for `cases`, in their order.
 
     `pieces` reads cases' pieces from the store. `atomic`: the file is in a published site, so it
-    is written beside and renamed, and left alone if its bytes would not change. Returns whether it
-    was written, and its layout for the next build.
+    is written beside and renamed, and left alone if its bytes would not change; then `old` is its
+    layout and `last` the cases the last build published. Returns whether it was written, and its
+    layout for the next build.
     """
     path = folder / relative
     found: list = []
-    plan = _plan(path, wanted, pieces, old) if atomic else None
+    plan = _plan(path, cases.pairs, pieces, old, last) if atomic else None
 
     def write(out) -> None:
         if plan is None:
-            found.extend(_whole(out, frame, wanted, pieces))
+            found.extend(_whole(out, frame, cases, pieces))
             return
         old, keep, changed, fresh = plan
         with open(path, "rb", buffering=0) as before:
             if _signature(os.fstat(before.fileno())) != old.signature:
                 raise OSError(f"{path} changed while it was being spliced")
             if changed is not None:
-                found.extend(_in_place(out, before, frame, wanted, old, changed, fresh))
+                found.extend(_in_place(out, before, frame, cases.pairs, old, changed, fresh))
             else:
-                found.extend(_spliced(out, before, frame, wanted, old, keep, fresh))
+                found.extend(_spliced(out, before, frame, cases.pairs, old, last.pairs, keep, fresh))
+            found[0] = cases.digest
 
     temporary = write_beside(path, write, binary=True)
-    names, hashes, lengths, same = found
-    layout = (len(frame.head.encode("utf-8")), names, hashes, lengths)
+    order, lengths, same = found
+    layout = (len(frame.head.encode("utf-8")), order, lengths)
     if atomic:
         if same is None:
             try:
@@ -85,19 +111,19 @@ def replace(folder: Path, relative: str, frame: Frame, wanted: list[tuple[str, s
     return True, Layout(_signature(os.stat(path, follow_symlinks=False)), *layout)
 
 
-def _plan(path: Path, wanted: list[tuple[str, str]], pieces: Pieces, old: Layout | None):
+def _plan(path: Path, wanted: list[tuple[str, str]], pieces: Pieces, old: Layout | None, last: Cases | None):
     """What splicing needs (the old layout, which cases keep their bytes, the others' new pieces),
-    or None to write the file whole: no layout, or not this file's, or most of it changed."""
-    if old is None or _signature_of(path) != old.signature:
+    or None to write the file whole: no layout, or not this file's, or not for the cases last
+    published, or most of it changed."""
+    if old is None or last is None or _signature_of(path) != old.signature or last.digest != old.order:
         return None
-    names = tuple(name for name, _ in wanted)
-    if names == old.names:  # the same cases (a payment, an edit): only the changed ones are visited
-        hashes = tuple(hash_ for _, hash_ in wanted)
-        keep = None
-        changed = [index for index, (was, now) in enumerate(zip(old.hashes, hashes)) if was != now]
-        asked = [names[index] for index in changed]
+    before = last.pairs
+    if len(wanted) == len(before) and all(a[0] == b[0] for a, b in zip(wanted, before)):
+        keep = None  # the same cases (a payment, an edit): only the changed ones are visited
+        changed = [index for index, (was, now) in enumerate(zip(before, wanted)) if was[1] != now[1]]
+        asked = [wanted[index][0] for index in changed]
     else:
-        keep = _kept(wanted, old)
+        keep = _kept(wanted, before)
         changed = None
         asked = [name for (name, _), kept in zip(wanted, keep) if not kept]
     if len(asked) > max(64, len(wanted) // MOST_CHANGED):
@@ -119,40 +145,49 @@ def _signature(seen: os.stat_result) -> tuple[int, int, int, int]:
     return (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino)
 
 
-def _whole(out, frame: Frame, wanted: list[tuple[str, str]], pieces: Pieces):
+def _whole(out, frame: Frame, cases: Cases, pieces: Pieces):
     """Every piece from the store, in order (what `framed.chunks` gives)."""
-    hash_of = dict(wanted)
-    names, hashes, lengths = [], [], []
+    wanted = cases.pairs
+    lengths = array("Q")
+    exact = True  # the pieces read are the wanted cases, in order (else `written` names them)
+    written: list[str] = []
     out.write(frame.head.encode("utf-8"))
     buffer = bytearray()
-    for name, piece in pieces(None):
-        data = ((frame.sep if names else frame.first) + piece).encode("utf-8")
+    for index, (name, piece) in enumerate(pieces(None)):
+        data = ((frame.sep if index else frame.first) + piece).encode("utf-8")
         buffer += data
-        names.append(name)
-        hashes.append(hash_of[name])
         lengths.append(len(data))
+        if exact and (index >= len(wanted) or wanted[index][0] != name):
+            exact, written = False, [pair[0] for pair in wanted[:index]]
+        if not exact:
+            written.append(name)
         if len(buffer) >= BLOCK:
             out.write(buffer)
             buffer.clear()
-    buffer += (frame.tail if names else frame.empty).encode("utf-8")
+    buffer += (frame.tail if lengths else frame.empty).encode("utf-8")
     out.write(buffer)
-    return tuple(names), tuple(hashes), tuple(lengths), None
+    if exact and len(lengths) == len(wanted):
+        return cases.digest, lengths, None
+    if exact:  # some cases at the end had no piece in the store
+        written = [pair[0] for pair in wanted[:len(lengths)]]
+    hash_of = dict(wanted)
+    return _digest((name, hash_of[name]) for name in written), lengths, None
 
 
-def _kept(wanted: list[tuple[str, str]], old: Layout) -> list[bool]:
+def _kept(wanted: list[tuple[str, str]], before: list[tuple[str, str]]) -> list[bool]:
     """For each wanted case, may its bytes be copied from the old file? Yes when it has the same
     listing hash there and is first (or not first) in both: the separator before a piece depends
     on that alone."""
-    index_of = {name: index for index, name in enumerate(old.names)}
+    index_of = {name: index for index, (name, _) in enumerate(before)}
     keep = []
     for index, (name, hash_) in enumerate(wanted):
         found = index_of.get(name)
-        keep.append(found is not None and (found == 0) == (index == 0) and old.hashes[found] == hash_)
+        keep.append(found is not None and (found == 0) == (index == 0) and before[found][1] == hash_)
     return keep
 
 
-def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layout, keep: list[bool],
-             fresh: dict[str, str]):
+def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layout, last: list[tuple[str, str]],
+             keep: list[bool], fresh: dict[str, str]):
     """The new frame, the kept cases' bytes from the old file, the others' new pieces.
 
     Also says whether the bytes are the same as before: the same cases in the same places, the
@@ -162,13 +197,13 @@ def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layo
     """
     at: dict[str, tuple[int, int, int]] = {}  # name -> (index, offset, length) in the old file
     offset = old.head
-    for index, (name, length) in enumerate(zip(old.names, old.lengths)):
+    for index, ((name, _), length) in enumerate(zip(last, old.lengths)):
         at[name] = (index, offset, length)
         offset += length
     head, tail = frame.head.encode("utf-8"), (frame.tail if wanted else frame.empty).encode("utf-8")
-    same = len(wanted) == len(old.names) and _read(before, 0, old.head) == head
+    same = len(wanted) == len(last) and _read(before, 0, old.head) == head
     out.write(head)
-    lengths = []
+    lengths = array("Q")
     run_start = run_length = 0
     for index, (name, _) in enumerate(wanted):
         if keep[index]:
@@ -191,7 +226,7 @@ def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layo
     _copy(before, out, run_start, run_length)
     out.write(tail)
     same = same and _read(before, offset, old.signature[0] - offset) == tail
-    return tuple(name for name, _ in wanted), tuple(hash_ for _, hash_ in wanted), tuple(lengths), same
+    return None, lengths, same
 
 
 def _in_place(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layout, changed: list[int],
@@ -202,7 +237,7 @@ def _in_place(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Lay
     head, tail = frame.head.encode("utf-8"), (frame.tail if wanted else frame.empty).encode("utf-8")
     same = _read(before, 0, old.head) == head
     out.write(head)
-    lengths = list(old.lengths)
+    lengths = array("Q", old.lengths)
     cursor = old.head
     for index in changed:
         name = wanted[index][0]
@@ -214,7 +249,7 @@ def _in_place(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Lay
     _copy(before, out, cursor, starts[-1] - cursor)
     out.write(tail)
     same = same and _read(before, starts[-1], old.signature[0] - starts[-1]) == tail
-    return old.names, tuple(hash_ for _, hash_ in wanted), tuple(lengths), same
+    return None, lengths, same
 
 
 def _read(handle, start: int, length: int) -> bytes:
