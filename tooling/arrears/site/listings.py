@@ -292,15 +292,12 @@ def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
     layouts = splice.layouts_of(store.meta("spliced")) if atomic and previous is not None else {}
     wanted = splice.Cases(hashes(names))
     published = (splice.Cases(sorted((name, entry.listing_hash) for name, entry in previous.items()))
-                 if layouts and previous is not None else None)
+                 if layouts else None)
 
     def emit_long(path: str, frame: Frame, column: str) -> None:
         """due.json, due.csv, cases.js: spliced from the last build's copy where it can be (`splice`)."""
-        def pieces(some: list[str] | None) -> Iterator[tuple[str, str]]:
-            return store.listed(column) if some is None else store.listed(column, some)  # type: ignore[return-value]
-
-        changed, layouts[path] = splice.replace(folder, path, frame, wanted, pieces, atomic, layouts.get(path),
-                                                published)
+        changed, layouts[path] = splice.replace(folder, path, frame, wanted, lambda some: store.listed(column, some),
+                                                atomic, layouts.get(path), published)
         if changed:
             written.append(path)
 

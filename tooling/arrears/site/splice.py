@@ -90,10 +90,9 @@ def replace(folder: Path, relative: str, frame: Frame, cases: Cases, pieces: Pie
             if _signature(os.fstat(before.fileno())) != old.signature:
                 raise OSError(f"{path} changed while it was being spliced")
             if changed is not None:
-                found.extend(_in_place(out, before, frame, cases.pairs, old, changed, fresh))
+                found.extend(_in_place(out, before, frame, cases, old, changed, fresh))
             else:
-                found.extend(_spliced(out, before, frame, cases.pairs, old, last.pairs, keep, fresh))
-            found[0] = cases.digest
+                found.extend(_spliced(out, before, frame, cases, old, last.pairs, keep, fresh))
 
     temporary = write_beside(path, write, binary=True)
     order, lengths, same = found
@@ -154,7 +153,7 @@ def _whole(out, frame: Frame, cases: Cases, pieces: Pieces):
     out.write(frame.head.encode("utf-8"))
     buffer = bytearray()
     for index, (name, piece) in enumerate(pieces(None)):
-        data = ((frame.sep if index else frame.first) + piece).encode("utf-8")
+        data = frame.segment(index, piece).encode("utf-8")
         buffer += data
         lengths.append(len(data))
         if exact and (index >= len(wanted) or wanted[index][0] != name):
@@ -164,7 +163,7 @@ def _whole(out, frame: Frame, cases: Cases, pieces: Pieces):
         if len(buffer) >= BLOCK:
             out.write(buffer)
             buffer.clear()
-    buffer += (frame.tail if lengths else frame.empty).encode("utf-8")
+    buffer += frame.end(len(lengths)).encode("utf-8")
     out.write(buffer)
     if exact and len(lengths) == len(wanted):
         return cases.digest, lengths, None
@@ -186,7 +185,7 @@ def _kept(wanted: list[tuple[str, str]], before: list[tuple[str, str]]) -> list[
     return keep
 
 
-def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layout, last: list[tuple[str, str]],
+def _spliced(out, before, frame: Frame, cases: Cases, old: Layout, last: list[tuple[str, str]],
              keep: list[bool], fresh: dict[str, str]):
     """The new frame, the kept cases' bytes from the old file, the others' new pieces.
 
@@ -195,12 +194,13 @@ def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layo
     piece names its case (its id is in its JSON object, CSV row and cases.js entry), so other
     cases never give the same bytes.
     """
+    wanted = cases.pairs
     at: dict[str, tuple[int, int, int]] = {}  # name -> (index, offset, length) in the old file
     offset = old.head
     for index, ((name, _), length) in enumerate(zip(last, old.lengths)):
         at[name] = (index, offset, length)
         offset += length
-    head, tail = frame.head.encode("utf-8"), (frame.tail if wanted else frame.empty).encode("utf-8")
+    head, tail = frame.head.encode("utf-8"), frame.end(len(wanted)).encode("utf-8")
     same = len(wanted) == len(last) and _read(before, 0, old.head) == head
     out.write(head)
     lengths = array("Q")
@@ -217,7 +217,7 @@ def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layo
         else:
             _copy(before, out, run_start, run_length)
             run_length = 0
-            data = ((frame.first if index == 0 else frame.sep) + fresh[name]).encode("utf-8")
+            data = frame.segment(index, fresh[name]).encode("utf-8")
             out.write(data)
             length = len(data)
             where, start, old_length = at.get(name, (-1, 0, 0))
@@ -226,15 +226,15 @@ def _spliced(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layo
     _copy(before, out, run_start, run_length)
     out.write(tail)
     same = same and _read(before, offset, old.signature[0] - offset) == tail
-    return None, lengths, same
+    return cases.digest, lengths, same
 
 
-def _in_place(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Layout, changed: list[int],
-              fresh: dict[str, str]):
+def _in_place(out, before, frame: Frame, cases: Cases, old: Layout, changed: list[int], fresh: dict[str, str]):
     """`_spliced` for the same cases in the same order, some of them changed (by index): the runs
     between them are copied whole, so the cost is the changed cases', not every case's."""
+    wanted = cases.pairs
     starts = list(accumulate(old.lengths, initial=old.head))  # where each case begins; the last: where the tail does
-    head, tail = frame.head.encode("utf-8"), (frame.tail if wanted else frame.empty).encode("utf-8")
+    head, tail = frame.head.encode("utf-8"), frame.end(len(wanted)).encode("utf-8")
     same = _read(before, 0, old.head) == head
     out.write(head)
     lengths = array("Q", old.lengths)
@@ -242,14 +242,14 @@ def _in_place(out, before, frame: Frame, wanted: list[tuple[str, str]], old: Lay
     for index in changed:
         name = wanted[index][0]
         _copy(before, out, cursor, starts[index] - cursor)
-        data = ((frame.first if index == 0 else frame.sep) + fresh[name]).encode("utf-8")
+        data = frame.segment(index, fresh[name]).encode("utf-8")
         out.write(data)
         same = same and _read(before, starts[index], lengths[index]) == data
         lengths[index], cursor = len(data), starts[index + 1]
     _copy(before, out, cursor, starts[-1] - cursor)
     out.write(tail)
     same = same and _read(before, starts[-1], old.signature[0] - starts[-1]) == tail
-    return None, lengths, same
+    return cases.digest, lengths, same
 
 
 def _read(handle, start: int, length: int) -> bytes:

@@ -19,12 +19,19 @@ class Frame(NamedTuple):
     tail: str  # after the last piece
     empty: str  # after the head, when there is no piece
 
+    def segment(self, index: int, piece: str) -> str:
+        """The piece at `index` with the separator before it (its bytes in the file go together)."""
+        return (self.sep if index else self.first) + piece
+
+    def end(self, count: int) -> str:
+        """What follows the last of `count` pieces."""
+        return self.tail if count else self.empty
+
 
 def chunks(frame: Frame, pieces: Iterable[str]) -> Iterator[str]:
     """The document piece by piece (a case's separator goes with its piece)."""
     yield frame.head
-    first = True
-    for piece in pieces:
-        yield (frame.first if first else frame.sep) + piece
-        first = False
-    yield frame.empty if first else frame.tail
+    count = 0
+    for count, piece in enumerate(pieces, 1):
+        yield frame.segment(count - 1, piece)
+    yield frame.end(count)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import click
 
@@ -84,12 +84,7 @@ def case_json(figures: Listed) -> str:
 
 def json_document(portfolio: PortfolioFigures, cases: Iterable[str]) -> str:
     """due_json from each case's `case_json`, in the order given."""
-    return "".join(json_chunks(portfolio, cases))
-
-
-def json_chunks(portfolio: PortfolioFigures, cases: Iterable[str]) -> Iterator[str]:
-    """`json_document` piece by piece, for a caller that streams the cases from the build cache."""
-    return framed.chunks(json_frame(portfolio), cases)
+    return "".join(framed.chunks(json_frame(portfolio), cases))
 
 
 def json_frame(portfolio: PortfolioFigures) -> framed.Frame:
@@ -135,11 +130,7 @@ def case_csv(figures: Listed) -> str:
 
 def csv_document(rows: Iterable[str]) -> str:
     """due_csv from each case's `case_csv`: the header, then the rows in the order given."""
-    return "".join(csv_chunks(rows))
-
-
-def csv_chunks(rows: Iterable[str]) -> Iterator[str]:
-    return framed.chunks(csv_frame(), rows)
+    return "".join(framed.chunks(csv_frame(), rows))
 
 
 def csv_frame() -> framed.Frame:
