@@ -147,6 +147,54 @@ def read_document(data: bytes) -> Document:
 
 def compose(text: str, first_line: int = 1) -> tuple[Node | None, list[YamlProblem]]:
     """Parse YAML text into nodes; `first_line` is the file line the text starts on."""
+    flat = compose_flat(text, first_line)
+    if flat is not None:
+        return flat, []
+    return compose_yaml(text, first_line)
+
+
+# One `key: value` line whose value YAML can only read as that same plain text: a key of word
+# characters at the left edge, ': ' and spaces, then a value that starts with no indicator
+# (- ? : , [ ] { } # & * ! | > ' " % @ ` or a space), holds no ': ' or ' #', does not end in ':'
+# or a space, and has only characters YAML prints (no tab, no control character, no byte-order
+# mark, none of the line breaks NEL, LS and PS).
+_PRINTED = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_PLAIN = _PRINTED.replace("\x20-\x7e", "\x20-\x22\x24-\x39\x3b-\x7e")  # less '#' and ':', taken one by one
+_FLAT = re.compile(
+    "([A-Za-z_][A-Za-z0-9_-]{0,99}): +"  # the key
+    "(?![-?:,\\[\\]{}#&*!|>'\"%@`\\s])"  # the value's first character is no indicator
+    f"((?:[{_PLAIN}]|:(?=[^ \\n])|(?<! )#)+)(?<! )\\n"  # ':' not before a space, '#' not after one
+)
+_new = tuple.__new__  # a named tuple without its Python-level __new__: four of them a line
+
+
+def compose_flat(text: str, first_line: int = 1) -> Mapping | None:
+    """The nodes of front matter that is nothing but `key: value` lines, as `compose_yaml` would
+    give them, without the parser; None for anything else (nested, quoted, a comment, a blank
+    line, a repeated key...), which `compose_yaml` then reads.
+
+    Nearly every note is such a mapping, and reading it with one regular expression takes half
+    the time of libyaml's nodes turned into ours; the positions are the line and the match's column.
+    """
+    found = list(_FLAT.finditer(text))
+    if not found or found[-1].end() != len(text):
+        return None
+    end = 0
+    for line in found:
+        if line.start() != end:  # something between two lines the expression took
+            return None
+        end = line.end()
+    keys = [line.group(1) for line in found]
+    if len(set(keys)) != len(keys):
+        return None
+    return Mapping(tuple(
+        (_new(Scalar, (line.group(1), True, _new(Pos, (number, 1)))),
+         _new(Scalar, (line.group(2), True, _new(Pos, (number, line.start(2) - line.start() + 1)))))
+        for number, line in enumerate(found, first_line)), _new(Pos, (first_line, 1)))
+
+
+def compose_yaml(text: str, first_line: int = 1) -> tuple[Node | None, list[YamlProblem]]:
+    """Parse any YAML text into nodes with libyaml: what `compose` falls back to."""
     if "&" in text or "*" in text:
         problems = _anchor_problems(text, first_line)
         if problems:
