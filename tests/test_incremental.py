@@ -437,3 +437,23 @@ def test_build_no_search_leaves_the_index_as_it_was_and_the_next_build_brings_it
     assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} == index
     assert CliRunner().invoke(main, ["build", "--root", str(books), "--as-of", DAY.isoformat()]).exit_code == 0
     assert {path: stamp for path, stamp in mtimes(out).items() if path.startswith("pagefind/")} != index
+
+
+def test_a_worker_collects_cycles_rarely_and_leaves_what_it_inherited_alone():
+    """A worker's garbage is freed by reference counts as each case is done, so its collector runs
+    at a higher threshold, and the parent's objects it was forked with are frozen out of the scans."""
+    import gc
+
+    from arrears.workers import WORKER_GC_THRESHOLD, worker_pool
+
+    assert gc.get_threshold()[0] < WORKER_GC_THRESHOLD  # this process keeps the default
+    with worker_pool(1) as pool:
+        threshold, frozen = pool.submit(_collector_settings).result(timeout=60)
+    assert threshold[0] == WORKER_GC_THRESHOLD
+    assert frozen > 1000  # the modules and objects the worker was forked with
+
+
+def _collector_settings():
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()

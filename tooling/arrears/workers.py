@@ -19,7 +19,23 @@ def worker_pool(count: int):
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+                               initializer=_start_worker, initargs=(os.getpid(),))
+
+
+# A worker's garbage is one case's objects, nearly all freed by their reference counts as the case
+# is done: the collector's default (a collection every 700 net allocations) ran 1,140 collections
+# a worker in a cold build of 2,500 cases, 0.43 s of each worker's 11 s, to find almost nothing.
+WORKER_GC_THRESHOLD = 20_000
+
+
+def _start_worker(parent: int) -> None:
+    """In a new worker: die with the parent; leave what the parent made (modules, the templates)
+    to the permanent generation, and collect cycles less often."""
+    import gc
+
+    _die_with_parent(parent)
+    gc.freeze()
+    gc.set_threshold(WORKER_GC_THRESHOLD)
 
 
 def _die_with_parent(parent: int) -> None:
