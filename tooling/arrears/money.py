@@ -7,6 +7,7 @@ or `to_minor` here, so every figure is exact to the currency's minor unit.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -140,8 +141,13 @@ def plain(amount: Decimal, currency: str) -> str:
     return f"{to_minor(amount, currency):f}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def display(amount: Decimal, currency: str) -> str:
-    """The human form: `£1,250.00`, `-€12.50`, `¥15,000`, `1,000.000 KWD`."""
+    """The human form: `£1,250.00`, `-€12.50`, `¥15,000`, `1,000.000 KWD`.
+
+    Remembered: a case page shows about a hundred amounts, many of them the same few (equal
+    amounts print alike, whatever their exponent), and formatting one is ten times a lookup.
+    """
     value = to_minor(amount, currency)
     sign = "-" if value < 0 else ""
     digits = minor_units(currency)
