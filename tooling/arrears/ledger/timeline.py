@@ -10,8 +10,8 @@ items may move with the date alone (it accrues interest, or holds a kind of
 note this walk does not know, such as a breathing space) is computed at
 every date.
 
-`compute_case` stays the one place that knows the rules; this module only
-decides when it must be asked again.
+`compute_case` stays the one place that knows the rules (`balance_and_items` is its
+first half); this module only decides when they must be asked again.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable
 
-from arrears.ledger.compute import aging, compute_case
+from arrears.ledger.compute import aging, balance_and_items, compute_case
 from arrears.ledger.figures import CaseFigures, Item, PlanFigures
 from arrears.records.model import CONTACT_KINDS, MONEY_KINDS, Case, Plan, Settings
 
@@ -54,20 +54,20 @@ def positions(case: Case, settings: Settings, days: Iterable[date], known: CaseF
     accrues = (getattr(case.interest, "rule", "none") != "none"
                or any(n.kind not in MONEY_KINDS and n.kind not in _NO_ITEMS for n in case.notes))
     found: dict[date, Position] = {}
-    computed: dict[tuple, CaseFigures] = {}
+    computed: dict[tuple, tuple[Decimal, tuple[Item, ...]]] = {}
     if known is not None:
-        computed[_key(known.as_of, money_dates, correction_dates, plan_dates, accrues)] = known
+        computed[_key(known.as_of, money_dates, correction_dates, plan_dates, accrues)] = (known.balance, known.items)
     for day in sorted(set(days)):
         key = _key(day, money_dates, correction_dates, plan_dates, accrues)
-        figures = computed.get(key)
-        if figures is None:
-            figures = computed[key] = compute_case(case, settings, day)
-        if figures.as_of == day:
-            found[day] = Position(day, figures.balance, figures.overdue, figures.aging, figures.items)
+        ledger = computed.get(key)
+        if ledger is None:
+            ledger = computed[key] = balance_and_items(case, settings, day)
+        if known is not None and known.as_of == day:
+            found[day] = Position(day, known.balance, known.overdue, known.aging, known.items)
         else:
-            items = figures.items
+            balance, items = ledger
             overdue = sum((i.unsettled for i in items if i.due < day and i.unsettled > 0), ZERO)
-            found[day] = Position(day, figures.balance, overdue, aging(items, day), items)
+            found[day] = Position(day, balance, overdue, aging(items, day), items)
     return found
 
 
