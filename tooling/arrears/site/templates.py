@@ -17,7 +17,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template,
+                    TemplateNotFound, select_autoescape)
 from markupsafe import Markup, escape
 
 from arrears import money, words
@@ -40,9 +41,22 @@ def environment(root: Path | None, keep_compiled: bool = False) -> Environment:
     env.template_class = QuickEscapeTemplate
     env.filters.update(money=money_filter, plain=money.plain, day=day, short_day=short_day,
                        near_day=near_day, clock=clock, label=label)
+    if _ours_unchanged(env, "site/partials/note.html"):
+        from arrears.site.note_html import entry_html  # the partial written as Python: the same bytes
+
+        env.globals["entry_html"] = entry_html
     if keep_compiled:
         keep_compiled_templates(env, root)
     return env
+
+
+def _ours_unchanged(env: Environment, name: str) -> bool:
+    """Is `name` the package's own template here, not a records repository's override?"""
+    try:
+        _, filename, _ = FileSystemLoader.get_source(env.loader, env, name)  # type: ignore[arg-type]
+    except TemplateNotFound:
+        return False
+    return filename is not None and _ours(filename)
 
 
 _as_markup = str.__new__
