@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from arrears.site.markdown import is_relative_path, is_safe_link, render
@@ -173,3 +175,28 @@ def test_ordinary_notes_take_the_fast_path(text, expected):
 ])
 def test_tricky_text_is_left_to_the_parser(text):
     assert plain_prose(text) is None
+
+
+def test_a_build_of_plain_prose_never_makes_a_markdown_parser_in_any_process(records):
+    """The parser (markdown-it, 0.09 s to import and make) is made where a body first needs it:
+    a cold build on two workers whose bodies are all plain prose makes none, main or worker
+    (`-X importtime` reports every import of every process, the forked workers' too)."""
+    import subprocess
+    import sys
+
+    for number in range(200):  # the build fans out to workers from 200 cases on
+        records.write(f"cases/c{number:03}/case.md",
+                      "---\ndebtor:\n  name: Debtor\n  kind: business\nopened: 2026-01-15\n---\nA plain story.\n")
+        records.write(f"cases/c{number:03}/notes/2026-02-01-call.md",
+                      "---\ndate: 2026-02-01\nkind: call\n---\nWe spoke about the invoice.\n\n- next step agreed\n")
+    command = [sys.executable, "-X", "importtime", "-m", "arrears", "build", "--root", str(records.root),
+               "--as-of", "2026-04-01", "--no-search"]
+    environment = {**os.environ, "ARREARS_WORKERS": "2", "ARREARS_NO_BUILD_SERVER": "1"}
+    plain = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stderr[-2000:]
+    assert "| arrears.site.render" in plain.stderr and "markdown_it" not in plain.stderr
+    records.write("cases/c150/notes/2026-02-02-note.md",
+                  "---\ndate: 2026-02-02\nkind: note\n---\nSee [the contract](https://example.com/c).\n")
+    linked = subprocess.run([*command, "--full"], env=environment, capture_output=True, text=True, timeout=300)
+    assert linked.returncode == 0, linked.stderr[-2000:]
+    assert "| markdown_it" in linked.stderr, "a body with a link is rendered by the parser"
