@@ -55,7 +55,7 @@ from arrears.records.model import (
     Settings,
     Source,
 )
-from arrears.records.yamlsafe import _NULLS, Mapping, Node, Pos, Scalar, Sequence, read_document, to_python
+from arrears.records.yamlsafe import Mapping, Node, Pos, Scalar, Sequence, read_document, to_python
 
 T = TypeVar("T")
 
@@ -147,7 +147,7 @@ class Reader:
         if node.__class__ is not Scalar:
             self.report(node.pos, "bad-type", f"{key!r} must be a single value, not a list or mapping")
             return default
-        if node.plain and node.text in _NULLS:
+        if node.is_null:
             return default
         return read(node, key)
 
@@ -555,7 +555,7 @@ def _a_note(kind: str | None) -> str:
 
 
 def _is_null(node: Node) -> bool:
-    return node.__class__ is Scalar and node.plain and node.text in _NULLS  # Scalar.is_null, without the property
+    return node.__class__ is Scalar and node.is_null
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -15,20 +15,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from arrears.site.templates import clock, day, label
-
-
-def e(value: object) -> str:
-    """What autoescaping prints for a value, as plain text: `quick_escape` without making a Markup
-    of every piece (the pieces are joined into one Markup at the end)."""
-    if value.__class__ is str and not ("&" in value or "<" in value or ">" in value  # type: ignore[operator]
-                                       or '"' in value or "'" in value):  # type: ignore[operator]
-        return value  # type: ignore[return-value]
-    if value.__class__ is Markup:
-        return value  # type: ignore[return-value]  (escape gives it back unchanged)
-    return str(escape(value))
+from arrears.site.templates import clock, day, label, quick_escape as e
 
 
 def entry_html(entry, history_known: bool, file_href: Callable[[str], str]) -> Markup:

@@ -41,7 +41,7 @@ def environment(root: Path | None, keep_compiled: bool = False) -> Environment:
     env.template_class = QuickEscapeTemplate
     env.filters.update(money=money_filter, plain=money.plain, day=day, short_day=short_day,
                        near_day=near_day, clock=clock, label=label)
-    if _ours_unchanged(env, "site/partials/note.html"):
+    if _not_overridden(env, "site/partials/note.html"):
         from arrears.site.note_html import entry_html  # the partial written as Python: the same bytes
 
         env.globals["entry_html"] = entry_html
@@ -50,7 +50,7 @@ def environment(root: Path | None, keep_compiled: bool = False) -> Environment:
     return env
 
 
-def _ours_unchanged(env: Environment, name: str) -> bool:
+def _not_overridden(env: Environment, name: str) -> bool:
     """Is `name` the package's own template here, not a records repository's override?"""
     try:
         _, filename, _ = FileSystemLoader.get_source(env.loader, env, name)  # type: ignore[arg-type]
@@ -67,12 +67,15 @@ def quick_escape(value: object) -> Markup:
 
     A case page prints some two hundred values, nearly all short strings with
     nothing to escape; for those `escape` spends most of its time in Markup's
-    own constructor. Anything else (numbers, Markup, text with `&<>"'`) goes to
-    `escape` itself, so the output is the same character for character.
+    own constructor. Markup is already safe and comes back as it is; anything
+    else (numbers, text with `&<>"'`) goes to `escape` itself, so the output is
+    the same character for character.
     """
     if value.__class__ is str and not ("&" in value or "<" in value or ">" in value  # type: ignore[operator]
                                        or '"' in value or "'" in value):  # type: ignore[operator]
         return _as_markup(Markup, value)
+    if value.__class__ is Markup:  # escape would copy it (a rendered note body, 2 KB) into an equal Markup
+        return value  # type: ignore[return-value]
     return escape(value)
 
 
