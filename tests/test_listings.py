@@ -261,3 +261,47 @@ def test_taking_out_a_case_the_sums_never_met_is_refused(demo_listed):
         with pytest.raises(LookupError):
             _made_afresh([(name, listed) for name, listed in demo_listed if name != missing]).remove(
                 missing, by_name[missing])
+
+
+@given(st.data())
+@settings(max_examples=60)
+def test_sums_added_up_in_parts_and_merged_are_the_sums_made_afresh(demo_listed, data):
+    """A cold build's workers add up their own parts of the cases (`listings.Met`) and the parent
+    merges them: in any split, met in any order, the pages show what one count of every case shows."""
+    parts = data.draw(st.integers(1, 6), label="parts")
+    placed = data.draw(st.lists(st.integers(0, parts - 1), min_size=len(demo_listed), max_size=len(demo_listed)),
+                       label="part of each case")
+    merged = listings.Met.empty(DAY)
+    for part in data.draw(st.permutations(range(parts)), label="order the parts come back in"):
+        met = listings.Met.empty(DAY)
+        for name, listed in data.draw(st.permutations([c for c, p in zip(demo_listed, placed) if p == part]),
+                                      label="order the part meets its cases in"):
+            met.add(name, listed)
+        merged.merge(met)
+    merged.counted.keys.sort()
+    assert merged.names == {name for name, _ in demo_listed}
+    assert _shown(merged.counted) == _shown(_made_afresh(sorted(demo_listed)))
+
+
+def test_parts_that_met_the_same_case_are_refused(demo_listed):
+    name, listed = demo_listed[0]
+    one, other = listings.Met.empty(DAY), listings.Met.empty(DAY)
+    one.add(name, listed)
+    other.add(name, listed)
+    with pytest.raises(ValueError):
+        one.merge(other)
+
+
+def test_a_cold_build_reads_back_only_the_worklist_and_writes_what_a_count_of_every_case_does(
+        books, tmp_path, monkeypatch):
+    reads = []
+    real = listings.pickle.loads
+    monkeypatch.setattr(listings.pickle, "loads", lambda data: reads.append(1) or real(data))
+    merged = listing(incremental.build(books, DAY, tmp_path / "merged", workers=2).out)
+    read_merged = len(reads)
+    monkeypatch.setattr(listings.Met, "add", lambda self, name, listed: None)  # as if no worker had counted
+    reads.clear()
+    counted = listing(incremental.build(books, DAY, tmp_path / "counted", workers=2).out)
+    assert read_merged == len(reads) - 24, ("each of the 24 cases is read back from the store only when no "
+                                            "worker added it up; the agenda's actions are read either way")
+    assert merged == counted

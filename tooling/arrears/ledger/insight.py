@@ -321,6 +321,16 @@ class Sums:
         """Take out a case `add` met before."""
         self.add(part, -1)
 
+    def merge(self, other: Sums) -> None:
+        """Add in the sums of other cases (met elsewhere, a worker's part of a build)."""
+        if other.as_of != self.as_of:
+            raise ValueError(f"sums as of {other.as_of} cannot join sums as of {self.as_of}")
+        for currency, sums in other.totals.items():
+            mine = self.totals.setdefault(currency, [0] * self.size)
+            for position, value in enumerate(sums):
+                mine[position] += value
+            self.cases[currency] = self.cases.get(currency, 0) + other.cases[currency]
+
     def insight(self) -> Insight:
         dates = Dates.of(self.as_of)
         return Insight(self.as_of, {currency: _figures(currency, _unpack(self.totals[currency], self.as_of, currency), dates)

@@ -33,7 +33,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.records import files as record_files
@@ -47,6 +47,9 @@ from arrears.site import fingerprint as fingerprints
 from arrears.site import paging, search
 from arrears.template_errors import reported
 from arrears.site.publish import ASSETS, MARKER, check_output, publish, remove_stale, scratch_prefix, swap_folder
+
+if TYPE_CHECKING:
+    from arrears.site.listings import Met  # the rendering code is imported once a build renders
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +177,14 @@ def _rebuild(job: Job, out: Path, names: list[str], top_problems: list[Problem],
     def write(folder: Path) -> None:
         job.target = folder
         render = _renderer(job)
-        found.update(_run(job, names, workers))
+        outcomes, met = _run(job, names, workers)
+        found.update(outcomes)
         if _refused(top_problems):
             raise _Refused
         entries = {name: outcome.entry for name, outcome in found.items() if outcome.entry is not None}
         written.extend(f"cases/{name}/index.html" for name in entries)
         excluded = _excluded(top_problems, found.values(), {})
-        listing = render.listing_pages(job, folder, entries, excluded, atomic=False)
+        listing = render.listing_pages(job, folder, entries, excluded, atomic=False, met=met)
         written.extend(listing.written)
         extra.update(listing.extra)
         state.update(listing.state)
@@ -215,8 +219,10 @@ def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache
     try:
         job.target = staging
         found, changed = _scan(job, todo, workers)
+        met = None
         if changed:
-            found.update(_run(job, changed, workers))
+            outcomes, met = _run(job, changed, workers)
+            found.update(outcomes)
         kept = {name: index.cases[name] for name in names if name not in found and name in index.cases}
         if _refused(top_problems):
             job.store.discard(job.token)
@@ -241,7 +247,7 @@ def _update(job: Job, out: Path, names: list[str], todo: list[str], index: cache
         state: dict[str, bytes] = {}
         if listings_rendered:
             listing = _renderer(job).listing_pages(job, out, entries, excluded, atomic=True,
-                                                   previous=index.cases)
+                                                   previous=index.cases, met=met)
             written += listing.written
             extra, state = listing.extra, listing.state
             removed += sorted(_tidy(out, entries, extra))  # pages past the new last page of a list
@@ -391,8 +397,9 @@ def _judge_part(names: list[str]) -> list[tuple[str, Outcome | None]]:
     return judged
 
 
-def _run(job: Job, names: list[str], workers: int | None) -> dict[str, Outcome]:
-    """Scan and render these cases: on every core when there are enough of them."""
+def _run(job: Job, names: list[str], workers: int | None) -> tuple[dict[str, Outcome], Met]:
+    """Scan and render these cases: on every core when there are enough of them. With their
+    outcomes, what the listing pages add up of the cases rendered (see `listings.Met`)."""
     global _JOB
     count = _worker_count(len(names), workers)
     render = _renderer(job)
@@ -400,26 +407,35 @@ def _run(job: Job, names: list[str], workers: int | None) -> dict[str, Outcome]:
     _JOB = job
     try:
         if count == 1:
-            return dict(_cases(names))
+            done, met = _cases(names)
+            return dict(done), met
         parts = count * 8  # rendering pages: smaller parts keep every core busy
         render.compile_templates(job)
+        found: dict[str, Outcome] = {}
+        met = render.Met.empty(job.as_of)
         with worker_pool(count) as pool:
-            return {name: outcome for part in pool.map(_cases, [names[i::parts] for i in range(parts)])
-                    for name, outcome in part}
+            for done, part in pool.map(_cases, [names[i::parts] for i in range(parts)]):
+                found.update(done)
+                met.merge(part)
+        return found, met
     finally:
         _JOB = None
 
 
-def _cases(names: list[str]) -> list[tuple[str, Outcome]]:
-    """A part of the cases, and what is to be recorded of them in the store, in one transaction."""
+def _cases(names: list[str]) -> tuple[list[tuple[str, Outcome]], Met]:
+    """A part of the cases, and what is to be recorded of them in the store, in one transaction;
+    with what the listing pages add up of those rendered, so the parent need not read them back."""
+    from arrears.site import render
+
     assert _JOB is not None
     rows: list[tuple] = []
     listings: list[tuple[str, str, bytes]] = []
+    met = render.Met.empty(_JOB.as_of)
     previous = _JOB.store.previous_of(names) if _JOB.reuse else {}
     with reported(_JOB.root):  # here, in the worker: the traceback that says where does not cross to the parent
-        done = [(name, _case(_JOB, name, rows, listings, previous.get(name))) for name in names]
+        done = [(name, _case(_JOB, name, rows, listings, previous.get(name), met)) for name in names]
     _JOB.store.record(_JOB.token, rows, listings)
-    return done
+    return done, met
 
 
 class _Scanned(NamedTuple):
@@ -455,20 +471,20 @@ def _judge(job: Job, name: str, rows: list[tuple], previous: tuple | None) -> tu
 
 
 def _case(job: Job, name: str, rows: list[tuple], listings: list[tuple[str, str, bytes]],
-          previous: tuple | None) -> Outcome:
+          previous: tuple | None, met: Met) -> Outcome:
     """Render one case's folder in the site if its fingerprint moved; only a small result goes back,
     and what the store keeps of the case is added to `rows` and `listings`."""
     from arrears.site import render
 
     if job.committed is not None:
         files, problems = job.committed.cases[name]
-        return render.render_case(job, name, files, list(problems), "", b"", rows, listings)
+        return render.render_case(job, name, files, list(problems), "", b"", rows, listings, met)
     outcome, scanned = _judge(job, name, rows, previous)
     if outcome is not None:
         return outcome
     files, problems = render.read_case(job, name, scanned.stats, scanned.read, scanned.settled)
     return render.render_case(job, name, files, problems, scanned.fingerprint,
-                              marshal.dumps((scanned.stats, scanned.folders)), rows, listings)
+                              marshal.dumps((scanned.stats, scanned.folders)), rows, listings, met)
 
 
 # --- small helpers ---------------------------------------------------------------------------------

@@ -125,6 +125,13 @@ class _Counted(NamedTuple):
         elif found is not None:
             self.apart[name] = found
 
+    def merge(self, other: _Counted) -> None:
+        """Add in what another part of the cases added up (`keys` left to sort, as `add` out of order)."""
+        self.tally.merge(other.tally)
+        self.insight.merge(other.insight)
+        self.keys.extend(other.keys)
+        self.apart.update(other.apart)
+
     def remove(self, name: str, listed: Listed) -> None:
         """Take out a case `add` met, with the figures it had then."""
         self.tally.remove(listed.summary)
@@ -139,11 +146,41 @@ class _Counted(NamedTuple):
             del self.apart[name]
 
 
-def _count(job: Job, cases: _Cases) -> _Counted:
-    """Every case met once, in name order."""
-    counted = _Counted.empty(job.as_of)
-    for name, listed in cases.each():
-        counted.add(name, listed, in_order=False)
+class Met(NamedTuple):
+    """What the workers of a build added up of the cases they rendered, part by part (see
+    `incremental._cases`), so the listing step need not read those cases back from the store."""
+
+    names: set[str]
+    counted: _Counted
+
+    @classmethod
+    def empty(cls, as_of) -> Met:
+        return cls(set(), _Counted.empty(as_of))
+
+    def add(self, name: str, listed: Listed) -> None:
+        self.names.add(name)
+        self.counted.add(name, listed, in_order=False)
+
+    def merge(self, other: Met) -> None:
+        if self.names & other.names:
+            raise ValueError("two parts of a build met the same case")
+        self.names.update(other.names)
+        self.counted.merge(other.counted)
+
+
+def _count(job: Job, cases: _Cases, met: Met | None = None) -> _Counted:
+    """Every case met once: those the workers met (`met`) as they added them up, the others (in name
+    order) read from the store."""
+    if met is None or not met.names <= cases.entries.keys() or met.counted.insight.as_of != job.as_of:
+        met = Met.empty(job.as_of)
+    counted = met.counted
+    if not met.names:
+        for name, listed in cases.each():
+            counted.add(name, listed, in_order=False)
+    else:
+        rest = sorted(set(cases.entries) - met.names)
+        for name, listed in zip(rest, cases.some(rest) if rest else ()):
+            counted.add(name, listed, in_order=False)
     counted.keys.sort()
     return counted
 
@@ -253,18 +290,20 @@ class Listing(NamedTuple):
 
 
 def listing_pages(job: Job, folder: Path, entries: dict[str, cache.CaseEntry],
-                  excluded: dict[str, tuple[Problem, ...]], atomic: bool, previous: dict[str, cache.CaseEntry] | None = None) -> Listing:
+                  excluded: dict[str, tuple[Problem, ...]], atomic: bool, previous: dict[str, cache.CaseEntry] | None = None,
+                  met: Met | None = None) -> Listing:
     """The pages that list every case: dashboard, agenda, insight, search, due.json, due.csv, and
     for a large portfolio the case list's and the agenda's further pages and cases.js (see `paging`).
 
     The cases left out for errors are named on the dashboard and the agenda. `previous` (the
     cases as the last build published them, when it is updated in place: `atomic`) lets a
-    rebuild adjust the last build's sums and leave alone the pages whose inputs are unchanged.
+    rebuild adjust the last build's sums and leave alone the pages whose inputs are unchanged;
+    `met` (a full build's) is what its workers added up already.
     """
     store = job.store
     store.want({name: entry.listing_hash for name, entry in entries.items()})
     cases = _Cases(job, entries)
-    counted = _recount(job, cases, entries, previous if atomic else None) or _count(job, cases)
+    counted = _recount(job, cases, entries, previous if atomic else None) or _count(job, cases, met)
     every_case = _every(entries)
     state = {"counted": pickle.dumps((every_case, counted), protocol=pickle.HIGHEST_PROTOCOL)}
     names = sorted(entries)

@@ -132,6 +132,24 @@ class Tally:
         _count(self.owner_counts, [f.case.owner] if f.case.owner else [], sign)
         _count(self.tag_counts, f.case.tags, sign)
 
+    def merge(self, other: Tally) -> None:
+        """Add in another tally (of other cases): as if this one had met its cases too. Every figure
+        is an exact sum or a count, so the order the cases were met in does not show."""
+        for currency, totals in other.money.items():
+            mine = self.money.setdefault(currency, dict.fromkeys(totals, Decimal(0)))
+            for key, amount in totals.items():
+                mine[key] += amount
+        for currency, sums in other.currencies.items():
+            mine = self.currencies.setdefault(
+                currency, {"cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}})
+            mine["cases"] += sums["cases"]
+            mine["overdue_cases"] += sums["overdue_cases"]
+            for bucket, amount in sums["aging"].items():
+                mine["aging"][bucket] += amount
+        self.states.update(other.states)
+        self.owner_counts.update(other.owner_counts)
+        self.tag_counts.update(other.tag_counts)
+
     def totals(self) -> dict[str, dict[str, Decimal]]:
         """As `PortfolioFigures.totals`: currency -> balance, overdue, interest, compensation.
 

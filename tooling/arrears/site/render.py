@@ -31,7 +31,7 @@ from arrears.site.fingerprint import fields as _fields
 from arrears.site import attachments as published
 from arrears.site.agenda_page import agenda_item
 from arrears.site.build import ASSETS, _site, _write, case_page, statement_page
-from arrears.site.listings import Listed, listing_pages  # noqa: F401  (listing_pages: the build calls it here)
+from arrears.site.listings import Listed, Met, listing_pages  # noqa: F401  (listing_pages: the build calls it here)
 from arrears.ledger.insight import contribution
 from arrears.site.markdown import remembering
 from arrears.site.templates import environment, keep_compiled_templates
@@ -102,9 +102,10 @@ def _compile_all(site, drafts) -> None:
 
 
 def render_case(job: Job, name: str, files: dict[str, bytes | None], problems: list[Problem],
-                fingerprint: str, scanned: bytes, rows: list[tuple], listings: list[tuple[str, str, bytes]]
-                ) -> Outcome:
-    """Parse, check and compute one case from its files' bytes, write its pages, and make its listing data."""
+                fingerprint: str, scanned: bytes, rows: list[tuple], listings: list[tuple[str, str, bytes]],
+                met: Met | None = None) -> Outcome:
+    """Parse, check and compute one case from its files' bytes, write its pages, and make its listing
+    data (added up in `met` too, when given)."""
     case, more = _assemble_case(name, files, job.settings)
     problems = problems + more
     if case is not None:
@@ -138,8 +139,10 @@ def render_case(job: Job, name: str, files: dict[str, bytes | None], problems: l
     row = job.env.get_template("site/partials/case_row.html").render(pages.case_row(summary, job.as_of))
     action = (job.env.get_template("site/partials/agenda_item.html").render(agenda_item(found, page.context["draft"]))
               if isinstance(found, AgendaItem) else None)
-    data = pickle.dumps(Listed(summary, found, contribution(case, job.settings, job.as_of, figures)),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    listed = Listed(summary, found, contribution(case, job.settings, job.as_of, figures))
+    data = pickle.dumps(listed, protocol=pickle.HIGHEST_PROTOCOL)
+    if met is not None:
+        met.add(name, listed)
     pieces = (data, row, action, case_json(summary), case_csv(summary), case_index.piece(summary, job.as_of))
     listing_hash = cache.digest(b"\0".join(piece.encode() if isinstance(piece, str) else piece or b""
                                            for piece in pieces))
