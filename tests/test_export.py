@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from arrears.views import export
@@ -486,3 +487,25 @@ def test_json_from_pieces_is_json_from_transactions():
               for n in (1, 2)]
     assert json_of_pieces([json_piece(t) for t in booked], day(2026, 4, 1)) == to_json(booked, day(2026, 4, 1), None)
     assert json_of_pieces([], day(2026, 4, 1)) == to_json([], day(2026, 4, 1), None)
+
+
+def _piece_by_the_encoder(t) -> str:
+    """A transaction's postings as `json.dumps(row, indent=2)` writes them, indented into the list."""
+    return ",\n".join("\n".join("    " + line for line in json.dumps(row, indent=2, ensure_ascii=False).split("\n"))
+                      for row in export._rows((t,)))
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@given(case=_TEXT, note=_TEXT, payee=_TEXT, description=_TEXT, account=_TEXT, cents=st.integers(-10 ** 12, 10 ** 12))
+@settings(max_examples=300)
+def test_a_piece_written_out_is_what_the_json_encoder_writes(case, note, payee, description, account, cents):
+    """Quotes, backslashes, controls, NEL, U+2028, astral characters: the same bytes as the encoder's."""
+    from arrears.views.export import Posting, Transaction
+
+    amount = Decimal(cents).scaleb(-2)
+    t = Transaction(date(2026, 3, 1), case, note, "payment", "GBP", payee, description,
+                    (Posting(account, amount), Posting("Assets:Bank", -amount)))
+    assert export.json_piece(t) == _piece_by_the_encoder(t)
+    assert json.loads("[" + export.json_piece(t) + "]")[0]["description"] == description
