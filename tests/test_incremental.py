@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, strategies as st
 
 from arrears.cli.app import main
 from arrears.site import incremental
@@ -457,3 +458,36 @@ def _collector_settings():
     import gc
 
     return gc.get_threshold(), gc.get_freeze_count()
+
+
+@given(items=st.integers(0, 30_000), count=st.integers(1, 16))
+def test_the_workers_parts_cover_every_case_once_largest_first(items, count):
+    """Guided self-scheduling: consecutive parts, each case in one of them, each no larger than the
+    one before; the last parts small, so no worker finishes long before the others."""
+    from arrears.workers import SMALLEST_PART, parts
+
+    cut = parts(range(items), count)
+    assert [case for part in cut for case in part] == list(range(items))
+    sizes = [len(part) for part in cut]
+    assert all(size > 0 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(size >= SMALLEST_PART for size in sizes[:-1])  # no part so small its traffic costs more
+    if items >= 2 * count * SMALLEST_PART:
+        assert sizes[0] == items // (2 * count)  # half a worker's share: the first parts carry the bulk
+        assert max(sizes[-count:]) <= SMALLEST_PART
+
+
+def _case_and_notes(case, settings) -> tuple[str, int]:
+    return case.id, len(case.notes)
+
+
+def test_a_build_and_a_map_on_two_workers_give_what_one_gives(generated_books, tmp_path):
+    """Whatever the parts, the same pages and the same results in the same order."""
+    from arrears import pipeline
+
+    books = copy_books(generated_books(40, 3, 5), tmp_path)
+    one = full_build(books, AS_OF, tmp_path / "one", workers=1, search_index=False)
+    two = full_build(books, AS_OF, tmp_path / "two", workers=2, search_index=False)
+    assert tree(one.out) == tree(two.out)
+    mapped = [pipeline.map_each_case(books, _case_and_notes, workers=count)[1] for count in (1, 2, 3)]
+    assert len(mapped[0]) == 40 and mapped[0] == mapped[1] == mapped[2]

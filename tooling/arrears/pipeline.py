@@ -29,7 +29,7 @@ from arrears.problems import Problem, Verdict, case_of, verdict  # noqa: F401  (
 from arrears.records.load import map_cases, open_root
 from arrears.records.model import Case, Portfolio, Settings
 from arrears.rules.check import check, check_case
-from arrears.workers import worker_count, worker_pool  # noqa: F401  (re-exported)
+from arrears.workers import parts, worker_count, worker_pool  # noqa: F401  (re-exported)
 
 T = TypeVar("T")
 
@@ -116,10 +116,10 @@ def map_each_case(root: Path, function: Callable[[Case, Settings], T], workers: 
     settings, folders, problems = open_root(root)
     count = worker_count(len(folders), workers)
     if count > 1:
-        chunks = [folders[index::count] for index in range(count)]
+        chunks = parts(folders, count)
         with worker_pool(count) as pool:
-            outcomes = list(pool.map(map_cases, [real_root] * count, chunks, [settings] * count,
-                                     [function] * count))
+            outcomes = list(pool.map(map_cases, [real_root] * len(chunks), chunks, [settings] * len(chunks),
+                                     [function] * len(chunks)))
     else:
         outcomes = [map_cases(real_root, folders, settings, function)]
     results: list[tuple[str, T]] = []

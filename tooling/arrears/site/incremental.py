@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 from arrears.git.history import BuildInfo, History, build_info, history_at
 from arrears.records import files as record_files
 from arrears.problems import Problem, Verdict, sort_problems, verdict
-from arrears.workers import worker_count as _worker_count, worker_pool
+from arrears.workers import parts, worker_count as _worker_count, worker_pool
 from arrears.records.model import Settings
 from arrears.records.settings import PATH as SETTINGS_PATH
 from arrears.records.settings import parse_settings
@@ -378,9 +378,9 @@ def _scan(job: Job, names: list[str], workers: int | None) -> tuple[dict[str, Ou
             judged = _judge_part(names)
         else:
             with worker_pool(count) as pool:
-                parts: list[Future] = [pool.submit(_judge_part, names[i::count]) for i in range(count)]
+                halves: list[Future] = [pool.submit(_judge_part, names[i::count]) for i in range(count)]
                 from arrears.site import render  # noqa: F401  (while the workers scan)
-                judged = [pair for part in parts for pair in part.result()]
+                judged = [pair for half in halves for pair in half.result()]
     finally:
         _JOB = None
     found = {name: outcome for name, outcome in judged if outcome is not None and outcome.entry is not None}
@@ -409,12 +409,11 @@ def _run(job: Job, names: list[str], workers: int | None) -> tuple[dict[str, Out
         if count == 1:
             done, met = _cases(names)
             return dict(done), met
-        parts = count * 8  # rendering pages: smaller parts keep every core busy
         render.compile_templates(job)
         found: dict[str, Outcome] = {}
         met = render.Met.empty(job.as_of)
         with worker_pool(count) as pool:
-            for done, part in pool.map(_cases, [names[i::parts] for i in range(parts)]):
+            for done, part in pool.map(_cases, parts(names, count)):
                 found.update(done)
                 met.merge(part)
         return found, met
