@@ -117,8 +117,7 @@ class Tally:
         if sums is None:
             if sign < 0:
                 raise KeyError(f"no case in {f.currency} to take out")
-            sums = self.currencies[f.currency] = {
-                "cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}}
+            sums = self.currencies[f.currency] = _currency_sums()
         sums["cases"] += sign
         if not sums["cases"]:  # no case in this currency any more
             del self.currencies[f.currency], self.money[f.currency]
@@ -140,8 +139,7 @@ class Tally:
             for key, amount in totals.items():
                 mine[key] += amount
         for currency, sums in other.currencies.items():
-            mine = self.currencies.setdefault(
-                currency, {"cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}})
+            mine = self.currencies.setdefault(currency, _currency_sums())
             mine["cases"] += sums["cases"]
             mine["overdue_cases"] += sums["overdue_cases"]
             for bucket, amount in sums["aging"].items():
@@ -162,6 +160,11 @@ class Tally:
     def aging(self, currency: str) -> dict[str, Decimal]:
         """A currency's aging, bucket by bucket (in its decimal places, as `totals`)."""
         return {bucket: money.to_minor(value, currency) for bucket, value in self.currencies[currency]["aging"].items()}
+
+
+def _currency_sums() -> dict:
+    """A currency's cases, those overdue and its aging, before any case is counted in."""
+    return {"cases": 0, "overdue_cases": 0, "aging": {bucket: Decimal(0) for bucket in AGING_BUCKETS}}
 
 
 def _count(counts: Counter, keys: Iterable[str], sign: int) -> None:
