@@ -120,7 +120,10 @@ def pytest_configure(config):
     """`--update-golden` is the same switch as ARREARS_UPDATE_GOLDEN=1, which golden tests read.
 
     The user's cache (compiled templates) is one of the run's own, shared by its tests and the
-    processes they start, so the suite never writes into the home folder of whoever runs it."""
+    processes they start, so the suite never writes into the home folder of whoever runs it.
+    No build the suite makes leaves a build server running behind it (ARREARS_BUILD_SERVER=manual):
+    the tests of that start one themselves and stop it."""
+    os.environ["ARREARS_BUILD_SERVER"] = "manual"
     if config.getoption("update_golden", default=False):
         os.environ["ARREARS_UPDATE_GOLDEN"] = "1"
     import tempfile

@@ -437,3 +437,154 @@ def test_a_build_that_crashes_in_the_server_is_reported_as_arrears_reports_it(bo
         assert running.build(request)["status"] == 0, "the next build works, from a fresh start"
     finally:
         running.close()
+
+
+# --- a server that starts itself -------------------------------------------------------------------
+
+
+@pytest.fixture
+def started(books):
+    """`books`, and at the end whatever build server a test's builds left running there, stopped."""
+    from arrears.serve import build_client
+
+    yield books
+    build_client.stop(books)
+    assert build_client._exchange(books, {"protocol": build_client.PROTOCOL, "stop": True}) is None
+
+
+def site_times(root: Path) -> dict[str, int]:
+    return {str(path.relative_to(root)): path.stat().st_mtime_ns for path in (root / "site").rglob("*") if path.is_file()}
+
+
+def test_a_build_that_finds_no_server_leaves_one_running_primed_and_the_next_build_is_its(started, tmp_path):
+    books = started
+    first = build(books, env=environment(ARREARS_BUILD_SERVER="always"))  # pipes: a server holding them would hang this
+    assert first.returncode == 0, first.stderr
+    assert re.fullmatch(r"built \d+ pages with 0 attachments into .*\n", first.stderr), "a script reads what it read"
+    before = site_times(books)
+    synced = build(books, env=environment(ARREARS_BUILD_SERVER="manual"))  # asks the server; starts none
+    assert synced.returncode == 0 and "(rewrote 0, the rest unchanged)" in synced.stderr, synced.stderr
+    log = (books / ".arrears-cache" / "build-server.log").read_text(encoding="utf-8")  # queued after the priming
+    assert re.search(r"^build 1 for .*: exit 0 .*\(every case scanned\)$", log, re.M), log
+    assert re.search(r"^build 2 for .*: exit 0 .*\(0 changes\)$", log, re.M), log
+    assert site_times(books) == before, "priming wrote nothing"
+    note = min((books / "cases" / "case-00007" / "notes").glob("*.md"))
+    note.write_text(note.read_text(encoding="utf-8") + "\nThey asked for a statement.\n", encoding="utf-8")
+    edited = build(books, env=environment(ARREARS_BUILD_SERVER="manual"))
+    assert edited.returncode == 0 and "(rewrote 1, the rest unchanged)" in edited.stderr, edited.stderr
+    log = (books / ".arrears-cache" / "build-server.log").read_text(encoding="utf-8")
+    assert re.search(r"^build 3 for .*: exit 0 .*\(1 change\)$", log, re.M), log
+    after = site_times(books)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert "site/cases/case-00007/index.html" in changed and all(
+        name.startswith("site/cases/case-00007/") for name in changed), changed
+    same_as_full(books, tmp_path, "after-the-started-server")
+    stopped = subprocess.run([sys.executable, "-m", "arrears", "build-server", "--stop", "--root", str(books)],
+                             capture_output=True, text=True, env=environment(), timeout=TIMEOUT)
+    assert stopped.returncode == 0 and re.fullmatch(r"stopped the build server for .* \(process \d+\)\n",
+                                                    stopped.stderr), stopped.stderr
+    assert "build server stops: asked to" in (books / ".arrears-cache" / "build-server.log").read_text()
+    again = subprocess.run([sys.executable, "-m", "arrears", "build-server", "--stop", "--root", str(books)],
+                           capture_output=True, text=True, env=environment(), timeout=TIMEOUT)
+    assert again.returncode == 0 and "no build server is running" in again.stderr
+
+
+def test_when_a_build_starts_a_server(tmp_path, monkeypatch):
+    from arrears.serve import build_client
+
+    for name in ("ARREARS_NO_BUILD_SERVER", "ARREARS_BUILD_SERVER", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "books"
+    for number in range(build_client.AUTO_FROM - 1):
+        (root / "cases" / f"case-{number:05}").mkdir(parents=True)
+    (root / "cases" / "stray.md").write_text("not a case folder", encoding="utf-8")
+    assert build_client.mode() == "auto"
+    assert not build_client.should_start(root, "auto"), "a small book: a build is quick without one"
+    assert build_client.should_start(root, "always")
+    (root / "cases" / "one-more").mkdir()
+    assert build_client.should_start(root, "auto")
+    assert not build_client.should_start(root, "manual") and not build_client.should_start(root, "off")
+    monkeypatch.setenv("CI", "true")
+    assert not build_client.should_start(root, "auto"), "a CI build is a one-off"
+    assert build_client.should_start(root, "always")
+    monkeypatch.setenv("ARREARS_BUILD_SERVER", "Manual ")
+    assert build_client.mode() == "manual"
+    monkeypatch.setenv("ARREARS_BUILD_SERVER", "sometimes")
+    assert build_client.mode() == "auto"
+    monkeypatch.setenv("ARREARS_NO_BUILD_SERVER", "1")
+    assert build_client.mode() == "off"
+
+
+def test_a_mistyped_mode_is_said_and_read_as_auto(books):
+    built = build(books, env=environment(ARREARS_BUILD_SERVER="sometimes"))
+    assert built.returncode == 0
+    assert built.stderr.startswith("arrears: ARREARS_BUILD_SERVER='sometimes' is none of auto, always, manual, off; "
+                                   "reading it as auto\n"), built.stderr
+
+
+def test_a_server_with_idle_minutes_stops_after_them(books):
+    idle = subprocess.run([sys.executable, "-m", "arrears", "build-server", "--root", str(books), "--idle", "0.005"],
+                          capture_output=True, text=True, env=environment(), timeout=TIMEOUT)
+    assert idle.returncode == 0
+    assert "build server stops: no build for" in idle.stderr and idle.stderr.endswith("build server stopped\n")
+
+
+def test_a_server_with_idle_minutes_stops_when_its_records_are_gone(books, monkeypatch, tmp_path):
+    import threading
+
+    from arrears.serve import build_server
+
+    monkeypatch.setattr(build_server, "LOOK_EVERY", 0.02)
+    said: list[str] = []
+    running = build_server.BuildServer(books, echo=said.append)
+    loop = threading.Thread(target=running.serve_forever, kwargs={"idle": 600.0}, daemon=True)
+    loop.start()
+    try:
+        books.rename(tmp_path / "moved")
+        loop.join(TIMEOUT)
+        assert not loop.is_alive() and said == [f"build server stops: the records are gone for {books.resolve()}"]
+    finally:
+        running.close()
+
+
+def test_a_server_running_older_code_is_replaced_by_the_build_it_refused(started, tmp_path):
+    """An upgrade: the old server refuses (its code is not the installed code), the caller builds
+    itself, then stops the old one and leaves a new one running."""
+    import json
+    import socket
+    import threading
+
+    from arrears.serve.build_client import address
+    from arrears.serve.build_server import STALE
+
+    books = started
+    stand_in = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    asked: list[dict] = []
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address(books))
+    listener.listen(4)
+
+    def old_server() -> None:  # refuses a build as stale, then stops when asked (its process: the stand-in)
+        with listener:
+            while True:
+                connection, _ = listener.accept()
+                with connection:
+                    asked.append(json.loads(connection.makefile("rb").readline()))
+                    if asked[-1].get("stop"):
+                        stand_in.kill()
+                        stand_in.wait()
+                        connection.sendall(json.dumps({"stopped": stand_in.pid}).encode() + b"\n")
+                        return
+                    connection.sendall(json.dumps({"refused": STALE, "stale": True}).encode() + b"\n")
+
+    thread = threading.Thread(target=old_server, daemon=True)
+    thread.start()
+    first = build(books, env=environment(ARREARS_BUILD_SERVER="always"))
+    thread.join(TIMEOUT)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.startswith(f"arrears: {STALE}; building here instead.\n"), first.stderr
+    assert [bool(request.get("stop")) for request in asked] == [False, True], asked
+    second = build(books, env=environment(ARREARS_BUILD_SERVER="manual"))
+    assert second.returncode == 0 and "(rewrote 0, the rest unchanged)" in second.stderr, second.stderr
+    assert re.search(r"^build 2 for .*\(0 changes\)$", (books / ".arrears-cache/build-server.log").read_text(),
+                     re.M), "the new server answered"

@@ -38,19 +38,45 @@ def build(root: Path | None, out: Path | None, as_of: date | None, at: str | Non
     .arrears-cache/, safe to delete; --full ignores it). The search index
     (Pagefind) is rebuilt whenever a case page changed, unless --no-search.
 
-    With `arrears build-server` running for the same records, the build is
-    handed to it and takes a fraction of a second (not with --at).
+    With a build server running for the same records, the build is handed to
+    it and takes a fraction of a second (not with --at). On Linux a build of
+    500 cases or more that finds none leaves one running, which stops after two
+    hours without a build; ARREARS_BUILD_SERVER=manual only uses one started
+    with `arrears build-server`, =off never (see `arrears build-server --help`).
     """
     found = locate_root(root)
+    starting = None
     if at is None:
         from arrears.serve import build_client
 
-        answer = build_client.ask(found, out, as_of, full, not no_search)
-        if answer is not None:
+        chosen = build_client.mode()
+        answer = build_client.ask(found, out, as_of, full, not no_search) if chosen != "off" else None
+        if isinstance(answer, build_client.Answer):
             sys.stdout.write(answer.stdout)
             sys.stderr.write(answer.stderr)
             sys.exit(answer.status)
-    _build_here(found, out, as_of, full, at, not no_search)
+        if (answer is None or answer.stale) and build_client.should_start(found, chosen):
+            starting = _server_starter(found, build_client.request(out, as_of, False, not no_search),
+                                       stale=answer is not None)
+    _build_here(found, out, as_of, full, at, not no_search, on_built=starting)
+
+
+def _server_starter(found: Path, prime: dict, stale: bool):
+    """What to do once this build is done: leave a build server running (in place of one running
+    older code), primed with this build, so that the next build is quick. Said on a terminal only:
+    a script reads what it always read."""
+
+    def start(built) -> None:
+        from arrears.serve import build_client
+
+        if stale:
+            build_client.stop(found)
+        if build_client.start(found, prime) and sys.stderr.isatty():
+            click.echo("arrears: a build server now keeps this book's builds quick; it stops after "
+                       f"{build_client.IDLE_MINUTES // 60} hours without a build "
+                       "(arrears build-server --help says more)", err=True)
+
+    return start
 
 
 def _build_here(found: Path, out: Path | None, as_of: date | None, full: bool, at: str | None,
@@ -125,7 +151,16 @@ def serve(root: Path | None, port: int, as_of: date | None) -> None:
 
 @click.command("build-server")
 @root_option
-def build_server(root: Path | None) -> None:
+@click.option("--idle", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MINUTES",
+              help="Stop after MINUTES without a build, or when the records folder is gone. "
+                   "Default: run until stopped.")
+@click.option("--stop", "stop_running", is_flag=True,
+              help="Stop the build server running for these records (one started by hand or by "
+                   "arrears build), wait until it has, and exit.")
+@click.option("--ready-fd", type=int, default=None, hidden=True)  # arrears build's end: told once listening
+@click.option("--prime", default=None, hidden=True)  # arrears build's request (JSON), rebuilt first
+def build_server(root: Path | None, idle: float | None, stop_running: bool, ready_fd: int | None,
+                 prime: str | None) -> None:
     """Keep a builder running, so that each `arrears build` takes a fraction of a second.
 
     \b
@@ -138,25 +173,47 @@ def build_server(root: Path | None) -> None:
     files changed (Linux's inotify), instead of starting afresh and looking at
     every file: a one-note rebuild of 10,000 cases takes about 0.1 s instead
     of 0.75 s. The site and the output are exactly those of a build without it.
-    `arrears build --at REV` and ARREARS_NO_BUILD_SERVER=1 build without it.
     One server per records repository; only your own user can reach it.
+
+    \b
+    `arrears build` starts one itself, in the background, when a build of 500
+    cases or more finds none (not under CI); that one stops after two hours
+    without a build, or when the records folder is gone. Its log is
+    .arrears-cache/build-server.log. ARREARS_BUILD_SERVER chooses:
+      auto     (the default) as above
+      always   start one whatever the size of the book
+      manual   use one started by hand, never start one
+      off      neither (as ARREARS_NO_BUILD_SERVER=1)
+    `arrears build --at REV` always builds by itself.
     """
     import threading
 
     from arrears.serve.build_server import BuildServer, ServerError
     from arrears.serve.stopping import Stop, end_workers
 
-    stop = Stop()  # first: a signal during start-up is not lost
     found = locate_root(root)
+    if stop_running:
+        from arrears.serve import build_client
+
+        stopped = build_client.stop(found)
+        if stopped is None:
+            click.echo(f"no build server is running for {found}", err=True)
+        else:
+            click.echo(f"stopped the build server for {found} (process {stopped})", err=True)
+        return
+    stop = Stop()  # first: a signal during start-up is not lost
     try:
-        server = BuildServer(found, echo=lambda line: click.echo(line, err=True))
+        server = BuildServer(found, echo=lambda line: click.echo(line, err=True),
+                             listening=lambda: _tell_ready(ready_fd))
     except ServerError as error:
         click.echo(f"arrears: {error}", err=True)
         sys.exit(2)
 
     def answer_until_stopped() -> None:
         try:
-            server.serve_forever()
+            if prime is not None:
+                server.prime(prime)
+            server.serve_forever(idle * 60 if idle is not None else None)
         finally:
             stop.event.set()  # the loop ended: so does the process, rather than leave callers waiting
 
@@ -176,3 +233,14 @@ def build_server(root: Path | None) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(0)
+
+
+def _tell_ready(handle: int | None) -> None:
+    """Tell the `arrears build` that started this server that it listens (its wait ends)."""
+    if handle is None:
+        return
+    try:
+        os.write(handle, b"ready\n")
+        os.close(handle)
+    except OSError:
+        pass

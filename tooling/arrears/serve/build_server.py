@@ -36,6 +36,9 @@ from arrears.serve.journal import Journal, Unavailable
 
 REQUEST_TIMEOUT = 10.0
 """Seconds a caller may take to send its request."""
+LOOK_EVERY = 60.0
+"""Seconds between looks, while idle, at whether the records are still there (with --idle)."""
+STALE = "the build server runs an older copy of arrears; restart it"
 
 
 class ServerError(Exception):
@@ -45,17 +48,13 @@ class ServerError(Exception):
 class BuildServer:
     """Listens for `arrears build` on the records at `root`, one build at a time."""
 
-    def __init__(self, root: Path, echo: Callable[[str], None] = print):
+    def __init__(self, root: Path, echo: Callable[[str], None] = print, listening: Callable[[], None] = lambda: None):
+        """Binds and listens first (`listening` is told), then imports the build and starts the
+        journal: a caller that connects meanwhile waits for its answer, and no second server or
+        build of its own can start beside this one."""
         if not sys.platform.startswith("linux"):
             raise ServerError("the build server needs Linux (it learns what changed from inotify); "
                               "arrears build works the same without it")
-        import importlib
-
-        from arrears.site import cache
-        from arrears.site import fingerprint as fingerprints
-
-        for module in ("arrears.cli.site", "arrears.site.incremental", "arrears.site.render"):
-            importlib.import_module(module)  # now, not in the first build asked for
         self.root = Path(root).resolve()
         self.echo = echo
         if (self.root / "cases").is_symlink():
@@ -68,13 +67,22 @@ class BuildServer:
             if error.errno == errno.EADDRINUSE:
                 raise ServerError(f"a build server for {self.root} is already running") from None
             raise
+        self.listener.listen(16)
+        listening()
+        import importlib
+
+        from arrears.site import cache
+        from arrears.site import fingerprint as fingerprints
+
+        for module in ("arrears.cli.site", "arrears.site.incremental", "arrears.site.render"):
+            importlib.import_module(module)  # now, not in the first build asked for
         cache.ensure(self.root)
         try:
             self.journal = Journal(self.root / "cases", cache.folder(self.root) / "build-server")
         except Unavailable as error:
             self.listener.close()
             raise ServerError(error.strerror or str(error)) from None
-        self.listener.listen(16)
+        self.records = _identity(self.root)
         self._cache = cache
         self._fingerprints = fingerprints
         self.code = fingerprints.code()
@@ -88,15 +96,34 @@ class BuildServer:
 
     # --- the loop ---------------------------------------------------------------------------------
 
-    def serve_forever(self) -> None:
-        """Answer callers until `close`. Nothing a caller does or a build raises ends the loop: a
-        server that stopped accepting would leave every later `arrears build` waiting."""
+    def serve_forever(self, idle: float | None = None) -> None:
+        """Answer callers until `close` or a caller's stop; with `idle` (seconds), also once that long
+        has passed without a build or the records are gone (deleted, moved, replaced). Nothing a
+        caller does or a build raises ends the loop: a server that stopped accepting would leave
+        every later `arrears build` waiting."""
+        import select
+
+        last = time.monotonic()
         while not self._closed.is_set():
+            if idle is not None:
+                left = idle - (time.monotonic() - last)
+                if left <= 0 or _identity(self.root) != self.records:
+                    reason = "no build" if left <= 0 else "the records are gone"
+                    self.echo(f"build server stops: {reason} for {self.root}")
+                    self._closed.set()
+                    break
+                try:
+                    ready, _, _ = select.select([self.listener], [], [], min(left, LOOK_EVERY))
+                except (OSError, ValueError):
+                    ready = [self.listener]  # closed meanwhile: accept says so
+                if not ready:
+                    continue
             try:
                 connection, _ = self.listener.accept()
             except OSError:
                 self._closed.wait(0.1)  # closed (the loop ends), or a passing error (no file descriptor left)
                 continue
+            last = time.monotonic()
             with connection:
                 try:
                     self.answer(connection)
@@ -123,12 +150,17 @@ class BuildServer:
         connection.settimeout(REQUEST_TIMEOUT)
         try:
             request = json.loads(_read_all(connection, MAX_REQUEST))
+            if isinstance(request, dict) and request.get("stop") is True:
+                self.echo(f"build server stops: asked to, for {self.root}")
+                _send(connection, {"stopped": os.getpid()})
+                self._closed.set()
+                return
             refused = self._refusal(request)
         except (ValueError, TypeError, OSError):
             refused = "the request was not understood (an older or newer arrears?)"
         connection.settimeout(None)
         if refused:
-            reply = {"refused": refused}
+            reply = {"refused": refused, **({"stale": True} if refused == STALE else {})}
         else:
             reply = self.build(request, say=lambda text: _send(connection, {"say": text}))
         _send(connection, reply)
@@ -141,7 +173,7 @@ class BuildServer:
             return ("the build server was started with another environment (ARREARS_TODAY, ARREARS_WORKERS, "
                     "PATH, TZ or GIT_*)")
         if self._fingerprints.code_now() != self.code:
-            return "the build server runs an older copy of arrears; restart it"
+            return STALE
         if not isinstance(request.get("full"), bool) or not isinstance(request.get("search"), bool):
             raise ValueError("flags")
         for key in ("out", "as_of"):
@@ -150,6 +182,20 @@ class BuildServer:
         if request.get("as_of") is not None:
             date.fromisoformat(request["as_of"])
         return ""
+
+    def prime(self, text: str) -> None:
+        """Rebuild as the `arrears build` that started this server just built (`text`: its request,
+        JSON), so that the server knows the site before the first caller: nothing changed since,
+        so nothing is written, and the next build is a quick one."""
+        try:
+            request = json.loads(text)
+            refused = self._refusal(request)
+        except (ValueError, TypeError):
+            refused = "not understood"
+        if refused:
+            self.echo(f"build server: not primed ({refused})")
+            return
+        self.build({**request, "full": False})
 
     # --- one build --------------------------------------------------------------------------------
 
@@ -235,6 +281,15 @@ class BuildServer:
         except (OSError, sqlite3.Error):
             self.versions.pop(key, None)
             self.sessions.pop(key, None)
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder this is (device and inode), None when it is gone."""
+    try:
+        found = os.stat(folder)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _send(connection: socket.socket, message: dict) -> None:
