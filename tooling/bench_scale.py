@@ -6,10 +6,11 @@ bench-out/) and times, each as its own process: `check` and a cold `build
 bench.py; the render floor has no search index either), so a figure is the
 ratio of two medians taken side by side; `due`, `export` (JSON and Parquet),
 the Pagefind index on its own, a one-note and a payment-added rebuild
-(medians of three, `--no-search`) beside the rebuild floor (Python starting
-and importing what such a build imports, plus one stat of every file and
-folder in two processes: what any scan-based rebuild pays), the same two
-rebuilds again with `arrears build-server` up (which pays neither), then weighs the
+(medians of three, `--no-search`) without a build server beside the
+rebuild floor (Python starting and importing what such a build imports, plus
+one stat of every file and folder in two processes: what any scan-based
+rebuild pays), then the same two rebuilds as a user runs them (the first
+build finds no server and leaves one running, which pays neither), then weighs the
 dashboard and the agenda, and reads the main process's own peak memory
 (VmHWM, polled from /proc: the workers' memory is theirs, not counted).
 Last it prints the main process's memory per case as the slope between the
@@ -22,10 +23,8 @@ edit-to-reload at each size (bench_serve.py).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -132,24 +131,6 @@ def rebuild_times(root: Path, build: list[str], env) -> tuple[dict[str, list[flo
     return rebuilds, peaks
 
 
-@contextlib.contextmanager
-def build_server(arrears: str, root: Path):
-    """`arrears build-server` for `root`, from the moment it says it is ready until the block ends."""
-    server = subprocess.Popen([arrears, "build-server", "--root", str(root)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
-    try:
-        for said in server.stderr:  # type: ignore[union-attr]
-            if "ready" in said:
-                break
-        else:
-            raise SystemExit(f"arrears build-server did not start (exit {server.wait()})")
-        threading.Thread(target=server.stderr.read, daemon=True).start()  # type: ignore[union-attr]
-        yield
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=60)
-
-
 def line(label: str, value: str, target: str, met: bool | None) -> None:
     verdict = "" if met is None else ("met" if met else "NOT MET")
     print(f"  {label:40} {value:>16}   {target:28} {verdict}", flush=True)
@@ -202,15 +183,23 @@ def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
     line("rebuild floor: start + stat (s)", f"{started:.2f} + {stats:.2f}", "", None)
     for label, found in rebuilds.items():
         seconds = statistics.median(found)
-        line(f"build, {label} (s, x rebuild floor)", f"{seconds:.2f} {seconds / (started + stats):5.2f}x",
-             f"< {limit} s", seconds < limit)
-    asking = {name: value for name, value in os.environ.items() if name != "ARREARS_NO_BUILD_SERVER"}
-    with build_server(arrears, root):
-        run(build, asking)  # the server's first build of the folder scans every case
-        served, _ = rebuild_times(root, build, asking)
+        line(f"{label}, no server (s, x floor)", f"{seconds:.2f} {seconds / (started + stats):5.2f}x",
+             "reported (floor > target)", None)
+    # As a user runs it (ARREARS_BUILD_SERVER=auto, not under CI): the first build finds no server,
+    # builds by itself and leaves one running; the rebuilds timed are the next builds.
+    default = {name: value for name, value in os.environ.items() if name not in ("ARREARS_NO_BUILD_SERVER", "CI")}
+    default["ARREARS_BUILD_SERVER"] = "auto"
+    try:
+        first = run(build, default)[0]
+        line("first build, starts a server (s)", f"{first:.2f}", "reported (a no-server rebuild)", None)
+        run(build, default)  # waits for the server's priming, as a user's next build, seconds later, would not
+        served, _ = rebuild_times(root, build, default)
+    finally:
+        subprocess.run([arrears, "build-server", "--stop", "--root", str(root)], env=default, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for label, found in served.items():
         seconds = statistics.median(found)
-        line(f"build, {label}, build-server up (s)", f"{seconds:.2f}", f"< {limit} s", seconds < limit)
+        line(f"build, {label} (s)", f"{seconds:.2f}", f"< {limit} s", seconds < limit)
     for page in ("index.html", "agenda.html"):
         size = (root / "site" / page).stat().st_size / 1000
         line(f"{page} (KB)", f"{size:.0f}", "<= 500 KB at 10,000 cases", size <= 500 if cases >= 10000 else None)
