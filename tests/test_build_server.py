@@ -359,14 +359,13 @@ def test_a_request_not_understood_is_refused_and_the_server_goes_on(books, serve
     same_as_full(books, tmp_path, "after-garbage")
 
 
-def test_on_a_terminal_a_build_that_looks_at_every_case_says_so_first(books, server):
+def on_a_terminal(arguments: list[str], env: dict) -> tuple[int, str]:
+    """Run `arguments` with stderr on a terminal of its own: its exit status and what it showed there."""
     import pty
 
     leader, follower = pty.openpty()
     try:
-        finished = subprocess.run([sys.executable, "-m", "arrears", "build", "--root", str(books), "--as-of",
-                                   DAY.isoformat(), "--no-search"], stdout=subprocess.DEVNULL, stderr=follower,
-                                  env=environment(), timeout=TIMEOUT)
+        finished = subprocess.run(arguments, stdout=subprocess.DEVNULL, stderr=follower, env=env, timeout=TIMEOUT)
         os.close(follower)
         follower = -1
         shown = b""
@@ -382,8 +381,13 @@ def test_on_a_terminal_a_build_that_looks_at_every_case_says_so_first(books, ser
         if follower >= 0:
             os.close(follower)
         os.close(leader)
-    assert finished.returncode == 0
-    text = shown.decode()
+    return finished.returncode, shown.decode()
+
+
+def test_on_a_terminal_a_build_that_looks_at_every_case_says_so_first(books, server):
+    status, text = on_a_terminal([sys.executable, "-m", "arrears", "build", "--root", str(books), "--as-of",
+                                  DAY.isoformat(), "--no-search"], environment())
+    assert status == 0
     assert "looks at every case this time" in text and "built " in text
     assert text.index("looks at every case") < text.index("built "), "said before the build, not after"
 
@@ -588,3 +592,13 @@ def test_a_server_running_older_code_is_replaced_by_the_build_it_refused(started
     assert second.returncode == 0 and "(rewrote 0, the rest unchanged)" in second.stderr, second.stderr
     assert re.search(r"^build 2 for .*\(0 changes\)$", (books / ".arrears-cache/build-server.log").read_text(),
                      re.M), "the new server answered"
+
+
+def test_on_a_terminal_the_build_that_starts_a_server_says_so_once(started):
+    arguments = [sys.executable, "-m", "arrears", "build", "--root", str(started), "--as-of", DAY.isoformat(),
+                 "--no-search"]
+    status, text = on_a_terminal(arguments, environment(ARREARS_BUILD_SERVER="always"))
+    assert status == 0 and "arrears: a build server now keeps this book's builds quick; it stops after 2 hours " \
+                           "without a build" in text.replace("\r\n", " ").replace("\n", " "), text
+    status, text = on_a_terminal(arguments, environment(ARREARS_BUILD_SERVER="always"))
+    assert status == 0 and "build server now keeps" not in text and "built " in text, "answered by it: not said again"

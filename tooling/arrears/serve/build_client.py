@@ -202,7 +202,8 @@ def start(root: Path, prime: dict) -> bool:
     was quicker, too few inotify watches: the log says), and nothing changes for the caller."""
     import subprocess
 
-    log_path = Path(root) / ".arrears-cache" / "build-server.log"
+    root = Path(root).resolve()  # the server runs from / (it holds no folder of the caller's)
+    log_path = root / ".arrears-cache" / "build-server.log"
     try:
         log_path.parent.mkdir(exist_ok=True)
         if log_path.exists() and log_path.stat().st_size > 1 << 20:

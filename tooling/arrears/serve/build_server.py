@@ -65,7 +65,8 @@ class BuildServer:
         except OSError as error:
             self.listener.close()
             if error.errno == errno.EADDRINUSE:
-                raise ServerError(f"a build server for {self.root} is already running") from None
+                raise ServerError(f"a build server for {self.root} is already running "
+                                  "(arrears build-server --stop stops it)") from None
             raise
         self.listener.listen(16)
         listening()
