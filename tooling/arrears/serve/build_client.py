@@ -150,9 +150,8 @@ def _exchange(root: Path, message: dict) -> bytes | None:
 
 def ask(root: Path, out: Path | None, as_of, full: bool, search: bool) -> Answer | Refused | None:
     """Have the build server of `root` build, if one runs. None when there is none (or it could not
-    finish) and Refused when it would not: either way the caller builds itself. Mode `off` never asks."""
-    if mode() == "off":
-        return None
+    finish) and Refused when it would not: either way the caller builds itself. (In mode `off` the
+    caller does not ask.)"""
     reply = _exchange(root, request(out, as_of, full, search))
     if reply is None:
         return None
