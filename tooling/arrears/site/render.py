@@ -52,7 +52,7 @@ def prepare(job: Job) -> None:
         if session is not None:
             session.env, session.templates = job.env, templates
     job.now = start_of_day(job.as_of, job.settings)
-    messages.environment.cache_clear()  # a template added since the last build is found
+    messages.environment.cache_clear()  # a template added or changed since the last build is found
     keep_compiled_templates(messages.environment(job.root), job.root)
 
 
