@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select
 import socket
 import struct
 import sys
@@ -46,16 +47,17 @@ AUTO_FROM = 500
 a third of a second or less, and a process left running would buy nothing."""
 IDLE_MINUTES = 120
 """A server started by `arrears build` stops after this long without a build (Gradle's waits three hours)."""
-READY_SECONDS = 30.0
-"""How long `start` waits for the new server to listen: it imports nothing of the build before it does."""
+WAIT_SECONDS = 30.0
+"""How long `start` waits for a new server to listen (it imports nothing of the build before it does),
+and `stop` for an old one to end."""
 MODES = ("auto", "always", "manual", "off")
 
 
 @dataclass(frozen=True)
 class Refused:
-    """The server would not build for this caller; `stale`: it runs older code than is installed."""
+    """The server would not build for this caller (the reason is said as it comes); `stale`: it runs
+    older code than is installed."""
 
-    reason: str
     stale: bool = False
 
 
@@ -159,14 +161,14 @@ def ask(root: Path, out: Path | None, as_of, full: bool, search: bool) -> Answer
         found = json.loads(reply)
         if "refused" in found:
             sys.stderr.write(f"arrears: {found['refused']}; building here instead.\n")
-            return Refused(str(found["refused"]), found.get("stale") is True)
+            return Refused(found.get("stale") is True)
         return Answer(str(found["stdout"]), str(found["stderr"]), int(found["status"]))
     except (ValueError, KeyError, TypeError, AttributeError):
         sys.stderr.write("arrears: the build server stopped before it finished; building here instead.\n")
         return None
 
 
-def stop(root: Path, wait: float = READY_SECONDS) -> int | None:
+def stop(root: Path, wait: float = WAIT_SECONDS) -> int | None:
     """Ask the server of `root` to stop and wait (up to `wait` seconds) until its process has
     ended, so that its address is free; its process id, or None when none of this user's answered."""
     reply = _exchange(root, {"protocol": PROTOCOL, "stop": True})
@@ -181,8 +183,6 @@ def stop(root: Path, wait: float = READY_SECONDS) -> int | None:
 
 def _wait_ended(pid: int, wait: float) -> None:
     """Until process `pid` has ended: its pidfd becomes readable then (Linux 5.3 and later)."""
-    import select
-
     try:
         handle = os.pidfd_open(pid)
     except (OSError, AttributeError):
@@ -231,9 +231,7 @@ def start(root: Path, prime: dict) -> bool:
 
 def _wait_ready(handle: int) -> bool:
     """Until the new server writes that it listens (True) or closes its end without (False)."""
-    import select
-
-    readable, _, _ = select.select([handle], [], [], READY_SECONDS)
+    readable, _, _ = select.select([handle], [], [], WAIT_SECONDS)
     return bool(readable) and os.read(handle, 16).startswith(b"ready")
 
 
