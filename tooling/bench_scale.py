@@ -13,6 +13,8 @@ rebuild pays), then the same two rebuilds as a user runs them (the first
 build finds no server and leaves one running, which pays neither), then weighs the
 dashboard and the agenda, and reads the main process's own peak memory
 (VmHWM, polled from /proc: the workers' memory is theirs, not counted).
+Nothing is deleted while a clock runs: the last site, cache and floor output
+are set aside and deleted at the end (bench.SetAside says why).
 Last it prints the main process's memory per case as the slope between the
 smallest and the largest size, and, unless --skip-serve, serve's
 edit-to-reload at each size (bench_serve.py).
@@ -24,11 +26,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -36,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import AS_OF, _parse_floor, _render_floor, floor, precompile_templates  # noqa: E402
+from bench import AS_OF, SetAside, _parse_floor, _render_floor, floor, precompile_templates  # noqa: E402
 from generate_portfolio import generate  # noqa: E402
 
 RUNS = 3
@@ -136,7 +136,7 @@ def line(label: str, value: str, target: str, met: bool | None) -> None:
     print(f"  {label:40} {value:>16}   {target:28} {verdict}", flush=True)
 
 
-def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
+def measure(arrears: str, keep: Path, cases: int, aside: SetAside) -> dict[str, float]:
     root = portfolio(keep, cases)
     print(f"\n{cases} cases, {20 * cases} notes ({root})", flush=True)
     base = ["--root", str(root), "--as-of", AS_OF]
@@ -162,10 +162,9 @@ def measure(arrears: str, keep: Path, cases: int) -> dict[str, float]:
     build = [arrears, "build", *base, "--no-search"]  # the pages; the search index is timed on its own below
     renders, colds, cold_peak = [], [], 0.0
     for _ in range(RUNS):
-        with tempfile.TemporaryDirectory() as scratch:
-            renders.append(floor(_render_floor, root, scratch))
-        shutil.rmtree(root / "site", ignore_errors=True)
-        shutil.rmtree(root / ".arrears-cache", ignore_errors=True)
+        renders.append(floor(_render_floor, root, aside.scratch()))
+        aside.move(root / "site")  # not deleted: see bench.SetAside
+        aside.move(root / ".arrears-cache")
         seconds, peak, _ = run(build)
         colds.append(seconds)
         cold_peak = max(cold_peak, peak)
@@ -230,7 +229,8 @@ def main() -> None:
     # Compiled once before any clock starts (into the prefix above): else the first command timed pays
     # for compiling every library it imports.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE / "arrears"), *libraries], check=False)
-    found = [measure(arrears, args.keep, cases) for cases in args.sizes]
+    aside = SetAside(args.keep)
+    found = [measure(arrears, args.keep, cases, aside) for cases in args.sizes]
     if len(found) > 1:
         small, large = found[0], found[-1]
         print("\nmemory of the main process, per case (slope from the smallest to the largest size):")
@@ -243,6 +243,7 @@ def main() -> None:
             print(f"\nserve at {cases} cases (target: edit to reload < 0.3 s at 10,000 cases)", flush=True)
             subprocess.run([sys.executable, str(HERE / "bench_serve.py"), str(portfolio(args.keep, cases))],
                            check=False)
+    aside.empty()  # after the last timing (see bench.SetAside)
 
 
 if __name__ == "__main__":
