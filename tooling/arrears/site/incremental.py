@@ -115,6 +115,11 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
     remove_stale(out)  # scratch folders of builds that were killed
     real_root = root.resolve()
     committed = _committed(root, at) if at is not None else None
+    if committed is None and _in_git(real_root):  # Git's processes run on the idle core while this goes on
+        history_read = _Background(cache.history, root, session.history if session is not None else None)
+        info_read = _Background(build_info, root)
+    else:
+        history_read = info_read = None
     if committed is not None:
         settings_bytes, top_problems = committed.settings, list(committed.problems)
         names, stray = sorted(committed.cases), committed.stray
@@ -129,12 +134,6 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
     top_problems += [Problem(f"cases/{name}", 1, 1, "warning", "stray-file",
                              "files directly under cases/ are ignored: each case is a folder") for name in stray]
     top_problems += settings_problems + record_files.template_problems(root)
-    in_git = committed is not None or _in_git(real_root)
-    if committed is not None:
-        history, built_from = history_at(root, at), build_info(root, at)
-    else:
-        history = cache.history(root, session.history if session is not None else None) if in_git else None
-        built_from = build_info(root) if in_git else None
     templates = fingerprints.templates(root)
     inputs = fingerprints.inputs(as_of, settings_bytes, f"{templates}\0checked")
     store = cache.Store(root, out)
@@ -144,6 +143,13 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
         index = session.index if session is not None and session.index is not None else store.index()
     reuse = (not full and index.inputs == inputs and index.out == str(out) and (out / MARKER).is_file()
              and _inode(out) == index.out_inode)
+    if committed is not None:
+        history, built_from = history_at(root, at), build_info(root, at)
+    else:
+        if not reuse and history_read is not None:
+            from arrears.site import render  # noqa: F401  (every page is rendered: imported while Git runs)
+        history = history_read.result() if history_read is not None else None
+        built_from = info_read.result() if info_read is not None else None
     history_kept = reuse and index.history == cache.history_key(history)
     if history_kept and changed is not None:
         # (a new commit may change any case's history on its page: then every case is looked at)
@@ -487,6 +493,35 @@ def _case(job: Job, name: str, rows: list[tuple], listings: list[tuple[str, str,
 
 
 # --- small helpers ---------------------------------------------------------------------------------
+
+
+class _Background:
+    """A call run on a thread of its own; `result` waits for it (and raises what it raised).
+
+    For Git: its commands run as processes of their own, on a core the build
+    leaves idle until its workers start, while the main thread reads the
+    settings, lists the cases and imports the rendering code.
+    """
+
+    def __init__(self, call: Callable, *args) -> None:
+        import threading
+
+        self._value: object = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(call, args), name="arrears-git", daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable, args: tuple) -> None:
+        try:
+            self._value = call(*args)
+        except BaseException as error:  # noqa: B036  (raised again in the caller's thread)
+            self._error = error
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _in_git(folder: Path) -> bool:
