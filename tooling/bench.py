@@ -50,9 +50,7 @@ class SetAside:
 
     def __init__(self, keep: Path):
         self.folder = keep.resolve() / "set-aside"
-        if self.folder.exists():  # left by a bench that was killed: gone before any clock starts
-            shutil.rmtree(self.folder)
-        self.folder.mkdir(parents=True)
+        self.folder.mkdir(parents=True, exist_ok=True)  # what a killed bench left goes at the end too
 
     def scratch(self) -> str:
         """A new empty folder, kept until `empty`."""
