@@ -170,8 +170,10 @@ def measure(arrears: str, keep: Path, cases: int, aside: SetAside) -> dict[str, 
         cold_peak = max(cold_peak, peak)
     render, cold = statistics.median(renders), statistics.median(colds)
     line("parse floor / render floor (s)", f"{parse:.2f} / {render:.2f}", "medians of 3", None)
-    line("build --no-search, cold (s, x render floor)", f"{cold:.2f} {cold / render:5.2f}x", "<= 1.0x render floor",
-         cold / render <= 1.0)
+    # Issue 18 sets this target at 50,000 notes; at the other sizes the ratio is reported beside it.
+    at_target = cases * 20 == 50_000
+    line("build --no-search, cold (s, x render floor)", f"{cold:.2f} {cold / render:5.2f}x",
+         "<= 1.0x render floor" + ("" if at_target else " (at 50,000 notes)"), cold / render <= 1.0 if at_target else None)
     line("  cold runs / render floor runs (s)", " ".join(f"{s:.2f}" for s in colds), " ".join(f"{s:.2f}" for s in renders),
          None)
     indexed = run([arrears, "build", *base])[0]  # nothing changed but the index is missing: the index alone
