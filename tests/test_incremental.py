@@ -491,3 +491,24 @@ def test_a_build_and_a_map_on_two_workers_give_what_one_gives(generated_books, t
     assert tree(one.out) == tree(two.out)
     mapped = [pipeline.map_each_case(books, _case_and_notes, workers=count)[1] for count in (1, 2, 3)]
     assert len(mapped[0]) == 40 and mapped[0] == mapped[1] == mapped[2]
+
+
+def test_records_under_a_git_ceiling_are_built_as_outside_git(tmp_path, git_repo, generated_books, monkeypatch):
+    """Records kept in a larger repository's ignored scratch folder: with GIT_CEILING_DIRECTORIES at
+    that folder, Git does not look above it, and neither does the build (no history, no commit named)."""
+    outer = git_repo
+    outer.write(".gitignore", "/scratch/\n")
+    outer.commit("the larger project", when="2026-02-01T10:00:00+00:00")
+    books = copy_books(generated_books(4, 3, 1), outer.root / "scratch")
+    day = date(2026, 4, 1)
+    named = incremental.build(books, day, tmp_path / "named")
+    assert "Built from commit" in (named.out / "index.html").read_text()
+
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(books.parent))
+    found = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=books, capture_output=True)
+    assert found.returncode != 0  # Git itself finds no repository from there
+    assert not incremental._in_git(books)
+    unnamed = incremental.build(books, day, tmp_path / "unnamed")
+    assert "Built from commit" not in (unnamed.out / "index.html").read_text()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path / "elsewhere"))
+    assert incremental._in_git(books)

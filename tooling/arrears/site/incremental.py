@@ -525,8 +525,22 @@ class _Background:
 
 
 def _in_git(folder: Path) -> bool:
-    """Could Git know this folder? (Asking git itself costs a few processes on every build.)"""
-    return "GIT_DIR" in os.environ or any((parent / ".git").exists() for parent in (folder, *folder.parents))
+    """Could Git know this folder? (Asking git itself costs a few processes on every build.)
+
+    As Git looks: up from the folder for a `.git`, but never into a folder
+    of GIT_CEILING_DIRECTORIES or above it (records kept under a folder that
+    is not theirs to search, say a larger repository's ignored scratch space).
+    """
+    if "GIT_DIR" in os.environ:
+        return True
+    ceilings = {os.path.normpath(path) for path in os.environ.get("GIT_CEILING_DIRECTORIES", "").split(os.pathsep)
+                if os.path.isabs(path)}
+    for parent in (folder, *folder.parents):
+        if parent != folder and str(parent) in ceilings:
+            return False
+        if (parent / ".git").exists():
+            return True
+    return False
 
 
 def _case_of(path: str, root: Path) -> str | None:
