@@ -173,6 +173,9 @@ def main() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str((args.keep / "pycache").resolve())
     os.environ["ARREARS_NO_BUILD_SERVER"] = "1"  # each build timed is its own, whatever else runs here
+    # The generated portfolios are not Git repositories, but bench-out/ sits in arrears' own work tree
+    # (ignored there): without a ceiling each build read arrears' history and named its HEAD.
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(args.keep.resolve())
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE / "arrears")], check=False)
     precompile_templates(root)
 

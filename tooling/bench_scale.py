@@ -223,6 +223,9 @@ def main() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str((args.keep / "pycache").resolve())
     os.environ["ARREARS_NO_BUILD_SERVER"] = "1"  # every build timed is its own, but for those timed with the server
+    # The generated portfolios are not Git repositories, but bench-out/ sits in arrears' own work tree
+    # (ignored there): without a ceiling each build read arrears' history and named its HEAD.
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(args.keep.resolve())
     import importlib.util
 
     libraries = [str(Path(spec.origin).parent) for name in ("click", "jinja2", "markupsafe", "markdown_it", "mdurl",
