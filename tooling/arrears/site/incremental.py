@@ -29,7 +29,7 @@ import marshal
 import os
 import shutil
 import tempfile
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -115,11 +115,11 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
     remove_stale(out)  # scratch folders of builds that were killed
     real_root = root.resolve()
     committed = _committed(root, at) if at is not None else None
+    git = None
     if committed is None and _in_git(real_root):  # Git's processes run on the idle core while this goes on
-        history_read = _Background(cache.history, root, session.history if session is not None else None)
-        info_read = _Background(build_info, root)
-    else:
-        history_read = info_read = None
+        git = ThreadPoolExecutor(2, thread_name_prefix="arrears-git")
+        history_read = git.submit(cache.history, root, session.history if session is not None else None)
+        info_read = git.submit(build_info, root)
     if committed is not None:
         settings_bytes, top_problems = committed.settings, list(committed.problems)
         names, stray = sorted(committed.cases), committed.stray
@@ -145,11 +145,13 @@ def build(root: Path, as_of: date | None, out: Path, *, workers: int | None = No
              and _inode(out) == index.out_inode)
     if committed is not None:
         history, built_from = history_at(root, at), build_info(root, at)
-    else:
-        if not reuse and history_read is not None:
+    elif git is not None:
+        if not reuse:
             from arrears.site import render  # noqa: F401  (every page is rendered: imported while Git runs)
-        history = history_read.result() if history_read is not None else None
-        built_from = info_read.result() if info_read is not None else None
+        history, built_from = history_read.result(), info_read.result()
+        git.shutdown()  # its threads gone before any worker is forked
+    else:
+        history = built_from = None
     history_kept = reuse and index.history == cache.history_key(history)
     if history_kept and changed is not None:
         # (a new commit may change any case's history on its page: then every case is looked at)
@@ -493,35 +495,6 @@ def _case(job: Job, name: str, rows: list[tuple], listings: list[tuple[str, str,
 
 
 # --- small helpers ---------------------------------------------------------------------------------
-
-
-class _Background:
-    """A call run on a thread of its own; `result` waits for it (and raises what it raised).
-
-    For Git: its commands run as processes of their own, on a core the build
-    leaves idle until its workers start, while the main thread reads the
-    settings, lists the cases and imports the rendering code.
-    """
-
-    def __init__(self, call: Callable, *args) -> None:
-        import threading
-
-        self._value: object = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(call, args), name="arrears-git", daemon=True)
-        self._thread.start()
-
-    def _run(self, call: Callable, args: tuple) -> None:
-        try:
-            self._value = call(*args)
-        except BaseException as error:  # noqa: B036  (raised again in the caller's thread)
-            self._error = error
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def _in_git(folder: Path) -> bool:
