@@ -67,6 +67,17 @@ class SetAside:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def timing_environment(keep: Path) -> None:
+    """What every command the benches time inherits (set in this process, before any is started)."""
+    # Steps start as an installed tool would: from compiled byte code (kept in bench-out/, not the tree).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str((keep / "pycache").resolve())
+    os.environ["ARREARS_NO_BUILD_SERVER"] = "1"  # each build timed is its own, but for those timed with a server
+    # The generated portfolios are not Git repositories, but bench-out/ sits in arrears' own work tree
+    # (ignored there): without a ceiling each build read arrears' history and named its HEAD.
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(keep.resolve())
+
+
 def case_folders(root: Path) -> list[Path]:
     return sorted(path for path in (root / "cases").iterdir() if path.is_dir())
 
@@ -169,13 +180,7 @@ def main() -> None:
     notes = sum(1 for _ in root.glob("cases/*/notes/*.md"))
     print(f"portfolio: {args.cases} cases, {notes} notes ({root})")
 
-    # Steps start as an installed tool would: from compiled byte code (kept in bench-out/, not the tree).
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    os.environ["PYTHONPYCACHEPREFIX"] = str((args.keep / "pycache").resolve())
-    os.environ["ARREARS_NO_BUILD_SERVER"] = "1"  # each build timed is its own, whatever else runs here
-    # The generated portfolios are not Git repositories, but bench-out/ sits in arrears' own work tree
-    # (ignored there): without a ceiling each build read arrears' history and named its HEAD.
-    os.environ["GIT_CEILING_DIRECTORIES"] = str(args.keep.resolve())
+    timing_environment(args.keep)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE / "arrears")], check=False)
     precompile_templates(root)
 

@@ -36,7 +36,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import AS_OF, SetAside, _parse_floor, _render_floor, floor, precompile_templates  # noqa: E402
+from bench import (AS_OF, SetAside, _parse_floor, _render_floor, floor,  # noqa: E402
+                   precompile_templates, timing_environment)
 from generate_portfolio import generate  # noqa: E402
 
 RUNS = 3
@@ -220,12 +221,7 @@ def main() -> None:
     parser.add_argument("--skip-serve", action="store_true")
     args = parser.parse_args()
     arrears = str(Path(sys.executable).with_name("arrears"))
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    os.environ["PYTHONPYCACHEPREFIX"] = str((args.keep / "pycache").resolve())
-    os.environ["ARREARS_NO_BUILD_SERVER"] = "1"  # every build timed is its own, but for those timed with the server
-    # The generated portfolios are not Git repositories, but bench-out/ sits in arrears' own work tree
-    # (ignored there): without a ceiling each build read arrears' history and named its HEAD.
-    os.environ["GIT_CEILING_DIRECTORIES"] = str(args.keep.resolve())
+    timing_environment(args.keep)
     import importlib.util
 
     libraries = [str(Path(spec.origin).parent) for name in ("click", "jinja2", "markupsafe", "markdown_it", "mdurl",
